@@ -32,10 +32,13 @@ export class AppError extends Error {
   }
 }
 
-export const badInput = (message: string, details?: Record<string, unknown>): AppError => new AppError('BAD_USER_INPUT', message, { details });
-export const notFound = (what: string, id: string): AppError => new AppError('NOT_FOUND', `${what} ${id} was not found`, { details: { id } });
+export const badInput = (message: string, details?: Record<string, unknown>): AppError =>
+  new AppError('BAD_USER_INPUT', message, { details });
+export const notFound = (what: string, id: string): AppError =>
+  new AppError('NOT_FOUND', `${what} ${id} was not found`, { details: { id } });
 export const conflict = (message: string): AppError => new AppError('CONFLICT', message);
-export const unavailable = (message: string, cause?: unknown): AppError => new AppError('SERVICE_UNAVAILABLE', message, { retryable: true, cause });
+export const unavailable = (message: string, cause?: unknown): AppError =>
+  new AppError('SERVICE_UNAVAILABLE', message, { retryable: true, cause });
 
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;

@@ -35,11 +35,41 @@ export interface ConditionInfo {
 }
 
 export const CONDITION_INFO: Readonly<Record<Condition, ConditionInfo>> = {
-  SPINAL_CANAL_STENOSIS: { condition: 'SPINAL_CANAL_STENOSIS', key: 'spinal_canal_stenosis', csvName: 'Spinal Canal Stenosis', side: 'NONE', core: 'spinal' },
-  LEFT_NEURAL_FORAMINAL_NARROWING: { condition: 'LEFT_NEURAL_FORAMINAL_NARROWING', key: 'left_neural_foraminal_narrowing', csvName: 'Left Neural Foraminal Narrowing', side: 'LEFT', core: 'foraminal' },
-  RIGHT_NEURAL_FORAMINAL_NARROWING: { condition: 'RIGHT_NEURAL_FORAMINAL_NARROWING', key: 'right_neural_foraminal_narrowing', csvName: 'Right Neural Foraminal Narrowing', side: 'RIGHT', core: 'foraminal' },
-  LEFT_SUBARTICULAR_STENOSIS: { condition: 'LEFT_SUBARTICULAR_STENOSIS', key: 'left_subarticular_stenosis', csvName: 'Left Subarticular Stenosis', side: 'LEFT', core: 'subarticular' },
-  RIGHT_SUBARTICULAR_STENOSIS: { condition: 'RIGHT_SUBARTICULAR_STENOSIS', key: 'right_subarticular_stenosis', csvName: 'Right Subarticular Stenosis', side: 'RIGHT', core: 'subarticular' },
+  SPINAL_CANAL_STENOSIS: {
+    condition: 'SPINAL_CANAL_STENOSIS',
+    key: 'spinal_canal_stenosis',
+    csvName: 'Spinal Canal Stenosis',
+    side: 'NONE',
+    core: 'spinal',
+  },
+  LEFT_NEURAL_FORAMINAL_NARROWING: {
+    condition: 'LEFT_NEURAL_FORAMINAL_NARROWING',
+    key: 'left_neural_foraminal_narrowing',
+    csvName: 'Left Neural Foraminal Narrowing',
+    side: 'LEFT',
+    core: 'foraminal',
+  },
+  RIGHT_NEURAL_FORAMINAL_NARROWING: {
+    condition: 'RIGHT_NEURAL_FORAMINAL_NARROWING',
+    key: 'right_neural_foraminal_narrowing',
+    csvName: 'Right Neural Foraminal Narrowing',
+    side: 'RIGHT',
+    core: 'foraminal',
+  },
+  LEFT_SUBARTICULAR_STENOSIS: {
+    condition: 'LEFT_SUBARTICULAR_STENOSIS',
+    key: 'left_subarticular_stenosis',
+    csvName: 'Left Subarticular Stenosis',
+    side: 'LEFT',
+    core: 'subarticular',
+  },
+  RIGHT_SUBARTICULAR_STENOSIS: {
+    condition: 'RIGHT_SUBARTICULAR_STENOSIS',
+    key: 'right_subarticular_stenosis',
+    csvName: 'Right Subarticular Stenosis',
+    side: 'RIGHT',
+    core: 'subarticular',
+  },
 };
 
 export interface LevelInfo {

@@ -1,0 +1,49 @@
+// How errors leave the API: every error carries extensions.code; internals (stack traces, SQL) stay in logs.
+import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError } from 'graphql';
+import { isAppError } from '../domain/errors.js';
+
+function findAppError(error: unknown): ReturnType<typeof asApp> {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const app = asApp(current);
+    if (app) return app;
+    current = (current as { originalError?: unknown; cause?: unknown }).originalError ?? (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function asApp(e: unknown): { code: string; message: string; details?: Readonly<Record<string, unknown>> } | undefined {
+  return isAppError(e) ? { code: e.code, message: e.message, details: e.details } : undefined;
+}
+
+export function formatError(formatted: GraphQLFormattedError, error: unknown, exposeInternals: boolean): GraphQLFormattedError {
+  const app = findAppError(error);
+  if (app) {
+    return {
+      message: app.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: app.code, ...(app.details ? { details: app.details } : {}) },
+    };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
+    // Apollo's and graphql-js's own codes (GRAPHQL_VALIDATION_FAILED, BAD_USER_INPUT, ...): keep message and code.
+    return exposeInternals
+      ? formatted
+      : { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+  }
+  if (exposeInternals) return { ...formatted, extensions: { ...formatted.extensions, code: 'INTERNAL_SERVER_ERROR' } };
+  return {
+    message: 'Internal server error',
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
+}
+
+export function toGraphQLError(e: unknown): GraphQLError {
+  const app = findAppError(e);
+  return new GraphQLError(app?.message ?? 'Internal server error', { extensions: { code: app?.code ?? 'INTERNAL_SERVER_ERROR' } });
+}

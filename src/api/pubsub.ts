@@ -1,0 +1,36 @@
+// The GraphQL pub/sub. With Redis, events travel over Redis channels: a worker publishes each event once and
+// every API process delivers it to its own subscribers, so each subscriber sees it exactly once. Without Redis
+// (the embedded demo) it is in-memory.
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
+import type { Redis } from 'ioredis';
+import type { JobProgressMessage } from '../domain/job.js';
+
+export const TOPICS = { JOB_PROGRESS: 'JOB_PROGRESS', JOB_UPDATED: 'JOB_UPDATED' } as const;
+
+export type TopicMap = {
+  [TOPICS.JOB_PROGRESS]: [string, JobProgressMessage];
+  [TOPICS.JOB_UPDATED]: [JobProgressMessage];
+};
+
+export type AppPubSub = PubSub<TopicMap>;
+
+export function createAppPubSub(redis?: { publish: Redis; subscribe: Redis; prefix: string }): AppPubSub {
+  if (!redis) return createPubSub<TopicMap>();
+  const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient: redis.publish, subscribeClient: redis.subscribe });
+  // Channel names carry the deployment prefix so test runs and deployments sharing a Redis stay apart.
+  const prefixed = prefixEventTarget(eventTarget, `${redis.prefix}:events:`);
+  return createPubSub<TopicMap>({ eventTarget: prefixed as never });
+}
+
+function prefixEventTarget(target: EventTarget, prefix: string): EventTarget {
+  const map = (type: string): string => (type.startsWith(prefix) ? type : prefix + type);
+  return {
+    addEventListener: (type, listener, options) => target.addEventListener(map(type), listener, options),
+    removeEventListener: (type, listener, options) => target.removeEventListener(map(type), listener, options),
+    dispatchEvent: (event) => {
+      const e = event as CustomEvent;
+      return target.dispatchEvent(new CustomEvent(map(e.type), { detail: e.detail }) as Event);
+    },
+  };
+}

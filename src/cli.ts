@@ -1,0 +1,43 @@
+// The `spinegraph` command line: one subcommand per capability, each wiring config + library calls.
+import 'reflect-metadata';
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { SPINEGRAPH_VERSION } from './version.js';
+import { registerCommands } from './cli/commands.js';
+
+export interface CliContext {
+  config(): Config;
+  logger(): Logger;
+}
+
+function cliContext(): CliContext {
+  let config: Config | undefined;
+  let logger: Logger | undefined;
+  return {
+    config() {
+      config ??= loadConfig();
+      return config;
+    },
+    logger() {
+      logger ??= createLogger(this.config().logLevel);
+      return logger;
+    },
+  };
+}
+
+const program = new Command('spinegraph').version(SPINEGRAPH_VERSION).description('Lumbar spine MRI research backend').showHelpAfterError();
+program.addOption(new Option('--log-level <level>', 'log level').env('LOG_LEVEL'));
+registerCommands(program, cliContext());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof ConfigError) {
+    process.stderr.write(`${e.message}\n`);
+    process.exit(2);
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`spinegraph: ${message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../cli.js';
+import { registerDbCommands } from './db.command.js';
+import { registerDemoCommand } from './demo.command.js';
+import { registerSchemaCommands } from './schema.command.js';
+import { registerServeCommand } from './serve.command.js';
+import { registerWorkerCommand } from './worker.command.js';
+
+export function registerCommands(program: Command, ctx: CliContext): void {
+  registerServeCommand(program, ctx);
+  registerWorkerCommand(program, ctx);
+  registerDbCommands(program, ctx);
+  registerSchemaCommands(program);
+  registerDemoCommand(program);
+}

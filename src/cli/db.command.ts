@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../cli.js';
+import { migrateDatabase } from '../db/migrate-database.js';
+
+export function registerDbCommands(program: Command, ctx: CliContext): void {
+  const db = program.command('db').description('database');
+  db.command('migrate')
+    .description('apply the committed migrations (PostgreSQL or the embedded database), recorded as Prisma does')
+    .action(async () => {
+      const config = ctx.config();
+      const result = await migrateDatabase(config.database);
+      const where = config.database.kind === 'postgres' ? 'PostgreSQL' : `embedded database at ${config.database.dir}`;
+      process.stdout.write(
+        result.applied.length
+          ? `applied ${result.applied.length} migration(s) to ${where}: ${result.applied.join(', ')}\n`
+          : `${where} is up to date (${result.alreadyApplied.length} migration(s))\n`,
+      );
+    });
+}

@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../cli.js';
+import { ALL_QUEUES, parseQueueList } from '../queue/queue-names.js';
+import { onShutdownSignal } from '../runtime/shutdown.js';
+import { runWorker } from '../worker.js';
+
+export function registerWorkerCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('worker')
+    .description('serve BullMQ job queues')
+    .option('--queues <list>', `comma-separated queues (${ALL_QUEUES.join(', ')})`, ALL_QUEUES.join(','))
+    .option('--concurrency <n>', 'jobs at once per queue', '1')
+    .action(async (opts: { queues: string; concurrency: string }) => {
+      const concurrency = Number(opts.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1)
+        throw new Error(`--concurrency must be a positive integer, got ${opts.concurrency}`);
+      const logger = ctx.logger();
+      const worker = await runWorker({ config: ctx.config(), logger, queues: parseQueueList(opts.queues), concurrency });
+      onShutdownSignal(logger, () => worker.stop());
+    });
+}

@@ -1,0 +1,144 @@
+// The only reader of process.env. Parses, validates and freezes the configuration once;
+// a bad variable stops start-up with a message naming it.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce.number().int().min(0).max(65535);
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0),
+);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(4000),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('.spinegraph'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _.:- only')
+    .default('spinegraph'),
+  PATIENT_KEY_SECRET: z.string().min(16, 'must be at least 16 characters').default('spinegraph-local-development-key'),
+  DATA_ROOTS: list.default([]),
+  MODELS_DIR: z.string().min(1).default('models'),
+  INFERENCE_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
+  INFERENCE_THREADS: z.coerce.number().int().min(0).default(0),
+  TRAINER_PYTHON: z.string().min(1).default('/usr/bin/python3'),
+  AUTH_MODE: z.enum(['jwt', 'off']).default('jwt'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_JWKS_URL: z.string().url().optional(),
+  JWT_ISSUER: z.string().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+  GRAPHQL_INTROSPECTION: bool.optional(),
+  MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  MAX_QUERY_DEPTH: z.coerce.number().int().min(2).default(12),
+  MAX_QUERY_COMPLEXITY: z.coerce.number().int().min(10).default(20_000),
+  MUTATION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'like 1mb or 512kb')
+    .default('1mb'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  readonly env: Env['NODE_ENV'];
+  readonly isProduction: boolean;
+  readonly logLevel: Env['LOG_LEVEL'];
+  readonly http: { readonly host: string; readonly port: number; readonly bodyLimit: string };
+  /** `postgres` when DATABASE_URL is set, else the embedded PGlite database under dataDir. */
+  readonly database: { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'pglite'; readonly dir: string };
+  readonly dataDir: string;
+  readonly redis: { readonly url: string; readonly prefix: string };
+  readonly patientKeySecret: string;
+  readonly dataRoots: readonly string[];
+  readonly modelsDir: string;
+  readonly inference: { readonly provider: 'cpu' | 'cuda'; readonly threads: number };
+  readonly trainerPython: string;
+  readonly auth: {
+    readonly mode: 'jwt' | 'off';
+    readonly secret: string | undefined;
+    readonly jwksUrl: string | undefined;
+    readonly issuer: string | undefined;
+    readonly audience: string | undefined;
+  };
+  readonly graphql: {
+    readonly introspection: boolean;
+    readonly maxPageSize: number;
+    readonly maxDepth: number;
+    readonly maxComplexity: number;
+    readonly mutationRatePerMinute: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: readonly string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Builds the configuration from an environment (process.env by default); throws ConfigError naming each bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(source[String(i.path[0])])})`),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.AUTH_MODE === 'jwt' && !e.JWT_SECRET && !e.JWT_JWKS_URL) {
+    problems.push('JWT_SECRET or JWT_JWKS_URL: one is required when AUTH_MODE=jwt (set AUTH_MODE=off for local use)');
+  }
+  if (e.NODE_ENV === 'production' && e.PATIENT_KEY_SECRET === 'spinegraph-local-development-key') {
+    problems.push('PATIENT_KEY_SECRET: must be set to a secret of your own in production');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const dataDir = resolve(e.DATA_DIR);
+  const config: Config = {
+    env: e.NODE_ENV,
+    isProduction: e.NODE_ENV === 'production',
+    logLevel: e.LOG_LEVEL,
+    http: { host: e.HOST, port: e.PORT, bodyLimit: e.BODY_LIMIT },
+    database: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dir: resolve(dataDir, 'db') },
+    dataDir,
+    redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
+    patientKeySecret: e.PATIENT_KEY_SECRET,
+    dataRoots: e.DATA_ROOTS.map((r) => resolve(r)),
+    modelsDir: resolve(e.MODELS_DIR),
+    inference: { provider: e.INFERENCE_PROVIDER, threads: e.INFERENCE_THREADS },
+    trainerPython: e.TRAINER_PYTHON,
+    auth: { mode: e.AUTH_MODE, secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+    graphql: {
+      introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+      maxPageSize: e.MAX_PAGE_SIZE,
+      maxDepth: e.MAX_QUERY_DEPTH,
+      maxComplexity: e.MAX_QUERY_COMPLEXITY,
+      mutationRatePerMinute: e.MUTATION_RATE_LIMIT_PER_MINUTE,
+    },
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,22 @@
+import type { Condition, Level, SeriesType, Severity } from './vocabulary.js';
+
+export interface SeverityCriterionInput {
+  readonly condition: Condition;
+  readonly level?: Level | null;
+  readonly atLeast: Severity;
+  readonly minProbability?: number | null;
+}
+
+/** What a researcher asks for; every given field must match. */
+export interface StudyFilterInput {
+  readonly ids?: readonly string[] | null;
+  readonly externalIds?: readonly string[] | null;
+  readonly projectId?: string | null;
+  readonly labelled?: boolean | null;
+  readonly hasSeriesTypes?: readonly SeriesType[] | null;
+  readonly predicted?: readonly SeverityCriterionInput[] | null;
+  readonly labels?: readonly SeverityCriterionInput[] | null;
+}
+
+/** The projects a caller may see: every project, or these. Enforced inside the SQL of every study query. */
+export type ProjectScope = { readonly kind: 'all' } | { readonly kind: 'projects'; readonly projectIds: readonly string[] };

@@ -1,0 +1,57 @@
+import type { Database } from '../db/client.js';
+import type { ProjectScope, StudyFilterInput } from '../domain/study-filter.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { SqlBuilder, studyFilterCondition } from './study-filter-sql.js';
+
+export interface StudyRow {
+  readonly id: string;
+  readonly externalId: string;
+  readonly projectId: string;
+  readonly createdAt: Date;
+}
+
+export interface StudyPage {
+  readonly nodes: StudyRow[];
+  readonly cursors: string[];
+  readonly totalCount: number;
+  readonly hasNextPage: boolean;
+  readonly hasPreviousPage: boolean;
+}
+
+export interface ListStudiesArgs {
+  readonly scope: ProjectScope;
+  readonly filter?: StudyFilterInput | null;
+  readonly modelSetId: string | null;
+  readonly first: number;
+  readonly after?: string | null;
+}
+
+/** One page of studies in (createdAt, id) order, with the total count of the filter, both in SQL. */
+export async function listStudies(db: Database, args: ListStudiesArgs): Promise<StudyPage> {
+  const b = new SqlBuilder();
+  const where = studyFilterCondition(b, args.filter, args.scope, args.modelSetId);
+  const countParams = [...b.params];
+  let keyset = '';
+  if (args.after) {
+    const key = decodeCursor(args.after);
+    keyset = ` AND (s."createdAt", s.id) > (${b.param(key.createdAt)}::timestamptz, ${b.param(key.id)}::uuid)`;
+  }
+  const limit = b.param(args.first + 1);
+  const [rows, count] = await Promise.all([
+    db.sql.query<{ id: string; externalId: string; projectId: string; createdAt: Date | string }>(
+      `SELECT s.id, s."externalId", s."projectId", s."createdAt" FROM "Study" s WHERE ${where}${keyset} ORDER BY s."createdAt", s.id LIMIT ${limit}`,
+      b.params,
+    ),
+    db.sql.query<{ n: number | string }>(`SELECT count(*)::int AS n FROM "Study" s WHERE ${where}`, countParams),
+  ]);
+  const nodes = rows
+    .slice(0, args.first)
+    .map((r) => ({ id: r.id, externalId: r.externalId, projectId: r.projectId, createdAt: new Date(r.createdAt) }));
+  return {
+    nodes,
+    cursors: nodes.map(encodeCursor),
+    totalCount: Number(count[0]?.n ?? 0),
+    hasNextPage: rows.length > args.first,
+    hasPreviousPage: Boolean(args.after),
+  };
+}

@@ -1,0 +1,80 @@
+// Turns a StudyFilter into one SQL condition over `"Study" s`, so listing, counting, cohort summaries and
+// exports select exactly the same studies, with the caller's project scope inside the same WHERE.
+import { badInput } from '../domain/errors.js';
+import type { ProjectScope, SeverityCriterionInput, StudyFilterInput } from '../domain/study-filter.js';
+import { SEVERITIES } from '../domain/vocabulary.js';
+
+export interface SqlFragment {
+  readonly text: string;
+  readonly params: unknown[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Builds parameters as it goes so fragments compose without renumbering. */
+export class SqlBuilder {
+  readonly params: unknown[] = [];
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+}
+
+export function studyFilterCondition(
+  b: SqlBuilder,
+  filter: StudyFilterInput | null | undefined,
+  scope: ProjectScope,
+  modelSetId: string | null,
+): string {
+  const parts: string[] = [];
+  if (scope.kind === 'projects') parts.push(`s."projectId" = ANY(${b.param(scope.projectIds)}::uuid[])`);
+  if (!filter) return parts.length ? parts.join(' AND ') : 'TRUE';
+
+  if (filter.ids) {
+    // A malformed id can match nothing; reject it rather than let PostgreSQL fail the cast.
+    const bad = filter.ids.find((id) => !UUID.test(id));
+    if (bad !== undefined) throw badInput(`Study id "${bad}" is not a valid id`, { field: 'ids' });
+    parts.push(`s.id = ANY(${b.param(filter.ids)}::uuid[])`);
+  }
+  if (filter.externalIds) parts.push(`s."externalId" = ANY(${b.param(filter.externalIds)}::text[])`);
+  if (filter.projectId) {
+    if (!UUID.test(filter.projectId)) throw badInput(`Project id "${filter.projectId}" is not a valid id`, { field: 'projectId' });
+    parts.push(`s."projectId" = ${b.param(filter.projectId)}::uuid`);
+  }
+  if (filter.labelled != null) {
+    parts.push(`${filter.labelled ? '' : 'NOT '}EXISTS (SELECT 1 FROM "Label" l WHERE l."studyId" = s.id)`);
+  }
+  for (const type of filter.hasSeriesTypes ?? []) {
+    parts.push(`EXISTS (SELECT 1 FROM "Series" se WHERE se."studyId" = s.id AND se.type = ${b.param(type)}::"SeriesType")`);
+  }
+  for (const c of filter.labels ?? []) parts.push(labelCriterion(b, c));
+  if (filter.predicted && filter.predicted.length > 0) {
+    if (!modelSetId) throw badInput('Filtering by predictions needs a model set, and none is active', { field: 'predicted' });
+    for (const c of filter.predicted) parts.push(predictionCriterion(b, c, modelSetId));
+  }
+  return parts.length ? parts.join(' AND ') : 'TRUE';
+}
+
+function checkCriterion(c: SeverityCriterionInput): void {
+  if (c.minProbability != null && !(c.minProbability >= 0 && c.minProbability <= 1)) {
+    throw badInput(`minProbability must lie in [0, 1], got ${c.minProbability}`, { field: 'minProbability' });
+  }
+}
+
+function labelCriterion(b: SqlBuilder, c: SeverityCriterionInput): string {
+  checkCriterion(c);
+  const level = c.level ? ` AND l.level = ${b.param(c.level)}::"Level"` : '';
+  return `EXISTS (SELECT 1 FROM "Label" l WHERE l."studyId" = s.id AND l.condition = ${b.param(c.condition)}::"Condition"${level} AND l.severity >= ${b.param(c.atLeast)}::"Severity")`;
+}
+
+function predictionCriterion(b: SqlBuilder, c: SeverityCriterionInput, modelSetId: string): string {
+  checkCriterion(c);
+  const level = c.level ? ` AND p.level = ${b.param(c.level)}::"Level"` : '';
+  let probability = '';
+  if (c.minProbability != null) {
+    // P(severity >= atLeast) is the sum of the probabilities from atLeast upwards.
+    const columns = ['p."normalMild"', 'p.moderate', 'p.severe'].slice(SEVERITIES.indexOf(c.atLeast));
+    probability = ` AND (${columns.join(' + ')}) >= ${b.param(c.minProbability)}`;
+  }
+  return `EXISTS (SELECT 1 FROM "Prediction" p WHERE p."studyId" = s.id AND p."modelSetId" = ${b.param(modelSetId)}::uuid AND p.condition = ${b.param(c.condition)}::"Condition"${level} AND p.severity >= ${b.param(c.atLeast)}::"Severity"${probability})`;
+}

@@ -1,0 +1,41 @@
+// Entry point of a worker process: serves the chosen queues until SIGTERM, finishing or releasing its jobs.
+import type { Config } from './config.js';
+import { openDatabase } from './db/client.js';
+import type { Logger } from './logger.js';
+import { createProcessors } from './queue/processors.js';
+import type { QueueName } from './queue/queue-names.js';
+import { createRedis } from './queue/redis-connection.js';
+import { startWorkerHost } from './queue/worker-host.js';
+
+export interface WorkerOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly queues: readonly QueueName[];
+  readonly concurrency: number;
+}
+
+export interface RunningWorker {
+  stop(): Promise<void>;
+}
+
+export async function runWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const { config, logger } = options;
+  const db = await openDatabase(config.database);
+  const connection = createRedis(config.redis.url, 'worker');
+  const processors = createProcessors({ config, db, logger, connection });
+  const host = startWorkerHost({
+    connection,
+    prefix: config.redis.prefix,
+    queues: options.queues,
+    concurrency: options.concurrency,
+    processors,
+    logger,
+  });
+  return {
+    async stop() {
+      await host.close();
+      connection.disconnect();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,3 @@
+import { createLogger, type Logger } from '../../src/logger.js';
+
+export const silentLogger: Logger = createLogger('silent');

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('uses the embedded database when DATABASE_URL is unset', () => {
+    const config = loadConfig({ AUTH_MODE: 'off', DATA_DIR: '/tmp/sg-data' });
+    expect(config.database).toEqual({ kind: 'pglite', dir: '/tmp/sg-data/db' });
+    expect(config.http.port).toBe(4000);
+    expect(config.redis.prefix).toBe('spinegraph');
+  });
+
+  it('uses PostgreSQL when DATABASE_URL is set', () => {
+    const config = loadConfig({ AUTH_MODE: 'off', DATABASE_URL: 'postgresql://u@h:5432/d' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgresql://u@h:5432/d' });
+  });
+
+  it.each([
+    ['PORT', 'not-a-port'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['REDIS_URL', 'http://x'],
+    ['AUTH_MODE', 'maybe'],
+    ['INFERENCE_PROVIDER', 'tpu'],
+    ['QUEUE_PREFIX', 'has space'],
+  ])('names the bad variable %s=%s', (name, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ AUTH_MODE: 'off', [name]: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(name);
+  });
+
+  it('requires a JWT secret or JWKS URL when auth is on', () => {
+    expect(() => loadConfig({})).toThrow(/JWT_SECRET or JWT_JWKS_URL/);
+    expect(loadConfig({ JWT_SECRET: 'x'.repeat(32) }).auth.mode).toBe('jwt');
+  });
+
+  it('refuses the development patient key in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_MODE: 'off' })).toThrow(/PATIENT_KEY_SECRET/);
+  });
+
+  it('is frozen', () => {
+    const config = loadConfig({ AUTH_MODE: 'off' });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.http)).toBe(true);
+  });
+
+  it('turns introspection off in production unless enabled', () => {
+    const base = { NODE_ENV: 'production', AUTH_MODE: 'off', PATIENT_KEY_SECRET: 'a-real-secret-of-sorts' };
+    expect(loadConfig(base).graphql.introspection).toBe(false);
+    expect(loadConfig({ ...base, GRAPHQL_INTROSPECTION: 'true' }).graphql.introspection).toBe(true);
+  });
+});
