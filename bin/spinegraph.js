@@ -9,7 +9,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const source = join(root, 'src', 'cli.ts');
 if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
-  register();
+  // The project's tsconfig (decorators) applies whatever the caller's working folder.
+  register({ tsconfig: join(root, 'tsconfig.json') });
   await import(pathToFileURL(source).href);
 } else {
   await import(pathToFileURL(join(root, 'dist', 'cli.js')).href);
