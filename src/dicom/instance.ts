@@ -65,3 +65,8 @@ export interface DicomInstance {
 
   readonly identifiers: DicomIdentifiers;
 }
+
+/** Narrows to instances that have a plane geometry, e.g. before orderIntoStacks. */
+export function hasGeometry(instance: DicomInstance): instance is DicomInstance & { readonly geometry: SliceGeometry } {
+  return instance.geometry !== undefined;
+}
