@@ -1,0 +1,62 @@
+// The 25 rows of a study: mean over folds within each model group, then mean over groups (the reference's
+// "mean of 6 models, each the mean of its 5 folds"). Rows some groups could not grade use the groups that could;
+// rows no group could grade use the prevalence prior. Either way the row says why.
+import { CONDITION_INFO, CONDITIONS, LEVELS, type Condition } from '../../domain/vocabulary.js';
+import type { FallbackCode, PredictionRow, Unavailable } from '../types.js';
+import { PREVALENCE_PRIOR } from './prior.js';
+import { rowKey, type StudyState } from './study-state.js';
+
+type Triple = readonly [number, number, number];
+
+function mean(triples: readonly Triple[]): [number, number, number] {
+  const s = triples.reduce<[number, number, number]>((a, t) => [a[0] + t[0], a[1] + t[1], a[2] + t[2]], [0, 0, 0]);
+  const total = s[0] + s[1] + s[2];
+  return [s[0] / total, s[1] / total, s[2] / total];
+}
+
+function describe(reasons: readonly Unavailable[]): string {
+  return [...new Set(reasons.map((r) => `${r.code}: ${r.message}`))].join('; ');
+}
+
+/** `expected`: for each condition, the model groups of the set that grade it. */
+export function ensembleRows(state: StudyState, expected: ReadonlyMap<Condition, readonly string[]>): PredictionRow[] {
+  const rows: PredictionRow[] = [];
+  for (const condition of CONDITIONS) {
+    const groups = expected.get(condition) ?? [];
+    for (const level of LEVELS) {
+      const votes = state.votes.get(rowKey(condition, level)) ?? [];
+      const misses = state.misses.get(rowKey(condition, level)) ?? [];
+      const byGroup = groups
+        .map((g) => votes.filter((v) => v.group === g).map((v) => v.probs))
+        .filter((p) => p.length > 0)
+        .map(mean);
+      const reasons: Unavailable[] =
+        groups.length === 0
+          ? [{ code: 'NO_MODEL', message: `the model set has no classifier for ${condition}` }]
+          : misses.filter((m) => groups.includes(m.group)).map((m) => m.reason);
+      const codes = [...new Set(reasons.map((r) => r.code))] as FallbackCode[];
+      let probs: Triple;
+      let fallback: string | undefined;
+      if (byGroup.length === 0) {
+        probs = PREVALENCE_PRIOR[CONDITION_INFO[condition].core];
+        fallback = `prevalence prior: ${describe(reasons) || 'no model could grade this row'}`;
+      } else {
+        probs = mean(byGroup);
+        if (byGroup.length < groups.length)
+          fallback = `partial ensemble (${byGroup.length} of ${groups.length} model groups): ${describe(reasons)}`;
+      }
+      rows.push({
+        condition,
+        level,
+        normalMild: probs[0],
+        moderate: probs[1],
+        severe: probs[2],
+        ...(fallback ? { fallback } : {}),
+        fallbackCodes: fallback ? codes : [],
+        modelsUsed: byGroup.length,
+        modelsExpected: groups.length,
+      });
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,177 @@
+// The pipeline: keypoints (Sag T2 and Sag T1, then axial), classifier crops, ensemble. Studies run in batches:
+// every model sees the samples of all studies of a batch at once, so small classifier crops batch well.
+import { AppError } from '../../domain/errors.js';
+import type { Condition } from '../../domain/vocabulary.js';
+import type { LoadedModel, LoadedModelSet } from '../model-set.js';
+import { inlinePreprocessor, type Preprocessor } from '../preprocess/preprocessor.js';
+import { ROLE_SPECS, type ModelRole } from '../roles.js';
+import type { StudyInput } from '../stack.js';
+import type { StudyResult, Unavailable } from '../types.js';
+import { conditionsCovered, ensembleGroup, recordMissingVotes, recordVotes } from './classifier-stage.js';
+import { ensembleRows } from './ensemble.js';
+import { decodeKeypoints, recordMissingKeypoints } from './keypoint-stage.js';
+import { prepareInputs, runInChunks, type PreparedInputs } from './model-inputs.js';
+import { SerialLane, StageClock } from './stage-clock.js';
+import { StudyState } from './study-state.js';
+
+export interface PipelineOptions {
+  /** Sub-pixel keypoint refinement (quadratic fit around the heatmap peak). Default true. */
+  readonly refineKeypoints?: boolean;
+  /** Most samples per model run. Default 32. */
+  readonly maxBatch?: number;
+  /** Studies whose samples share model runs (runPipeline). Default 4. */
+  readonly studiesPerBatch?: number;
+  /** Where resampling runs. Default: inline on the calling thread. */
+  readonly preprocessor?: Preprocessor;
+  readonly signal?: AbortSignal;
+}
+
+export interface PipelineProgress {
+  readonly studiesDone: number;
+  readonly studiesTotal: number;
+  /** Results of the batch that just finished. */
+  readonly results: readonly StudyResult[];
+}
+
+const modelError = (e: unknown): Unavailable => ({ code: 'MODEL_ERROR', message: e instanceof Error ? e.message : String(e) });
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AppError('JOB_CANCELLED', 'inference was cancelled');
+}
+
+class BatchRun {
+  private readonly clock = new StageClock();
+  private readonly lane = new SerialLane();
+  private readonly states: StudyState[];
+  private readonly preprocessor: Preprocessor;
+  private readonly maxBatch: number;
+  private readonly prepared = new Map<string, Promise<PreparedInputs>>();
+
+  constructor(
+    studies: readonly StudyInput[],
+    private readonly set: LoadedModelSet,
+    private readonly options: PipelineOptions,
+  ) {
+    this.states = studies.map((s) => new StudyState(s, (ms) => this.clock.add('load', ms)));
+    this.preprocessor = options.preprocessor ?? inlinePreprocessor;
+    this.maxBatch = Math.max(1, options.maxBatch ?? 32);
+  }
+
+  /** Folds with the same input layout share one prepared batch. */
+  private prepare(model: LoadedModel): Promise<PreparedInputs> {
+    const m = model.manifest;
+    const key = JSON.stringify([m.role, m.inputs, m.preprocessing]);
+    let p = this.prepared.get(key);
+    if (!p) {
+      p = this.clock.time(`preprocess:${m.role}`, () => prepareInputs(m, this.states, ROLE_SPECS[m.role].samples, this.preprocessor));
+      this.prepared.set(key, p);
+    }
+    return p;
+  }
+
+  private runModel(model: LoadedModel, prepared: PreparedInputs): Promise<Float32Array> {
+    const m = model.manifest;
+    return this.lane.run(() =>
+      this.clock.time(`model:${m.role}`, () =>
+        runInChunks(async (feeds) => (await model.session.run(feeds))[m.output.name].data, m, prepared, this.maxBatch),
+      ),
+    );
+  }
+
+  private async keypointRole(role: ModelRole, models: readonly LoadedModel[]): Promise<void> {
+    const first = models[0];
+    let prepared: PreparedInputs;
+    try {
+      prepared = await this.prepare(first);
+    } catch (e) {
+      for (const state of this.states)
+        for (const sample of ROLE_SPECS[role].samples) recordMissingKeypoints(role, first, state, sample, modelError(e));
+      return;
+    }
+    for (const s of prepared.skipped) recordMissingKeypoints(role, first, s.state, s.sample, s.reason);
+    if (prepared.rows.length === 0) return;
+    try {
+      const outputs = await Promise.all(models.map((m) => this.runModel(m, prepared)));
+      await this.clock.time('decode-keypoints', async () =>
+        decodeKeypoints(role, models, prepared, outputs, this.options.refineKeypoints ?? true),
+      );
+    } catch (e) {
+      for (const row of prepared.rows) recordMissingKeypoints(role, first, row.state, row.sample, modelError(e));
+    }
+  }
+
+  private async classifier(model: LoadedModel): Promise<void> {
+    const m = model.manifest;
+    let prepared: PreparedInputs;
+    try {
+      prepared = await this.prepare(model);
+    } catch (e) {
+      for (const state of this.states) for (const sample of ROLE_SPECS[m.role].samples) recordMissingVotes(m, state, sample, modelError(e));
+      return;
+    }
+    for (const s of prepared.skipped) recordMissingVotes(m, s.state, s.sample, s.reason);
+    if (prepared.rows.length === 0) return;
+    try {
+      recordVotes(m, prepared, await this.runModel(model, prepared));
+    } catch (e) {
+      for (const row of prepared.rows) recordMissingVotes(m, row.state, row.sample, modelError(e));
+    }
+  }
+
+  async run(): Promise<StudyResult[]> {
+    const byRole = new Map<ModelRole, LoadedModel[]>();
+    for (const m of this.set.models) byRole.set(m.manifest.role, [...(byRole.get(m.manifest.role) ?? []), m]);
+    const keypointRoles = [...byRole.keys()].filter((r) => ROLE_SPECS[r].stage === 'keypoints');
+    const orders = [...new Set(keypointRoles.map((r) => ROLE_SPECS[r].order))].sort((a, b) => a - b);
+    for (const order of orders) {
+      checkAborted(this.options.signal);
+      await Promise.all(keypointRoles.filter((r) => ROLE_SPECS[r].order === order).map((r) => this.keypointRole(r, byRole.get(r) ?? [])));
+    }
+    checkAborted(this.options.signal);
+    const classifiers = this.set.models.filter((m) => ROLE_SPECS[m.manifest.role].stage === 'classifier');
+    await Promise.all(classifiers.map((m) => this.classifier(m)));
+
+    const expected = new Map<Condition, string[]>();
+    for (const m of classifiers) {
+      for (const c of conditionsCovered(m.manifest)) {
+        const groups = expected.get(c) ?? [];
+        if (!groups.includes(ensembleGroup(m.manifest))) expected.set(c, [...groups, ensembleGroup(m.manifest)]);
+      }
+    }
+    const t0 = performance.now();
+    const predictions = this.states.map((s) => ensembleRows(s, expected));
+    this.clock.add('ensemble', performance.now() - t0);
+    const timings = { stagesMs: this.clock.snapshot(), wallMs: this.clock.wallMs(), studiesInBatch: this.states.length };
+    return this.states.map((s, i) => ({
+      studyId: s.studyId,
+      predictions: predictions[i],
+      keypoints: s.keypointList,
+      missingKeypoints: s.missingKeypoints,
+      warnings: [...s.warnings],
+      timings,
+    }));
+  }
+}
+
+export async function runStudyPipeline(study: StudyInput, modelSet: LoadedModelSet, options: PipelineOptions = {}): Promise<StudyResult> {
+  const [result] = await new BatchRun([study], modelSet, options).run();
+  return result;
+}
+
+/** Several studies, `studiesPerBatch` at a time; `onProgress` after each batch. Results in input order. */
+export async function runPipeline(
+  studies: readonly StudyInput[],
+  modelSet: LoadedModelSet,
+  options: PipelineOptions = {},
+  onProgress?: (p: PipelineProgress) => void,
+): Promise<StudyResult[]> {
+  const per = Math.max(1, options.studiesPerBatch ?? 4);
+  const results: StudyResult[] = [];
+  for (let i = 0; i < studies.length; i += per) {
+    checkAborted(options.signal);
+    const batch = await new BatchRun(studies.slice(i, i + per), modelSet, options).run();
+    results.push(...batch);
+    onProgress?.({ studiesDone: results.length, studiesTotal: studies.length, results: batch });
+  }
+  return results;
+}

@@ -1,0 +1,102 @@
+// Where rendering runs: inline on the calling thread, or on a small pool of worker threads so that the
+// main thread stays free to feed onnxruntime (whose runs already execute off the JS thread).
+import { Worker } from 'node:worker_threads';
+import type { ImageFrame } from '../../domain/image.js';
+import { renderBatch, type RenderBatch } from './render.js';
+
+export interface Preprocessor {
+  render(batch: RenderBatch): Promise<Float32Array[]>;
+  close(): Promise<void>;
+}
+
+export const inlinePreprocessor: Preprocessor = {
+  render: (batch) => Promise.resolve(renderBatch(batch)),
+  close: () => Promise.resolve(),
+};
+
+interface Pending {
+  resolve(out: Float32Array[]): void;
+  reject(e: Error): void;
+}
+
+function startWorker(): Worker {
+  const url = new URL(`./render-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+  if (url.pathname.endsWith('.js')) return new Worker(url);
+  // Running from TypeScript sources (tests, tsx): the worker registers tsx before importing its entry.
+  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(boot, { eval: true });
+}
+
+/** Splits each batch across `threads` workers (tasks round-robin, each worker gets only the frames it needs). */
+export class WorkerPreprocessor implements Preprocessor {
+  private readonly workers: Worker[];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+
+  constructor(threads: number) {
+    if (!(threads >= 1)) throw new RangeError(`WorkerPreprocessor needs at least one thread, got ${threads}`);
+    this.workers = Array.from({ length: threads }, () => {
+      const w = startWorker();
+      w.on('message', (msg: { id: number; out?: Float32Array[]; error?: string }) => {
+        const p = this.pending.get(msg.id);
+        if (!p) return;
+        this.pending.delete(msg.id);
+        if (msg.out) p.resolve(msg.out);
+        else p.reject(new Error(`preprocessing worker failed: ${msg.error ?? 'unknown error'}`));
+      });
+      w.on('error', (e) => this.failAll(e));
+      w.unref();
+      return w;
+    });
+  }
+
+  async render(batch: RenderBatch): Promise<Float32Array[]> {
+    const n = Math.min(this.workers.length, batch.tasks.length);
+    if (n === 0) return [];
+    const parts = Array.from({ length: n }, (_, w) => batch.tasks.map((_t, i) => i).filter((i) => i % n === w));
+    const results = await Promise.all(parts.map((taskIdx, w) => this.post(w, subBatch(batch, taskIdx))));
+    const out = new Array<Float32Array>(batch.tasks.length);
+    parts.forEach((taskIdx, w) => taskIdx.forEach((t, j) => (out[t] = results[w][j])));
+    return out;
+  }
+
+  private post(worker: number, batch: RenderBatch): Promise<Float32Array[]> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.workers[worker].postMessage({ id, batch });
+    });
+  }
+
+  private failAll(e: Error): void {
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+
+  async close(): Promise<void> {
+    this.failAll(new Error('preprocessor closed'));
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+function subBatch(batch: RenderBatch, taskIdx: readonly number[]): RenderBatch {
+  const remap = new Map<number, number>();
+  const frames: ImageFrame[] = [];
+  const tasks = taskIdx.map((i) => {
+    const t = batch.tasks[i];
+    return {
+      ...t,
+      channels: t.channels.map((ch) => {
+        if (ch.frame < 0) return ch;
+        let f = remap.get(ch.frame);
+        if (f === undefined) {
+          f = frames.length;
+          remap.set(ch.frame, f);
+          frames.push(batch.frames[ch.frame]);
+        }
+        return { frame: f, map: ch.map };
+      }),
+    };
+  });
+  return { frames, tasks };
+}
