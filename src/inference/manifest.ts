@@ -1,5 +1,5 @@
 // The model manifest: the JSON beside each .onnx that tells the pipeline everything about the model.
-// docs/inference-manifest.md documents it field by field.
+// src/inference/README.md documents it field by field.
 import { z } from 'zod';
 import { CONDITIONS, LEVELS, SEVERITIES, type Condition, type Level, type Severity, type Side } from '../domain/vocabulary.js';
 import { MODEL_ROLES, ROLE_SPECS, type ModelRole } from './roles.js';

@@ -1,12 +1,12 @@
 // The pipeline: keypoints (Sag T2 and Sag T1, then axial), classifier crops, ensemble. Studies run in batches:
 // every model sees the samples of all studies of a batch at once, so small classifier crops batch well.
 import { AppError } from '../../domain/errors.js';
-import type { Condition } from '../../domain/vocabulary.js';
+import { LEVELS, SIDES, type Condition } from '../../domain/vocabulary.js';
 import type { LoadedModel, LoadedModelSet } from '../model-set.js';
 import { inlinePreprocessor, type Preprocessor } from '../preprocess/preprocessor.js';
-import { ROLE_SPECS, type ModelRole } from '../roles.js';
+import { MODEL_ROLES, ROLE_SPECS, type ModelRole } from '../roles.js';
 import type { StudyInput } from '../stack.js';
-import type { StudyResult, Unavailable } from '../types.js';
+import type { StudyKeypoint, StudyResult, Unavailable } from '../types.js';
 import { conditionsCovered, ensembleGroup, recordMissingVotes, recordVotes } from './classifier-stage.js';
 import { ensembleRows } from './ensemble.js';
 import { decodeKeypoints, recordMissingKeypoints } from './keypoint-stage.js';
@@ -32,6 +32,12 @@ export interface PipelineProgress {
   /** Results of the batch that just finished. */
   readonly results: readonly StudyResult[];
 }
+
+/** Keypoints in a stable order (roles, then levels, then sides), whichever role finished first. */
+const keypointOrder = (a: StudyKeypoint, b: StudyKeypoint): number =>
+  MODEL_ROLES.indexOf(a.role) - MODEL_ROLES.indexOf(b.role) ||
+  LEVELS.indexOf(a.level) - LEVELS.indexOf(b.level) ||
+  SIDES.indexOf(a.side) - SIDES.indexOf(b.side);
 
 const modelError = (e: unknown): Unavailable => ({ code: 'MODEL_ERROR', message: e instanceof Error ? e.message : String(e) });
 
@@ -145,9 +151,14 @@ class BatchRun {
     return this.states.map((s, i) => ({
       studyId: s.studyId,
       predictions: predictions[i],
-      keypoints: s.keypointList,
-      missingKeypoints: s.missingKeypoints,
-      warnings: [...s.warnings],
+      keypoints: [...s.keypointList].sort(keypointOrder),
+      missingKeypoints: [...s.missingKeypoints].sort(
+        (a, b) =>
+          MODEL_ROLES.indexOf(a.role) - MODEL_ROLES.indexOf(b.role) ||
+          LEVELS.indexOf(a.level ?? 'L1_L2') - LEVELS.indexOf(b.level ?? 'L1_L2') ||
+          SIDES.indexOf(a.side) - SIDES.indexOf(b.side),
+      ),
+      warnings: [...s.warnings].sort(),
       timings,
     }));
   }

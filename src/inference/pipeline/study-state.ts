@@ -2,6 +2,7 @@
 // keypoints, classifier votes and the reasons some inputs were unusable.
 import type { ImageFrame } from '../../domain/image.js';
 import type { Condition, Level, SeriesType, Side } from '../../domain/vocabulary.js';
+import { orderIntoStacks } from '../../dicom/stacks.js';
 import { orderStack, type OrderedStack, type SliceRef, type StudyInput } from '../stack.js';
 import type { MissingKeypoint, StudyKeypoint, Unavailable } from '../types.js';
 
@@ -37,9 +38,11 @@ export class StudyState {
     this.studyId = study.studyId;
     const byType = new Map<SeriesType, OrderedStack[]>();
     for (const s of study.stacks) {
-      const ordered = orderStack(s);
-      if (ordered.slices.length === 0) continue;
-      byType.set(s.type, [...(byType.get(s.type) ?? []), ordered]);
+      // A series handed over whole may hold several stacks (one tilted stack per disc): split it first.
+      for (const part of orderIntoStacks(s.slices)) {
+        const ordered = orderStack({ ...s, slices: part.items });
+        byType.set(s.type, [...(byType.get(s.type) ?? []), ordered]);
+      }
     }
     for (const list of byType.values()) list.sort((a, b) => b.slices.length - a.slices.length);
     this.stacks = byType;

@@ -8,6 +8,8 @@ import type { SeriesStack, SliceRef } from '../../../../src/inference/stack.js';
 export interface Spot {
   readonly x: number;
   readonly y: number;
+  /** Default: the image's amplitude. */
+  readonly amplitude?: number;
 }
 
 export function gaussianImage(
@@ -22,7 +24,7 @@ export function gaussianImage(
   for (let y = 0; y < rows; y++) {
     for (let x = 0; x < cols; x++) {
       let v = background + 0.1 * x + 0.05 * y; // a gentle gradient so no stack is flat
-      for (const s of spots) v += amplitude * Math.exp(-((x - s.x) ** 2 + (y - s.y) ** 2) / (2 * sigma * sigma));
+      for (const s of spots) v += (s.amplitude ?? amplitude) * Math.exp(-((x - s.x) ** 2 + (y - s.y) ** 2) / (2 * sigma * sigma));
       px[y * cols + x] = v;
     }
   }
@@ -71,8 +73,10 @@ export interface SyntheticOptions {
   readonly axialTiltDeg?: number;
   /** Slices whose load() rejects, by uid. */
   readonly failing?: readonly string[];
-  /** Axial stacks shifted this far along their normal (a projection miss when > 5 mm). */
-  readonly axialShiftMm?: number;
+  /** Levels that get an axial stack (default all); the others have no axial slice near them. */
+  readonly axialLevels?: readonly Level[];
+  /** Extra tilt per level index, degrees (per-disc stacks at different angles). */
+  readonly axialTiltPerLevelDeg?: number;
 }
 
 export function syntheticStudy(prefix: string, options: SyntheticOptions = {}): SyntheticStudy {
@@ -132,17 +136,22 @@ export function syntheticStudy(prefix: string, options: SyntheticOptions = {}): 
     });
 
   // Axial: one stack of 5 slices (4 mm apart, 128 x 128 at 0.8 mm) per level, centred on that level's Sag T2 point.
-  const tilt = ((options.axialTiltDeg ?? 0) * Math.PI) / 180;
-  const row: Vec3 = [1, 0, 0];
-  const col: Vec3 = [0, Math.cos(tilt), Math.sin(tilt)];
-  const normal: Vec3 = [0, -Math.sin(tilt), Math.cos(tilt)];
+  // Each subarticular spot has a dimmer marker 12 px lateral to it (patient left = image right), so a mirrored
+  // right-side crop looks like a left-side one.
   const axial = {} as SyntheticStudy['axial'];
   LEVELS.forEach((level, k) => {
+    const tilt = (((options.axialTiltDeg ?? 0) + k * (options.axialTiltPerLevelDeg ?? 0)) * Math.PI) / 180;
+    const row: Vec3 = [1, 0, 0];
+    const col: Vec3 = [0, Math.cos(tilt), Math.sin(tilt)];
+    const normal: Vec3 = [0, -Math.sin(tilt), Math.cos(tilt)];
     const c = sagT2[level].patient;
-    const shift = options.axialShiftMm ?? 0;
-    const spots = { LEFT: { x: 80.25, y: 70.5 }, RIGHT: { x: 48.5, y: 70.25 } };
+    const spots = { LEFT: { x: 84.25, y: 70.5 }, RIGHT: { x: 44.5, y: 70.25 } };
+    const markers = [
+      { x: 96.25, y: 70.5, amplitude: 400 },
+      { x: 32.5, y: 70.25, amplitude: 400 },
+    ];
     const slices = Array.from({ length: 5 }, (_, j) => {
-      const d = (j - 2) * 4 + shift;
+      const d = (j - 2) * 4;
       const ipp: Vec3 = [0, 1, 2].map((a) => c[a] + d * normal[a] - 64 * 0.8 * row[a] - 64 * 0.8 * col[a]) as unknown as Vec3;
       const geometry: SliceGeometry = {
         rows: 128,
@@ -151,13 +160,13 @@ export function syntheticStudy(prefix: string, options: SyntheticOptions = {}): 
         imagePositionPatient: ipp,
         imageOrientationPatient: [...row, ...col],
       };
-      return make({ geometry, spots: j === 2 ? [spots.LEFT, spots.RIGHT] : [], uid: `${prefix}.ax.${level}.${j}` });
+      return make({ geometry, spots: j === 2 ? [spots.LEFT, spots.RIGHT, ...markers] : [], uid: `${prefix}.ax.${level}.${j}` });
     });
     axial[level] = {
       LEFT: { pixel: spots.LEFT, patient: pixelToPatient(slices[2].geometry, spots.LEFT.x, spots.LEFT.y), sop: slices[2].uid },
       RIGHT: { pixel: spots.RIGHT, patient: pixelToPatient(slices[2].geometry, spots.RIGHT.x, spots.RIGHT.y), sop: slices[2].uid },
     };
-    if (options.withAxial !== false)
+    if (options.withAxial !== false && (options.axialLevels ?? LEVELS).includes(level))
       stacks.push({
         seriesId: `${prefix}-ax`,
         type: 'AXIAL_T2' as SeriesType,

@@ -1,0 +1,234 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONDITIONS, LEVELS, type Condition, type Level } from '../../../src/domain/vocabulary.js';
+import { loadModelSet, type LoadedModelSet } from '../../../src/inference/model-set.js';
+import { runPipeline, runStudyPipeline } from '../../../src/inference/pipeline/run.js';
+import { PREVALENCE_PRIOR } from '../../../src/inference/pipeline/prior.js';
+import { WorkerPreprocessor } from '../../../src/inference/preprocess/preprocessor.js';
+import type { PredictionRow, StudyResult } from '../../../src/inference/types.js';
+import { DEFAULT_LOGITS, writeFixtureModelSet } from '../../fixtures/models/fixture-model-set.js';
+import { syntheticStudy, type SyntheticStudy } from './support/synthetic-study.js';
+
+let dir: string;
+let set: LoadedModelSet;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'spinegraph-pipeline-'));
+  await writeFixtureModelSet(join(dir, 'full'));
+  set = await loadModelSet(join(dir, 'full'), { intraOpNumThreads: 1 });
+});
+afterAll(async () => {
+  await set?.release();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const study = (id: string, s: SyntheticStudy) => ({ studyId: id, stacks: s.stacks });
+const row = (r: StudyResult, c: Condition, l: Level): PredictionRow => {
+  const found = r.predictions.find((p) => p.condition === c && p.level === l);
+  if (!found) throw new Error(`no row ${c} ${l}`);
+  return found;
+};
+
+// Independent expectation: softmax by hand, fold mean within a group, then mean over groups.
+const softmax = (l: readonly number[]) => {
+  const e = l.map((v) => Math.exp(v));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
+};
+const avg = (xs: number[][]) => xs[0].map((_, i) => xs.reduce((a, x) => a + x[i], 0) / xs.length);
+const consts = (l: unknown) => l as number[];
+function expected(condition: Condition, groups: { split: boolean; global: boolean }): number[] {
+  const g = consts(DEFAULT_LOGITS.global);
+  const globalPart = softmax(g.slice(CONDITIONS.indexOf(condition) * 3, CONDITIONS.indexOf(condition) * 3 + 3));
+  const split =
+    condition === 'SPINAL_CANAL_STENOSIS'
+      ? avg(DEFAULT_LOGITS.spinal.map((f) => softmax(consts(f))))
+      : condition.includes('FORAMINAL')
+        ? softmax(consts(DEFAULT_LOGITS.foraminal))
+        : softmax(consts(DEFAULT_LOGITS.subarticular));
+  const parts = [...(groups.split ? [split] : []), ...(groups.global ? [globalPart] : [])];
+  return avg(parts);
+}
+const triple = (p: PredictionRow) => [p.normalMild, p.moderate, p.severe];
+
+describe('runStudyPipeline with fixture models', () => {
+  it('puts every keypoint back on the source pixel and patient position it came from', async () => {
+    const s = syntheticStudy('kp', { axialTiltDeg: 8, axialTiltPerLevelDeg: 4 });
+    const r = await runStudyPipeline(study('kp', s), set);
+    expect(r.missingKeypoints).toEqual([]);
+    expect(r.keypoints).toHaveLength(5 + 10 + 10);
+    for (const k of r.keypoints) {
+      const want =
+        k.seriesType === 'SAGITTAL_T2_STIR'
+          ? s.sagT2[k.level]
+          : k.seriesType === 'SAGITTAL_T1'
+            ? s.sagT1[k.side as 'LEFT' | 'RIGHT'][k.level]
+            : s.axial[k.level][k.side as 'LEFT' | 'RIGHT'];
+      expect(k.sopInstanceUid).toBe(want.sop);
+      expect(k.instanceId).toBe(`id-${want.sop}`);
+      expect(Math.hypot(k.pixel.x - want.pixel.x, k.pixel.y - want.pixel.y)).toBeLessThan(0.5);
+      expect(Math.hypot(...([0, 1, 2].map((a) => k.patientMm[a] - want.patient[a]) as [number, number, number]))).toBeLessThan(0.6);
+      expect(k.score).toBeGreaterThan(1);
+    }
+    expect(new Set(r.keypoints.filter((k) => k.role === 'keypoints-sagittal-t2').map((k) => k.level))).toEqual(new Set(LEVELS));
+  });
+
+  it('returns 25 rows that sum to 1 and equal the hand-computed ensemble', async () => {
+    const r = await runStudyPipeline(study('p', syntheticStudy('p')), set);
+    expect(r.predictions).toHaveLength(25);
+    for (const p of r.predictions) {
+      expect(p.normalMild + p.moderate + p.severe).toBeCloseTo(1, 9);
+      expect(p.fallback).toBeUndefined();
+      expect([p.modelsUsed, p.modelsExpected]).toEqual([2, 2]);
+      const want = expected(p.condition, { split: true, global: true });
+      triple(p).forEach((v, i) => expect(v).toBeCloseTo(want[i], 6));
+    }
+    expect(Object.keys(r.timings.stagesMs)).toEqual(
+      expect.arrayContaining(['load', 'preprocess:keypoints-sagittal-t2', 'model:classifier-spinal', 'ensemble']),
+    );
+  });
+
+  it('loads only the slices the models use', async () => {
+    const s = syntheticStudy('lazy');
+    await runStudyPipeline(study('lazy', s), set);
+    // Sag T2: the 5 middle slices. Sag T1: keypoint windows 10-12 and 1-3, ROI windows 9-13 / 10-14 and 0-4: 11 distinct.
+    // Axial: 5 per level.
+    expect(s.loads.count).toBe(5 + 11 + 25);
+  });
+});
+
+describe('missing and unusable inputs', () => {
+  it('still returns 25 rows without an axial series, with the reason on every affected row', async () => {
+    const r = await runStudyPipeline(study('noax', syntheticStudy('noax', { withAxial: false })), set);
+    expect(r.predictions).toHaveLength(25);
+    for (const p of r.predictions) expect(p.normalMild + p.moderate + p.severe).toBeCloseTo(1, 9);
+    for (const level of LEVELS) {
+      const spinal = row(r, 'SPINAL_CANAL_STENOSIS', level);
+      expect(triple(spinal)).toEqual([...PREVALENCE_PRIOR.spinal]);
+      expect(spinal.fallback).toMatch(/^prevalence prior: NO_SERIES: no AXIAL_T2 series/);
+      expect(spinal.fallbackCodes).toEqual(['NO_SERIES']);
+      expect(triple(row(r, 'RIGHT_SUBARTICULAR_STENOSIS', level))).toEqual([...PREVALENCE_PRIOR.subarticular]);
+      // Foraminal needs no axial: the split model grades it; the global model (which needs axial) could not.
+      const foraminal = row(r, 'LEFT_NEURAL_FORAMINAL_NARROWING', level);
+      expect(foraminal.fallback).toMatch(/^partial ensemble \(1 of 2 model groups\): NO_SERIES/);
+      const want = expected('LEFT_NEURAL_FORAMINAL_NARROWING', { split: true, global: false });
+      triple(foraminal).forEach((v, i) => expect(v).toBeCloseTo(want[i], 6));
+    }
+    expect(r.missingKeypoints.filter((m) => m.role === 'keypoints-axial')).toHaveLength(10);
+    expect(r.keypoints.filter((k) => k.role !== 'keypoints-axial')).toHaveLength(15);
+  });
+
+  it('turns a slice that fails to load into a fallback for what needed it, not a crash', async () => {
+    const s = syntheticStudy('bad', { failing: ['bad.ax.L4_L5.2'] });
+    const r = await runStudyPipeline(study('bad', s), set);
+    expect(r.predictions).toHaveLength(25);
+    const spinal = row(r, 'SPINAL_CANAL_STENOSIS', 'L4_L5');
+    expect(spinal.fallbackCodes).toEqual(['SLICE_LOAD_FAILED']);
+    expect(spinal.fallback).toContain('bad.ax.L4_L5.2');
+    expect(row(r, 'LEFT_SUBARTICULAR_STENOSIS', 'L4_L5').fallback).toMatch(/^prevalence prior: SLICE_LOAD_FAILED/);
+    expect(row(r, 'SPINAL_CANAL_STENOSIS', 'L3_L4').fallback).toBeUndefined();
+    expect(r.missingKeypoints).toEqual([
+      expect.objectContaining({
+        role: 'keypoints-axial',
+        level: 'L4_L5',
+        side: 'LEFT',
+        reason: expect.objectContaining({ code: 'SLICE_LOAD_FAILED' }),
+      }),
+      expect.objectContaining({ role: 'keypoints-axial', level: 'L4_L5', side: 'RIGHT' }),
+    ]);
+  });
+
+  it('flags levels whose Sag T2 point is more than 5 mm from every axial slice', async () => {
+    const r = await runStudyPipeline(study('miss', syntheticStudy('miss', { axialLevels: ['L1_L2', 'L2_L3', 'L3_L4'] })), set);
+    for (const level of ['L4_L5', 'L5_S1'] as const) {
+      expect(row(r, 'SPINAL_CANAL_STENOSIS', level).fallbackCodes).toEqual(['AXIAL_PROJECTION_MISS']);
+      expect(row(r, 'RIGHT_SUBARTICULAR_STENOSIS', level).fallback).toMatch(/no axial slice within 5 mm/);
+    }
+    expect(row(r, 'SPINAL_CANAL_STENOSIS', 'L3_L4').fallback).toBeUndefined();
+  });
+});
+
+describe('batching and threads', () => {
+  it('batches the samples of several studies into one run per model and gives the same answers', async () => {
+    const calls = new Map<string, number[]>();
+    const counted: LoadedModelSet = {
+      ...set,
+      models: set.models.map((m) => ({
+        ...m,
+        session: {
+          ...m.session,
+          run: (feeds) => {
+            const first = Object.values(feeds)[0];
+            calls.set(m.manifest.name, [...(calls.get(m.manifest.name) ?? []), first.dims[0]]);
+            return m.session.run(feeds);
+          },
+        },
+      })),
+    };
+    const studies = ['a', 'b', 'c'].map((id) => study(id, syntheticStudy(id, { axialTiltDeg: 5 })));
+    const progress: number[] = [];
+    const batched = await runPipeline(studies, counted, { studiesPerBatch: 3, maxBatch: 64 }, (p) => progress.push(p.studiesDone));
+    expect(progress).toEqual([3]);
+    expect(calls.get('kp-sag-t2')).toEqual([3]);
+    expect(calls.get('kp-sag-t1')).toEqual([6]);
+    expect(calls.get('kp-axial')).toEqual([15]);
+    expect(calls.get('cls-foraminal')).toEqual([30]);
+    expect(calls.get('cls-spinal-f0')).toEqual([15]);
+
+    const single = await runStudyPipeline(studies[1], set, { maxBatch: 4 });
+    expect(batched[1].studyId).toBe('b');
+    expect(batched[1].predictions).toEqual(single.predictions);
+    expect(batched[1].keypoints).toEqual(single.keypoints);
+    expect(batched[0].timings.studiesInBatch).toBe(3);
+  });
+
+  it('renders identically on worker threads', async () => {
+    const workers = new WorkerPreprocessor(2);
+    try {
+      const inline = await runStudyPipeline(study('w', syntheticStudy('w')), set);
+      const threaded = await runStudyPipeline(study('w', syntheticStudy('w')), set, { preprocessor: workers });
+      expect(threaded.keypoints).toEqual(inline.keypoints);
+      expect(threaded.predictions).toEqual(inline.predictions);
+    } finally {
+      await workers.close();
+    }
+  });
+});
+
+describe('input-dependent classifiers', () => {
+  it('mirrors right-side axial ROIs so both sides present the lateral marker on the same side', async () => {
+    // Subarticular logits: severe = max(ROI columns 20-31) - max(columns 0-11). The synthetic marker lies lateral to
+    // each subarticular point (image right for LEFT, image left for RIGHT): positive for both sides only if the
+    // RIGHT crop is mirrored.
+    const d = join(dir, 'mirror');
+    const axial = 'axial';
+    await writeFixtureModelSet(d, {
+      omit: ['classifier-global', 'classifier-spinal', 'classifier-foraminal'],
+      logits: {
+        subarticular: [
+          0,
+          0,
+          [
+            { maxOf: axial, scale: 1, cols: [20, 32] },
+            { maxOf: axial, scale: -1, cols: [0, 12] },
+          ],
+        ],
+      },
+    });
+    const mirrorSet = await loadModelSet(d, { intraOpNumThreads: 1 });
+    try {
+      const r = await runStudyPipeline(study('m', syntheticStudy('m')), mirrorSet);
+      for (const level of LEVELS) {
+        const left = row(r, 'LEFT_SUBARTICULAR_STENOSIS', level);
+        const right = row(r, 'RIGHT_SUBARTICULAR_STENOSIS', level);
+        expect(left.severe).toBeGreaterThan(0.6);
+        expect(right.severe).toBeCloseTo(left.severe, 2);
+        expect(row(r, 'SPINAL_CANAL_STENOSIS', level).fallbackCodes).toEqual(['NO_MODEL']);
+      }
+    } finally {
+      await mirrorSet.release();
+    }
+  });
+});
