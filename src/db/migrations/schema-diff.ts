@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LOCK_FILE, MIGRATION_FILE, POSTGRES_LOCK_FILE_CONTENT, readMigrationFolders, readMigrationLock } from './migration-files.js';
 import { migrationFolderName } from './migration-name.js';
-import { withSchemaEngine } from './schema-engine.js';
+import { withSchemaEngine, type MigrationList } from './schema-engine.js';
 
 // `prisma migrate diff --from-migrations <dir> --to-schema <schema.prisma> --script`, offline: the engine replays
 // the committed migrations on an in-memory shadow database and diffs what it finds against the schema.
@@ -23,24 +23,10 @@ const EXIT_CODE_CHANGES = 2;
 export async function diffMigrationsToSchema(options: { migrationsDir: string; schemaPath: string }): Promise<SchemaDiff> {
   const migrationsDir = path.resolve(options.migrationsDir);
   const schemaPath = path.resolve(options.schemaPath);
-  const [folders, lock, schema] = await Promise.all([
-    readMigrationFolders(migrationsDir),
-    readMigrationLock(migrationsDir),
-    readFile(schemaPath, 'utf8'),
-  ]);
+  const [migrations, schema] = await Promise.all([readEngineMigrationList(migrationsDir), readFile(schemaPath, 'utf8')]);
   const result = await withSchemaEngine((engine) =>
     engine.diff({
-      from: {
-        tag: 'migrations',
-        baseDir: migrationsDir,
-        // The engine needs the lock file to pick the connector, even before the first migration exists.
-        lockfile: { path: LOCK_FILE, content: lock ?? POSTGRES_LOCK_FILE_CONTENT },
-        shadowDbInitScript: '',
-        migrationDirectories: folders.map((folder) => ({
-          path: folder.name,
-          migrationFile: { path: MIGRATION_FILE, content: { tag: 'ok', value: folder.script } },
-        })),
-      },
+      from: { tag: 'migrations', ...migrations },
       to: { tag: 'schemaDatamodel', files: [{ path: schemaPath, content: schema }] },
       script: true,
       exitCode: true,
@@ -49,6 +35,21 @@ export async function diffMigrationsToSchema(options: { migrationsDir: string; s
   );
   const hasChanges = result.exitCode === EXIT_CODE_CHANGES;
   return { sql: hasChanges ? (result.stdout ?? '') : '', hasChanges };
+}
+
+/** The committed migrations in the shape the engine takes them (what the Prisma CLI reads from disk for it). */
+export async function readEngineMigrationList(migrationsDir: string): Promise<MigrationList> {
+  const [folders, lock] = await Promise.all([readMigrationFolders(migrationsDir), readMigrationLock(migrationsDir)]);
+  return {
+    baseDir: migrationsDir,
+    // The engine needs the lock file to pick the connector, even before the first migration exists.
+    lockfile: { path: LOCK_FILE, content: lock ?? POSTGRES_LOCK_FILE_CONTENT },
+    shadowDbInitScript: '',
+    migrationDirectories: folders.map((folder) => ({
+      path: folder.name,
+      migrationFile: { path: MIGRATION_FILE, content: { tag: 'ok', value: folder.script } },
+    })),
+  };
 }
 
 /** Writes <migrationsDir>/<timestamp>_<slug>/migration.sql and the lock file, as `prisma migrate dev --create-only`. */

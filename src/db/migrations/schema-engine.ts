@@ -15,6 +15,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 // databases: the CLI cannot download its native engine here (see docs/stack-notes.md).
 
 export type SchemaEngine = engineBindings.SchemaEngine;
+export type MigrationList = engineBindings.MigrationList;
 
 let engineLoaded: Promise<void> | undefined;
 
@@ -44,38 +45,65 @@ export async function schemaEngineVersion(): Promise<string> {
 }
 
 /**
- * Runs `fn` with a schema engine whose main database is `db` (a fresh in-memory PGlite when omitted) and whose
- * shadow databases are fresh in-memory PGlites. Everything it opened is closed afterwards.
+ * Runs `fn` with a schema engine whose main database is `db` (a fresh in-memory PGlite, opened only if the
+ * engine asks for it, when omitted) and whose shadow databases are fresh in-memory PGlites. Everything it
+ * opened is closed afterwards.
  */
 export async function withSchemaEngine<T>(fn: (engine: SchemaEngine) => Promise<T>, db?: PGlite): Promise<T> {
-  await loadEngineWasm();
   const opened: PGlite[] = [];
-  const open = (): PGlite => {
-    const created = new PGlite('memory://');
+  const open = async (): Promise<PGlite> => {
+    const created = await freshMemoryPglite();
     opened.push(created);
     return created;
   };
-  const main = db ?? open();
-  const factory = bindMigrationAwareSqlAdapterFactory(pgliteMigrationFactory(main, open));
-  const engine = await engineBindings.SchemaEngine.new({ datamodels: undefined }, () => undefined, factory);
   try {
-    return await fn(engine);
+    return await withSchemaEngineOn(pgliteMigrationFactory(db === undefined ? open : () => Promise.resolve(db), open), fn);
   } finally {
-    engine.free();
     await Promise.all(opened.map((pglite) => pglite.close()));
   }
 }
 
-function pgliteMigrationFactory(main: PGlite, openShadow: () => PGlite): SqlMigrationAwareDriverAdapterFactory {
-  const mainFactory = new PrismaPGlite(main);
+/** Runs `fn` with a schema engine on any migration-aware driver adapter (e.g. `new PrismaPg(...)`), then frees it. */
+export async function withSchemaEngineOn<T>(
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory,
+  fn: (engine: SchemaEngine) => Promise<T>,
+): Promise<T> {
+  await loadEngineWasm();
+  const engine = await engineBindings.SchemaEngine.new(
+    { datamodels: undefined },
+    () => undefined,
+    bindMigrationAwareSqlAdapterFactory(adapterFactory),
+  );
+  try {
+    return await fn(engine);
+  } finally {
+    engine.free();
+  }
+}
+
+let emptyDataDir: Promise<Blob> | undefined;
+
+// initdb inside PGlite costs seconds per instance; loading the data directory of one fresh instance costs
+// about one. Each diff needs at least one empty shadow database, so start them all from the same dump.
+async function freshMemoryPglite(): Promise<PGlite> {
+  emptyDataDir ??= (async () => {
+    const seed = await PGlite.create('memory://');
+    try {
+      return await seed.dumpDataDir('none');
+    } finally {
+      await seed.close();
+    }
+  })();
+  return PGlite.create('memory://', { loadDataDir: await emptyDataDir });
+}
+
+function pgliteMigrationFactory(openMain: () => Promise<PGlite>, openShadow: () => Promise<PGlite>): SqlMigrationAwareDriverAdapterFactory {
+  const adapterFor = async (pglite: PGlite) => withAwaitedScripts(await new PrismaPGlite(pglite).connect(), pglite);
   return {
     provider: 'postgres',
-    adapterName: mainFactory.adapterName,
-    connect: async () => withAwaitedScripts(await mainFactory.connect(), main),
-    connectToShadowDb: async () => {
-      const shadow = openShadow();
-      return withAwaitedScripts(await new PrismaPGlite(shadow).connect(), shadow);
-    },
+    adapterName: 'pglite-prisma-adapter',
+    connect: async () => adapterFor(await openMain()),
+    connectToShadowDb: async () => adapterFor(await openShadow()),
   };
 }
 
