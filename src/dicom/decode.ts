@@ -8,7 +8,14 @@ import { describeThrown, invalidDicom, undecodable, unsupportedTransferSyntax } 
 import { encapsulatedFrameBytes, nativeFrameBytes, nativeSamplesPerFrame } from './frame-bytes.js';
 import type { DicomInstance } from './instance.js';
 import { pixelSourceOf } from './pixel-source.js';
-import { expandYbr422, interleavePlanes, storedFromDecoded, storedFromNative, type SampleFormat, type StoredPixelArray } from './stored-values.js';
+import {
+  expandYbr422,
+  interleavePlanes,
+  storedFromDecoded,
+  storedFromNative,
+  type SampleFormat,
+  type StoredPixelArray,
+} from './stored-values.js';
 import { transferSyntaxInfo } from './transfer-syntax.js';
 
 export type { StoredPixelArray } from './stored-values.js';
@@ -28,7 +35,8 @@ export interface StoredFrame {
 
 export async function decodeStoredFrame(instance: DicomInstance, frameIndex = 0): Promise<StoredFrame> {
   const source = pixelSourceOf(instance);
-  if (!instance.hasPixelData) throw invalidDicom(instance.source, `no Pixel Data (SOP Class ${instance.sopClassUid ?? 'unknown'} is not an image)`);
+  if (!instance.hasPixelData)
+    throw invalidDicom(instance.source, `no Pixel Data (SOP Class ${instance.sopClassUid ?? 'unknown'} is not an image)`);
   if (!source) {
     throw new AppError('INTERNAL_SERVER_ERROR', `${instance.source}: decoding needs the instance returned by parseDicom in this thread`);
   }

@@ -14,7 +14,10 @@ export function unsupportedTransferSyntax(source: string, transferSyntaxUid: str
 
 /** A codec or pixel step failed on data the parser accepted: the file's pixel data is corrupt. */
 export function undecodable(source: string, frameIndex: number, reason: string, cause?: unknown): AppError {
-  return new AppError('INVALID_DICOM', `${source}: cannot decode frame ${frameIndex}: ${reason}`, { details: { source, frameIndex, reason }, cause });
+  return new AppError('INVALID_DICOM', `${source}: cannot decode frame ${frameIndex}: ${reason}`, {
+    details: { source, frameIndex, reason },
+    cause,
+  });
 }
 
 /** dicom-parser and the codecs throw strings, numbers, Errors or wrapper objects; make one readable line of any. */

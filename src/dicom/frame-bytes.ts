@@ -37,10 +37,17 @@ export function nativeFrameBytes(instance: DicomInstance, source: PixelSource, f
 /** YBR_FULL_422 native data stores two luma samples per chroma pair: 2 samples per pixel, not 3. */
 export function nativeSamplesPerFrame(instance: DicomInstance): number {
   const pixels = (instance.rows ?? 0) * (instance.columns ?? 0);
-  return instance.photometricInterpretation === 'YBR_FULL_422' && instance.samplesPerPixel === 3 ? pixels * 2 : pixels * instance.samplesPerPixel;
+  return instance.photometricInterpretation === 'YBR_FULL_422' && instance.samplesPerPixel === 3
+    ? pixels * 2
+    : pixels * instance.samplesPerPixel;
 }
 
-export function encapsulatedFrameBytes(instance: DicomInstance, source: PixelSource, frameIndex: number, encoding: PixelEncoding): EncapsulatedFrameBytes {
+export function encapsulatedFrameBytes(
+  instance: DicomInstance,
+  source: PixelSource,
+  frameIndex: number,
+  encoding: PixelEncoding,
+): EncapsulatedFrameBytes {
   const { dataSet, pixelData } = source;
   const fragments = pixelData.fragments ?? [];
   const frames = instance.numberOfFrames;
@@ -72,7 +79,10 @@ function offsetTableFor(source: PixelSource, encoding: PixelEncoding, instance: 
     table = offsetsOfFragmentsStartingFrames(source, isJpeg2000Start);
   } else {
     // RLE: PS3.5 A.4.2 puts each frame in exactly one fragment; anything else is malformed.
-    throw invalidDicom(instance.source, `${source.pixelData.fragments?.length} fragments for ${instance.numberOfFrames} frames without a Basic Offset Table`);
+    throw invalidDicom(
+      instance.source,
+      `${source.pixelData.fragments?.length} fragments for ${instance.numberOfFrames} frames without a Basic Offset Table`,
+    );
   }
   if (table.length !== instance.numberOfFrames) {
     throw invalidDicom(instance.source, `found ${table.length} frame starts in the fragments, expected ${instance.numberOfFrames}`);

@@ -45,7 +45,12 @@ export function frameAttributes(ds: DataSet, index: number): FrameAttributes {
   };
 }
 
-export function frameGeometries(ds: DataSet, frames: number, rows: number | undefined, columns: number | undefined): (SliceGeometry | undefined)[] {
+export function frameGeometries(
+  ds: DataSet,
+  frames: number,
+  rows: number | undefined,
+  columns: number | undefined,
+): (SliceGeometry | undefined)[] {
   const out: (SliceGeometry | undefined)[] = [];
   for (let i = 0; i < frames; i++) {
     const a = frameAttributes(ds, i);

@@ -60,8 +60,10 @@ export function createSliceGeometry(attrs: {
   };
 }
 
-export const rowDirection = (g: SliceGeometry): Vec3 => normalize([g.imageOrientationPatient[0], g.imageOrientationPatient[1], g.imageOrientationPatient[2]]);
-export const columnDirection = (g: SliceGeometry): Vec3 => normalize([g.imageOrientationPatient[3], g.imageOrientationPatient[4], g.imageOrientationPatient[5]]);
+export const rowDirection = (g: SliceGeometry): Vec3 =>
+  normalize([g.imageOrientationPatient[0], g.imageOrientationPatient[1], g.imageOrientationPatient[2]]);
+export const columnDirection = (g: SliceGeometry): Vec3 =>
+  normalize([g.imageOrientationPatient[3], g.imageOrientationPatient[4], g.imageOrientationPatient[5]]);
 
 /** Unit normal of the image plane: row direction x column direction. */
 export function sliceNormal(g: SliceGeometry): Vec3 {
@@ -109,6 +111,7 @@ function invertAffine(m: Float64Array): Float64Array {
   const C = d * h - e * g;
   const det = a * A + b * B + c * C;
   if (!(Math.abs(det) > 1e-12)) throw new RangeError('slice affine is singular');
+  // prettier-ignore
   const inv = [
     A / det, -(b * i - c * h) / det, (b * f - c * e) / det,
     B / det, (a * i - c * g) / det, -(a * f - c * d) / det,

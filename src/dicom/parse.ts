@@ -58,14 +58,17 @@ function parsePart10(bytes: Uint8Array, source: string): ParsedDataSet {
     // Meta present but without (0002,0010): infer the data set's encoding from its first element.
     const start = (meta as DataSet & { position: number }).position;
     const sniffed = sniffDataSetEncoding(bytes, start);
-    if (!sniffed) throw invalidDicom(source, 'file meta lacks the Transfer Syntax UID (0002,0010) and the data set encoding cannot be inferred');
+    if (!sniffed)
+      throw invalidDicom(source, 'file meta lacks the Transfer Syntax UID (0002,0010) and the data set encoding cannot be inferred');
     const body = bytes.subarray(start);
     return { dataSet: runParser(source, () => dicomParser.parseDicom(body, { TransferSyntaxUID: sniffed })), transferSyntaxUid: sniffed };
   }
   if (!transferSyntaxInfo(declared)) {
     throw unsupportedTransferSyntax(source, declared);
   }
-  const dataSet = runParser(source, () => dicomParser.parseDicom(bytes, declared === TS.DEFLATED_EXPLICIT_LE ? { inflater: inflateDataSet } : {}));
+  const dataSet = runParser(source, () =>
+    dicomParser.parseDicom(bytes, declared === TS.DEFLATED_EXPLICIT_LE ? { inflater: inflateDataSet } : {}),
+  );
   return { dataSet, transferSyntaxUid: declared };
 }
 
@@ -130,7 +133,8 @@ function buildInstance(ds: DataSet, transferSyntaxUid: string, source: string): 
     numberOfFrames,
     bitsAllocated,
     bitsStored: readUint16(ds, TAG.BitsStored) ?? bitsAllocated,
-    highBit: readUint16(ds, TAG.HighBit) ?? (bitsAllocated === undefined ? undefined : (readUint16(ds, TAG.BitsStored) ?? bitsAllocated) - 1),
+    highBit:
+      readUint16(ds, TAG.HighBit) ?? (bitsAllocated === undefined ? undefined : (readUint16(ds, TAG.BitsStored) ?? bitsAllocated) - 1),
     pixelRepresentation: readUint16(ds, TAG.PixelRepresentation) ?? (hasPixelData ? 0 : undefined),
     samplesPerPixel,
     photometricInterpretation: readString(ds, TAG.PhotometricInterpretation),
@@ -160,7 +164,8 @@ function validatePixelModule(
   source: string,
 ): void {
   if (!m.rows || !m.columns) throw invalidDicom(source, 'Pixel Data present but Rows/Columns missing or zero');
-  if (!m.bitsAllocated || ![1, 8, 16, 32].includes(m.bitsAllocated)) throw invalidDicom(source, `unsupported Bits Allocated ${m.bitsAllocated}`);
+  if (!m.bitsAllocated || ![1, 8, 16, 32].includes(m.bitsAllocated))
+    throw invalidDicom(source, `unsupported Bits Allocated ${m.bitsAllocated}`);
   if (!(m.numberOfFrames >= 1)) throw invalidDicom(source, `invalid Number of Frames ${m.numberOfFrames}`);
   if (m.samplesPerPixel !== 1 && m.samplesPerPixel !== 3) throw invalidDicom(source, `unsupported Samples per Pixel ${m.samplesPerPixel}`);
 }
@@ -177,5 +182,6 @@ function checkPixelDataLength(ds: DataSet, instance: DicomInstance, source: stri
   const bits = nativeSamplesPerFrame(instance) * instance.numberOfFrames * (instance.bitsAllocated ?? 0);
   const needed = Math.ceil(bits / 8);
   const available = Math.min(element.length, ds.byteArray.length - element.dataOffset);
-  if (available < needed) throw invalidDicom(source, `Pixel Data holds ${available} bytes, ${needed} needed for ${instance.numberOfFrames} frame(s)`);
+  if (available < needed)
+    throw invalidDicom(source, `Pixel Data holds ${available} bytes, ${needed} needed for ${instance.numberOfFrames} frame(s)`);
 }

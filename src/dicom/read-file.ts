@@ -20,7 +20,10 @@ export async function readDicomFile(path: string): Promise<DicomFile> {
     bytes = await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new AppError('BAD_USER_INPUT', `${path}: cannot read file (${code ?? (e as Error).message})`, { details: { source: path, code }, cause: e });
+    throw new AppError('BAD_USER_INPUT', `${path}: cannot read file (${code ?? (e as Error).message})`, {
+      details: { source: path, code },
+      cause: e,
+    });
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const instance = parseDicom(bytes, path);

@@ -115,7 +115,10 @@ function makeStack<T extends StackItem>(part: readonly Placed<T>[], normal: Vec3
   if (spacingMm !== undefined) {
     const allowed = Math.max(0.05, tolerance * spacingMm);
     const worst = gaps.reduce((w, g) => Math.max(w, Math.abs(g - spacingMm)), 0);
-    if (worst > allowed) warnings.push(`irregular slice spacing: gaps from ${fmt(Math.min(...gaps))} to ${fmt(Math.max(...gaps))} mm around a median of ${fmt(spacingMm)} mm`);
+    if (worst > allowed)
+      warnings.push(
+        `irregular slice spacing: gaps from ${fmt(Math.min(...gaps))} to ${fmt(Math.max(...gaps))} mm around a median of ${fmt(spacingMm)} mm`,
+      );
     const declared = part.map((p) => p.item.spacingBetweenSlices).find((s): s is number => s !== undefined && s > 0);
     if (declared !== undefined && Math.abs(declared - spacingMm) > Math.max(0.05, tolerance * declared)) {
       warnings.push(`SpacingBetweenSlices says ${fmt(declared)} mm, positions along the normal are ${fmt(spacingMm)} mm apart`);

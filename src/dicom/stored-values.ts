@@ -25,7 +25,13 @@ export function allocateStored(format: SampleFormat, length: number): StoredPixe
  * Native (uncompressed) samples: `count` samples of `bitsAllocated` bits starting at `bitOffset` in `bytes`,
  * little or big endian. Values sit at HighBit: shift, mask and sign-extend.
  */
-export function storedFromNative(bytes: Uint8Array, bitOffset: number, count: number, littleEndian: boolean, format: SampleFormat): StoredPixelArray {
+export function storedFromNative(
+  bytes: Uint8Array,
+  bitOffset: number,
+  count: number,
+  littleEndian: boolean,
+  format: SampleFormat,
+): StoredPixelArray {
   const out = allocateStored(format, count);
   const { bitsAllocated } = format;
   if (bitsAllocated === 1) {
@@ -39,11 +45,13 @@ export function storedFromNative(bytes: Uint8Array, bitOffset: number, count: nu
   if (littleEndian || width === 1) {
     // Native order on little-endian hosts: one memcpy, then the typed view reads the values.
     new Uint8Array(out.buffer, out.byteOffset, count * width).set(bytes.subarray(0, count * width));
+  } else if (width === 2) {
+    const target = new Uint16Array(out.buffer, out.byteOffset, count);
+    for (let i = 0, j = 0; i < count; i++, j += 2) target[i] = (bytes[j] << 8) | bytes[j + 1];
   } else {
-    const target = new Uint8Array(out.buffer, out.byteOffset, count * width);
-    for (let i = 0; i < count * width; i += width) {
-      for (let k = 0; k < width; k++) target[i + k] = bytes[i + width - 1 - k];
-    }
+    const target = new Uint32Array(out.buffer, out.byteOffset, count);
+    for (let i = 0, j = 0; i < count; i++, j += 4)
+      target[i] = ((bytes[j] << 24) | (bytes[j + 1] << 16) | (bytes[j + 2] << 8) | bytes[j + 3]) >>> 0;
   }
   extractStoredBits(out, format, format.highBit + 1 - format.bitsStored);
   return out;

@@ -26,7 +26,11 @@ export function loadJpegLosslessDecoder(): Promise<FrameDecoder> {
       const bytesPerSample = params.bitsAllocated <= 8 ? 1 : 2;
       const out = instance.decode(encoded.buffer as ArrayBuffer, encoded.byteOffset, encoded.byteLength, bytesPerSample);
       const samples =
-        bytesPerSample === 2 && params.signed ? new Int16Array(out.buffer, out.byteOffset, out.length) : bytesPerSample === 1 && params.signed ? new Int8Array(out.buffer, out.byteOffset, out.length) : out;
+        bytesPerSample === 2 && params.signed
+          ? new Int16Array(out.buffer, out.byteOffset, out.length)
+          : bytesPerSample === 1 && params.signed
+            ? new Int8Array(out.buffer, out.byteOffset, out.length)
+            : out;
       return {
         rows: instance.yDim,
         columns: instance.xDim,

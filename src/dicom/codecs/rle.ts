@@ -2,6 +2,7 @@
 // or colour-by-pixel byte stream the standard defines, so the pixel pipeline reads it like uncompressed data.
 
 import { createRequire } from 'node:module';
+import type { RleDecoder as RleDecoderClass } from 'dicom-rle';
 import type { DecodedSamples, FrameDecoder, SampleArray } from './types.js';
 
 // dicom-rle is a webpack UMD bundle: Node's ESM loader cannot see its named exports, require can.
@@ -11,7 +12,7 @@ let decoder: Promise<FrameDecoder> | undefined;
 
 export function loadRleDecoder(): Promise<FrameDecoder> {
   decoder ??= Promise.resolve().then(() => {
-    const { RleDecoder } = require('dicom-rle') as typeof import('dicom-rle');
+    const { RleDecoder } = require('dicom-rle') as { RleDecoder: typeof RleDecoderClass };
     const rle = new RleDecoder();
     return (encoded, params): DecodedSamples => {
       // dicom-rle reads the RLE header through `new DataView(encoded.buffer)`, ignoring byteOffset: hand it a

@@ -23,5 +23,7 @@ export function typedView(bytes: Uint8Array, bitsPerSample: number, signed: bool
     const n = bytes.byteLength >> 1;
     return signed ? new Int16Array(bytes.buffer, bytes.byteOffset, n) : new Uint16Array(bytes.buffer, bytes.byteOffset, n);
   }
-  return signed ? new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return signed
+    ? new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

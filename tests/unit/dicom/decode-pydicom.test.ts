@@ -80,7 +80,8 @@ describe('RLE lossless', () => {
     const i = load('rtdose_rle.dcm');
     const native = load('rtdose.dcm');
     expect(i.numberOfFrames).toBe(15);
-    for (const f of [0, 1, 14]) expectSamePixels((await decodeStoredFrame(i, f)).pixels, (await decodeStoredFrame(native, f)).pixels, `frame ${f}`);
+    for (const f of [0, 1, 14])
+      expectSamePixels((await decodeStoredFrame(i, f)).pixels, (await decodeStoredFrame(native, f)).pixels, `frame ${f}`);
     expect(sum((await decodeStoredFrame(i, 0)).pixels)).toBe(101378000);
   });
 });

@@ -21,7 +21,8 @@ class ByteWriter {
     this.chunks.push(...v);
   }
   u16(v: number): void {
-    this.littleEndian ? this.u8(v & 0xff, (v >> 8) & 0xff) : this.u8((v >> 8) & 0xff, v & 0xff);
+    if (this.littleEndian) this.u8(v & 0xff, (v >> 8) & 0xff);
+    else this.u8((v >> 8) & 0xff, v & 0xff);
   }
   u32(v: number): void {
     const b = [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
@@ -74,7 +75,10 @@ function writeElements(elements: readonly Element[], encoding: Encoding): Uint8A
 }
 
 /** A Part 10 file (or, with `part10: false`, a bare data set) holding `elements`. */
-export function writeDicom(elements: readonly Element[], options: { encoding?: Encoding; part10?: boolean; transferSyntaxUid?: string } = {}): Uint8Array {
+export function writeDicom(
+  elements: readonly Element[],
+  options: { encoding?: Encoding; part10?: boolean; transferSyntaxUid?: string } = {},
+): Uint8Array {
   const encoding = options.encoding ?? 'explicit-le';
   const body = writeElements(elements, encoding);
   if (options.part10 === false) return body;

@@ -125,8 +125,10 @@ describe('createSliceGeometry', () => {
 
   it('normalises direction cosines stored with few digits', () => {
     const g = createSliceGeometry({ ...base, imageOrientationPatient: [1, 0, 0, 0, 0.9272, -0.3746] });
-    const iop = g?.imageOrientationPatient ?? [];
-    expect(Math.hypot(iop[3], iop[4], iop[5])).toBeCloseTo(1, 12);
+    const iop = g?.imageOrientationPatient;
+    expect(iop).toBeDefined();
+    expect(Math.hypot(iop![3], iop![4], iop![5])).toBeCloseTo(1, 12);
+    expect(iop![4] / iop![5]).toBeCloseTo(0.9272 / -0.3746, 12); // direction kept
   });
 
   it('refuses what cannot describe a plane', () => {

@@ -103,7 +103,8 @@ describe('parseDicom on hand-made and damaged files', () => {
     ]);
     const i = parseDicom(bytes);
     const text = JSON.stringify(i);
-    for (const phi of ['Elsewhere', 'Hospital Road', 'Referring', 'Performing', 'Doe^Jane', 'Jane', '19700101', 'Baker']) expect(text).not.toContain(phi);
+    for (const phi of ['Elsewhere', 'Hospital Road', 'Referring', 'Performing', 'Doe^Jane', 'Jane', '19700101', 'Baker'])
+      expect(text).not.toContain(phi);
     expect(i.identifiers.patientId).toBe('PID-12345');
     expect(text.match(/PID-12345/g)).toHaveLength(1); // only in identifiers
   });
@@ -112,7 +113,9 @@ describe('parseDicom on hand-made and damaged files', () => {
     const pixels = words([1, 2, 3, 4], encoding !== 'explicit-be');
     const bytes = writeDicom(mrImage({ rows: 2, columns: 2, pixelData: pixels }), { encoding, part10: false });
     const i = parseDicom(bytes, 'bare');
-    expect(i.transferSyntaxUid).toBe({ 'explicit-le': '1.2.840.10008.1.2.1', 'explicit-be': '1.2.840.10008.1.2.2', 'implicit-le': '1.2.840.10008.1.2' }[encoding]);
+    expect(i.transferSyntaxUid).toBe(
+      { 'explicit-le': '1.2.840.10008.1.2.1', 'explicit-be': '1.2.840.10008.1.2.2', 'implicit-le': '1.2.840.10008.1.2' }[encoding],
+    );
     expect(i.rows).toBe(2);
   });
 
@@ -143,14 +146,22 @@ describe('parseDicom on hand-made and damaged files', () => {
   });
 
   it('rejects non-DICOM bytes', () => {
-    expectAppError(() => parseDicom(new TextEncoder().encode('study_id,series_id\n1,2\n'.repeat(20)), 'labels.csv'), 'INVALID_DICOM', /^labels\.csv: .*no DICM prefix/);
+    expectAppError(
+      () => parseDicom(new TextEncoder().encode('study_id,series_id\n1,2\n'.repeat(20)), 'labels.csv'),
+      'INVALID_DICOM',
+      /^labels\.csv: .*no DICM prefix/,
+    );
     expectAppError(() => parseDicom(new Uint8Array(0), 'empty'), 'INVALID_DICOM');
     expectAppError(() => parseDicom(new Uint8Array(300).fill(0xab), 'noise'), 'INVALID_DICOM');
   });
 
   it('rejects a transfer syntax it cannot decode with UNSUPPORTED_TRANSFER_SYNTAX', () => {
     const htj2k = writeDicom(image, { transferSyntaxUid: '1.2.840.10008.1.2.4.201' });
-    const err = expectAppError(() => parseDicom(htj2k, 'htj2k.dcm'), 'UNSUPPORTED_TRANSFER_SYNTAX', /htj2k\.dcm: transfer syntax 1\.2\.840\.10008\.1\.2\.4\.201/);
+    const err = expectAppError(
+      () => parseDicom(htj2k, 'htj2k.dcm'),
+      'UNSUPPORTED_TRANSFER_SYNTAX',
+      /htj2k\.dcm: transfer syntax 1\.2\.840\.10008\.1\.2\.4\.201/,
+    );
     expect(err.details).toMatchObject({ transferSyntaxUid: '1.2.840.10008.1.2.4.201' });
   });
 

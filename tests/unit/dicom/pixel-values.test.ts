@@ -7,7 +7,6 @@ import { AppError } from '../../../src/domain/errors.js';
 import { decodeFrame, decodeStoredFrame, parseDicom } from '../../../src/dicom/index.js';
 import { mrImage, words, writeDicom, type Element, type Encoding } from './dicom-writer.js';
 
-
 function image(options: Parameters<typeof mrImage>[0] & { encoding?: Encoding }) {
   return parseDicom(writeDicom(mrImage(options), { encoding: options.encoding }), 'hand-made.dcm');
 }
@@ -45,7 +44,14 @@ describe('stored values', () => {
   it('reads big endian exactly like little endian', async () => {
     const raw = [0xaffb, 0x07ff, 0x5800, 0xf000];
     const le = image({ rows: 2, columns: 2, pixelData: words(raw), bitsStored: 12, pixelRepresentation: 1 });
-    const be = image({ rows: 2, columns: 2, pixelData: words(raw, false), bitsStored: 12, pixelRepresentation: 1, encoding: 'explicit-be' });
+    const be = image({
+      rows: 2,
+      columns: 2,
+      pixelData: words(raw, false),
+      bitsStored: 12,
+      pixelRepresentation: 1,
+      encoding: 'explicit-be',
+    });
     expect(be.transferSyntaxUid).toBe('1.2.840.10008.1.2.2');
     expect(Array.from((await decodeStoredFrame(be)).pixels)).toEqual(Array.from((await decodeStoredFrame(le)).pixels));
   });
@@ -56,14 +62,18 @@ describe('stored values', () => {
       [5, 6, 7, 8],
       [9, 10, 11, 12],
     ];
-    const multi = parseDicom(writeDicom(mrImage({ rows: 2, columns: 2, pixelData: words(frames.flat()), extra: [[0x00280008, 'IS', '3']] })));
+    const multi = parseDicom(
+      writeDicom(mrImage({ rows: 2, columns: 2, pixelData: words(frames.flat()), extra: [[0x00280008, 'IS', '3']] })),
+    );
     for (const f of [0, 1, 2]) expect(Array.from((await decodeStoredFrame(multi, f)).pixels)).toEqual(frames[f]);
 
     // Two 3x3 1-bit frames: 18 bits, the second frame starting at bit 9 (LSB first within each byte).
     const bits = [1, 0, 1, 1, 0, 0, 1, 1, 1, /* frame 1 */ 0, 1, 0, 0, 1, 1, 0, 0, 1];
     const packed = new Uint8Array(4);
     bits.forEach((b, k) => (packed[k >> 3] |= b << (k & 7)));
-    const seg = parseDicom(writeDicom(mrImage({ rows: 3, columns: 3, pixelData: packed, bitsAllocated: 1, extra: [[0x00280008, 'IS', '2']] })));
+    const seg = parseDicom(
+      writeDicom(mrImage({ rows: 3, columns: 3, pixelData: packed, bitsAllocated: 1, extra: [[0x00280008, 'IS', '2']] })),
+    );
     expect(Array.from((await decodeStoredFrame(seg, 0)).pixels)).toEqual(bits.slice(0, 9));
     expect(Array.from((await decodeStoredFrame(seg, 1)).pixels)).toEqual(bits.slice(9));
   });
@@ -84,14 +94,28 @@ describe('modality values', () => {
 
   it('inverts MONOCHROME1 within the rescaled range of representable values', async () => {
     // Unsigned 12-bit: stored 0..4095, modality 2v - 100 in [-100, 8090]; inverted = -100 + 8090 - (2v - 100).
-    const i = image({ rows: 1, columns: 4, pixelData: words([0, 4095, 100, 1000]), bitsStored: 12, photometric: 'MONOCHROME1', extra: rescale('2', '-100') });
+    const i = image({
+      rows: 1,
+      columns: 4,
+      pixelData: words([0, 4095, 100, 1000]),
+      bitsStored: 12,
+      photometric: 'MONOCHROME1',
+      extra: rescale('2', '-100'),
+    });
     expect(Array.from((await decodeFrame(i)).pixels)).toEqual([8090, -100, 7890, 6090]);
     expect(Array.from((await decodeStoredFrame(i)).pixels)).toEqual([0, 4095, 100, 1000]); // stored values untouched
   });
 
   it('inverts signed MONOCHROME1 around the signed range', async () => {
     // Signed 8-bit: stored -128..127, no rescale: inverted = -128 + 127 - v = -1 - v.
-    const i = image({ rows: 1, columns: 3, pixelData: Uint8Array.of(0x80, 0x00, 0x7f), bitsAllocated: 8, pixelRepresentation: 1, photometric: 'MONOCHROME1' });
+    const i = image({
+      rows: 1,
+      columns: 3,
+      pixelData: Uint8Array.of(0x80, 0x00, 0x7f),
+      bitsAllocated: 8,
+      pixelRepresentation: 1,
+      photometric: 'MONOCHROME1',
+    });
     expect(Array.from((await decodeFrame(i)).pixels)).toEqual([127, -1, -128]);
   });
 });

@@ -13,8 +13,10 @@ export function requireDir(dir: string, hint: string): string {
   return dir;
 }
 
-export const shared = (relative: string): string => join(requireDir(SHARED_SAMPLES, 'the shared/ folder must sit beside the repository'), relative);
-export const pydicom = (name: string): string => join(requireDir(PYDICOM_FILES, 'install it with: apt-get install -y python3-pydicom'), name);
+export const shared = (relative: string): string =>
+  join(requireDir(SHARED_SAMPLES, 'the shared/ folder must sit beside the repository'), relative);
+export const pydicom = (name: string): string =>
+  join(requireDir(PYDICOM_FILES, 'install it with: apt-get install -y python3-pydicom'), name);
 
 export const readBytes = (path: string): Uint8Array => readFileSync(path);
 

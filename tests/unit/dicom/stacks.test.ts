@@ -15,7 +15,13 @@ const deg = (d: number): number => (d * Math.PI) / 180;
 const tiltedAxialIop = (angle: number): number[] => [1, 0, 0, 0, Math.cos(deg(angle)), Math.sin(deg(angle))];
 
 function slice(name: string, iop: number[], ipp: Vec3, spacingBetweenSlices?: number): Slice {
-  const geometry = createSliceGeometry({ rows: 64, columns: 64, pixelSpacing: [0.5, 0.5], imagePositionPatient: ipp, imageOrientationPatient: iop });
+  const geometry = createSliceGeometry({
+    rows: 64,
+    columns: 64,
+    pixelSpacing: [0.5, 0.5],
+    imagePositionPatient: ipp,
+    imageOrientationPatient: iop,
+  });
   if (!geometry) throw new Error('bad test geometry');
   return { name, geometry, spacingBetweenSlices };
 }
@@ -23,7 +29,9 @@ function slice(name: string, iop: number[], ipp: Vec3, spacingBetweenSlices?: nu
 /** `count` slices of a stack whose origins step `spacing` mm along the normal of `iop`, starting at `origin`. */
 function stack(prefix: string, iop: number[], origin: Vec3, count: number, spacing: number, declared?: number): Slice[] {
   const n = sliceNormal(slice('probe', iop, [0, 0, 0]).geometry);
-  return Array.from({ length: count }, (_, k) => slice(`${prefix}${k}`, iop, [origin[0] + k * spacing * n[0], origin[1] + k * spacing * n[1], origin[2] + k * spacing * n[2]], declared));
+  return Array.from({ length: count }, (_, k) =>
+    slice(`${prefix}${k}`, iop, [origin[0] + k * spacing * n[0], origin[1] + k * spacing * n[1], origin[2] + k * spacing * n[2]], declared),
+  );
 }
 
 const names = (items: readonly Slice[]): string[] => items.map((s) => s.name);
@@ -31,7 +39,10 @@ const names = (items: readonly Slice[]): string[] => items.map((s) => s.name);
 function shuffled<T>(items: readonly T[]): T[] {
   // A fixed permutation: deterministic, and far from both input and sorted order.
   const order = [3, 0, 4, 1, 5, 2, 7, 6];
-  return order.filter((k) => k < items.length).map((k) => items[k]).concat(items.slice(order.length));
+  return order
+    .filter((k) => k < items.length)
+    .map((k) => items[k])
+    .concat(items.slice(order.length));
 }
 
 describe('orderIntoStacks', () => {
@@ -53,7 +64,7 @@ describe('orderIntoStacks', () => {
 
   it('orders a reversed stack (rows flipped, so the normal points the other way) along its own normal', () => {
     // Row (0,-1,0), column (0,0,-1): normal (1,0,0), positions = x; ascending x = -6 .. 10.
-    const slices = [10, 6, 2, -2, -6].map((x, k) => slice(`r${k}`, [0, -1, 0, 0, 0, -1], [x, -100, 100]));
+    const slices = [10, 6, 2, -2, -6].map((x, i) => slice(`r${i}`, [0, -1, 0, 0, 0, -1], [x, -100, 100]));
     const [s] = orderIntoStacks(slices);
     expect(names(s.items)).toEqual(['r4', 'r3', 'r2', 'r1', 'r0']);
     expect(s.normal.map((c) => +c.toFixed(12))).toEqual([1, 0, 0]);
@@ -93,7 +104,7 @@ describe('orderIntoStacks', () => {
   });
 
   it('splits a stack where positions jump', () => {
-    const slices = [0, 4, 8, 12, 60, 64, 68].map((z, k) => slice(`z${z}`, [1, 0, 0, 0, 1, 0], [0, 0, z]));
+    const slices = [0, 4, 8, 12, 60, 64, 68].map((z) => slice(`z${z}`, [1, 0, 0, 0, 1, 0], [0, 0, z]));
     const stacks = orderIntoStacks(shuffled(slices));
     expect(stacks.map((s) => names(s.items))).toEqual([
       ['z0', 'z4', 'z8', 'z12'],
