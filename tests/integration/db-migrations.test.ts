@@ -161,6 +161,10 @@ describe('applyMigrations on PostgreSQL', () => {
     const names = await committedMigrationNames();
     expect(names.length).toBeGreaterThan(0);
 
+    // Status reads without writing: on an empty schema everything is pending and no table appears.
+    expect(await migrationStatus(db, REPO_MIGRATIONS)).toEqual({ applied: [], pending: names, failed: [], edited: [] });
+    expect(await tablesOf(db)).toEqual([]);
+
     const first = await applyMigrations(db, REPO_MIGRATIONS);
     expect(first).toEqual({ applied: names, alreadyApplied: [] });
     expect(await tablesOf(db)).toEqual([...(await schemaTables()), '_prisma_migrations'].sort());

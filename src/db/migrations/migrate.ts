@@ -6,6 +6,7 @@ import { planMigrations, type MigrationPlan } from './migration-plan.js';
 import {
   ensureMigrationsTable,
   listMigrationRows,
+  migrationsTableExists,
   recordMigrationFailed,
   recordMigrationFinished,
   recordMigrationRolledBack,
@@ -46,12 +47,15 @@ export interface MigrationStatus {
   edited: string[];
 }
 
-/** Where the database stands against the committed migrations, without changing anything but creating the table. */
+/**
+ * Where the database stands against the committed migrations; changes nothing. Waits for a migration run in
+ * progress, whose unfinished row would otherwise read as failed.
+ */
 export async function migrationStatus(executor: SqlExecutor, migrationsDir: string): Promise<MigrationStatus> {
   const folders = await readCommittedMigrations(migrationsDir);
   return withMigrationLock(executor, async () => {
-    await ensureMigrationsTable(executor);
-    const plan = planMigrations(folders, await listMigrationRows(executor));
+    const rows = (await migrationsTableExists(executor)) ? await listMigrationRows(executor) : [];
+    const plan = planMigrations(folders, rows);
     return { applied: plan.applied, pending: plan.pending.map((folder) => folder.name), failed: plan.failed, edited: plan.edited };
   });
 }

@@ -31,14 +31,18 @@ export interface MigrationRow {
   applied_steps_count: number;
 }
 
-export async function ensureMigrationsTable(db: SqlExecutor): Promise<void> {
+export async function migrationsTableExists(db: SqlExecutor): Promise<boolean> {
   // Prisma looks in the connection's schema only; current_schema() is that schema for both drivers.
-  const existing = await db.query(
+  const found = await db.query(
     `SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relname = $1 AND c.relkind = 'r' AND n.nspname = current_schema()`,
     [MIGRATIONS_TABLE],
   );
-  if (existing.length === 0) await db.exec(CREATE_MIGRATIONS_TABLE);
+  return found.length > 0;
+}
+
+export async function ensureMigrationsTable(db: SqlExecutor): Promise<void> {
+  if (!(await migrationsTableExists(db))) await db.exec(CREATE_MIGRATIONS_TABLE);
 }
 
 export async function listMigrationRows(db: SqlExecutor): Promise<MigrationRow[]> {
