@@ -186,7 +186,7 @@ export function drawAnatomy(rng: Random, grades: StudyGrades): SpineAnatomy {
     foramenHalfHeight: 9,
     foramenX,
     sacEndS: vertebraCentre[FIRST_SACRAL + 1] + rng.uniform(0, 8),
-    conusTipS: discCentre[DISC_OF_LEVEL.L1_L2] + rng.uniform(-5, 15),
+    conusTipS: discCentre[DISC_OF_LEVEL.L1_L2] + rng.uniform(4, 25),
     centralBulge,
     flavumThickening,
     nucleusDegeneration,

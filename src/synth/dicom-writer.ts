@@ -56,10 +56,13 @@ export function isValidUid(uid: string): boolean {
 /** The shortest decimal string of at most 16 characters for `n` (a DS value). */
 export function formatDecimalString(n: number): string {
   if (!Number.isFinite(n)) throw new RangeError(`DS value must be finite, got ${n}`);
+  if (Object.is(n, -0)) n = 0;
   for (let precision = 16; precision >= 1; precision--) {
-    let s = String(Number(n.toPrecision(precision)));
-    if (s === '-0') s = '0';
-    if (s.length <= 16) return s;
+    const plain = String(Number(n.toPrecision(precision)));
+    if (plain.length <= 16) return plain;
+    // Large magnitudes print all their integer digits; the exponent form is shorter.
+    const exponent = n.toExponential(precision - 1).replace('e+', 'e');
+    if (exponent.length <= 16) return exponent;
   }
   throw new RangeError(`cannot write ${n} as a DS value`);
 }

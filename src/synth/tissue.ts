@@ -219,7 +219,7 @@ export function createTissueClassifier(anatomy: SpineAnatomy): TissueClassifier 
         const pa = (a - (pw + 6.5)) / 7;
         const ps = (s - (vc[k] + 0.3 * vhh[k])) / (0.64 * vhh[k]);
         const qp = pa * pa + ps * ps;
-        if (qp <= 1) return qp > 0.72 ? TISSUE.CORTEX : TISSUE.POSTERIOR_BONE;
+        if (qp <= 1) return qp > 0.8 ? TISSUE.CORTEX : TISSUE.POSTERIOR_BONE;
         if (k >= FIRST_SACRAL) return TISSUE.POSTERIOR_BONE;
         return TISSUE.PARASPINAL_FAT;
       }
@@ -270,19 +270,32 @@ export function createTissueClassifier(anatomy: SpineAnatomy): TissueClassifier 
         if (vx * vx + va * va <= 121) return TISSUE.VESSEL;
       }
     }
+    // Transverse processes: a bony bar out of each lumbar vertebra's arch.
+    if (k < FIRST_SACRAL && ax > cw + 8 && ax < cw + 30 && a > pw + 2 && a < pw + 10) {
+      const sv = s - vc[k] - 0.2 * vhh[k];
+      if (sv < 4.5 && sv > -4.5) return sv > 3.7 || sv < -3.7 ? TISSUE.CORTEX : TISSUE.POSTERIOR_BONE;
+    }
+    // Psoas hugs the bodies and thickens towards L5; quadratus lumborum lies behind it, the back muscles behind that.
     let grow = (psoasTop - s) / psoasSpan;
     if (grow < 0) grow = 0;
     else if (grow > 1.3) grow = 1.3;
-    const pr = psoasGrowth * (6 + 11 * grow);
-    const px = (ax - (hwk + 4 + pr)) / pr;
-    const pa = (a - (pw - hdk - 2)) / (pr * 1.1);
+    const pr = psoasGrowth * (7 + 12 * grow);
+    const px = (ax - (hwk + 0.6 * pr)) / pr;
+    const pa = (a - (pw - hdk + 2)) / (pr * 1.15);
     if (px * px + pa * pa <= 1) return TISSUE.MUSCLE;
-    const mx = (ax - 24) / 22;
-    const ma = (a - (pw + 40)) / 30;
-    if (a > pw && mx * mx + ma * ma <= 1) return TISSUE.MUSCLE;
-    const vx = x / 125;
-    const va = (a - (front - 85)) / 83;
-    if (vx * vx + va * va <= 1) return TISSUE.VISCERA;
-    return TISSUE.PARASPINAL_FAT;
+    const qx = (ax - (hwk + pr + 18)) / 16;
+    const qa = (a - (pw + 8)) / 11;
+    if (qx * qx + qa * qa <= 1) return TISSUE.MUSCLE;
+    const mx = (ax - 27) / 29;
+    const ma = (a - (pw + 38)) / 36;
+    if (a > pw - 4 && mx * mx + ma * ma <= 1) return TISSUE.MUSCLE;
+    // Retroperitoneal fat wraps the spine and psoas; the abdomen's contents fill the cavity in front; flank
+    // muscles lie outside it.
+    const rx = x / (hwk + 2 * pr + 10);
+    const ra = (a - (pw - hdk)) / (hdk + 16);
+    if (rx * rx + ra * ra <= 1) return TISSUE.PARASPINAL_FAT;
+    const vx = x / 140;
+    const va = (a - (front - 30)) / 105;
+    return vx * vx + va * va <= 1 ? TISSUE.VISCERA : TISSUE.MUSCLE;
   };
 }
