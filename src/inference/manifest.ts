@@ -1,260 +1,265 @@
-// The model manifest: the JSON beside each .onnx that tells the pipeline everything about the model.
-// src/inference/README.md documents it field by field.
+// The model manifest (docs/training-format.md, "Manifest", format version 1): the JSON the trainer writes beside
+// each .onnx. It is the only thing the pipeline reads to drive a model. Descriptive fields (channel meanings,
+// ROI centre descriptions) are kept but not interpreted; everything the pipeline acts on is validated here and
+// turned into a ModelSpec.
 import { z } from 'zod';
 import { CONDITIONS, LEVELS, SEVERITIES, type Condition, type Level, type Severity, type Side } from '../domain/vocabulary.js';
 import { MODEL_ROLES, ROLE_SPECS, type ModelRole } from './roles.js';
-import { VIEW_PRESET_NAMES, VIEW_PRESETS, type ViewSpec } from './view-presets.js';
+import { ROI_KIND_SIDES, ROI_KINDS, type RoiKind, type SliceSelect, type ViewSpec } from './view-presets.js';
 
 export const MANIFEST_FORMAT_VERSION = 1;
 
 /** The batch dimension must be dynamic: a symbolic name (e.g. "batch") or -1. */
 const batchDim = z.union([z.string().min(1), z.literal(-1)]);
 const size = z.number().int().positive();
+const series = z.enum(['SAGITTAL_T1', 'SAGITTAL_T2_STIR', 'AXIAL_T2']);
 const levelOffsets = z.record(z.enum(LEVELS), z.number());
 
-const sliceSelect = z.discriminatedUnion('mode', [
-  z.object({ mode: z.literal('middle') }),
-  z.object({ mode: z.literal('offset-mm'), offsetMm: z.union([z.number(), levelOffsets]) }),
-  z.object({ mode: z.literal('nearest-to-projection') }),
-]);
-
-const imageInput = z.object({
-  name: z.string().min(1),
-  kind: z.literal('image'),
-  /** [batch, slices, rows, cols]: slices are the channels. */
-  shape: z.tuple([batchDim, size, size, size]),
-  channels: z.literal('slices').default('slices'),
-  view: z.enum(VIEW_PRESET_NAMES).optional(),
-  series: z.enum(['SAGITTAL_T1', 'SAGITTAL_T2_STIR', 'AXIAL_T2']).optional(),
-  side: z.enum(['NONE', 'LEFT', 'RIGHT', 'SAMPLE']).optional(),
-  select: sliceSelect.optional(),
-  crop: z.enum(['full-slice', 'roi']).optional(),
-  mirror: z.enum(['none', 'right-side']).optional(),
-});
-
-const levelOneHot = z.object({
-  name: z.string().min(1),
-  kind: z.literal('level-onehot'),
-  shape: z.tuple([batchDim, z.literal(LEVELS.length)]),
-});
-/** [left, right]; a sample without a side is all zero. */
-const sideOneHot = z.object({ name: z.string().min(1), kind: z.literal('side-onehot'), shape: z.tuple([batchDim, z.literal(2)]) });
-
-const heatmapsOutput = z.object({
-  name: z.string().min(1),
-  kind: z.literal('heatmaps'),
-  /** [batch, heatmaps, rows, cols]; rows x cols may differ from the input's (an output stride). */
-  shape: z.tuple([batchDim, size, size, size]),
-  /** What each heatmap locates: a level (sagittal models) or a side (axial model). */
-  heatmaps: z.array(z.enum([...LEVELS, 'LEFT', 'RIGHT'])).min(1),
-});
-
-const logitsOutput = z.object({
-  name: z.string().min(1),
-  kind: z.literal('logits'),
-  /** [batch, conditions x classes], condition-major. */
-  shape: z.tuple([batchDim, size]),
-  classes: z.array(z.enum(SEVERITIES)).length(3),
-  /** Required for classifier-global; absent for split models (the sample decides the condition). */
-  conditions: z.array(z.enum(CONDITIONS)).min(1).optional(),
-});
-
-const manifestSchema = z.object({
+const common = {
   formatVersion: z.literal(MANIFEST_FORMAT_VERSION),
-  name: z.string().min(1),
   role: z.enum(MODEL_ROLES),
-  /** The model file beside the manifest; default: the manifest's name with .onnx. */
-  onnx: z.string().min(1).optional(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex digits'),
-  backbone: z.string().min(1),
-  architecture: z.string().min(1).optional(),
-  /** Cross-validation fold; null for a model trained on everything. */
+  /** Validation fold; null for a model trained on every fold. */
   fold: z.number().int().nonnegative().nullable(),
-  inputs: z.array(z.discriminatedUnion('kind', [imageInput, levelOneHot, sideOneHot])).min(1),
-  outputs: z.array(z.discriminatedUnion('kind', [heatmapsOutput, logitsOutput])).length(1),
-  preprocessing: z.object({
-    interpolation: z.literal('bicubic'),
-    normalisation: z.literal('zscore-stack'),
-    /** Side of the square ROI, mm (classifiers). */
-    roiMm: z.number().positive().optional(),
-    /** An axial slice farther than this from the projected Sag T2 point is no match. */
-    axialMatchMaxMm: z.number().positive().default(5),
+  architecture: z.string().min(1),
+  model: z.record(z.string(), z.unknown()).default({}),
+  onnx: z.looseObject({
+    file: z.string().min(1),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
+    check: z.string().min(1).optional(),
   }),
   provenance: z.record(z.string(), z.unknown()).default({}),
+  metrics: z.record(z.string(), z.unknown()).optional(),
+};
+const basePreprocessing = { interpolation: z.literal('bicubic'), normalisation: z.literal('zscore-stack') };
+
+const keypointSelection = z.discriminatedUnion('mode', [
+  z.looseObject({ mode: z.literal('middle') }),
+  z.looseObject({ mode: z.literal('offset-mm'), offsetMm: z.object({ LEFT: z.number(), RIGHT: z.number() }) }),
+  z.looseObject({ mode: z.literal('nearest-to-projected-point'), maxDistanceMm: z.number().positive().default(5) }),
+]);
+
+const keypointManifest = z.looseObject({
+  ...common,
+  kind: z.literal('keypoints'),
+  input: z.looseObject({ name: z.string().min(1), shape: z.tuple([batchDim, size, size, size]), series }),
+  preprocessing: z.looseObject({ ...basePreprocessing, sliceSelection: keypointSelection }),
+  output: z.looseObject({
+    name: z.string().min(1),
+    kind: z.literal('heatmap'),
+    /** [batch, heatmaps, rows, cols]; rows x cols may differ from the input's (an output stride). */
+    shape: z.tuple([batchDim, size, size, size]),
+    channels: z.array(z.enum([...LEVELS, 'LEFT', 'RIGHT'])).min(1),
+  }),
 });
 
-type RawManifest = z.infer<typeof manifestSchema>;
+const roiSelection = z.discriminatedUnion('mode', [
+  z.looseObject({ mode: z.literal('middle') }),
+  z.looseObject({ mode: z.literal('offset-mm'), offsetMmByLevel: levelOffsets }),
+  z.looseObject({ mode: z.literal('nearest-to-projected-point'), maxDistanceMm: z.number().positive().default(5) }),
+]);
 
-export interface ImageInput {
-  readonly kind: 'image';
+const classifierManifest = z.looseObject({
+  ...common,
+  kind: z.literal('classifier'),
+  input: z.looseObject({
+    name: z.string().min(1),
+    /** [batch, ROI slots, slices, rows, cols]. */
+    shape: z.tuple([batchDim, size, size, size, size]),
+    variants: z.array(z.object({ rois: z.array(z.enum(ROI_KINDS)).min(1), conditions: z.array(z.enum(CONDITIONS)).min(1) })).min(1),
+    /** A slot whose ROI is unavailable is fed zeros, as in training. */
+    missingRoi: z.literal('zeros').default('zeros'),
+  }),
+  preprocessing: z.looseObject({
+    ...basePreprocessing,
+    roiMm: z.number().positive(),
+    rois: z.record(z.string(), z.looseObject({ series, sliceSelection: roiSelection, mirrored: z.boolean() })),
+  }),
+  output: z.looseObject({
+    name: z.string().min(1),
+    kind: z.literal('class-logits'),
+    /** [batch, conditions x 3], condition-major. */
+    shape: z.tuple([batchDim, size]),
+    conditionCount: z.number().int().positive(),
+    classes: z.array(z.enum(SEVERITIES)).length(3),
+  }),
+});
+
+const manifestSchema = z.discriminatedUnion('kind', [keypointManifest, classifierManifest]);
+
+export interface TensorSpec {
   readonly name: string;
-  readonly shape: readonly [string | number, number, number, number];
-  readonly slices: number;
-  readonly rows: number;
-  readonly cols: number;
-  readonly view: ViewSpec;
+  readonly shape: readonly (string | number)[];
 }
-export interface OneHotInput {
-  readonly kind: 'level-onehot' | 'side-onehot';
-  readonly name: string;
-  readonly shape: readonly [string | number, number];
-}
-export type ModelInput = ImageInput | OneHotInput;
 
 export interface HeatmapLabel {
   readonly level: Level | undefined;
   readonly side: Side | undefined;
 }
-export interface HeatmapsOutput {
-  readonly kind: 'heatmaps';
-  readonly name: string;
-  readonly shape: readonly [string | number, number, number, number];
-  readonly heatmaps: readonly HeatmapLabel[];
+
+export interface KeypointModelSpec {
+  readonly kind: 'keypoints';
+  /** [batch, slices, rows, cols]. */
+  readonly input: TensorSpec & { readonly slices: number; readonly rows: number; readonly cols: number };
+  readonly view: ViewSpec;
+  readonly output: TensorSpec & { readonly heatmaps: readonly HeatmapLabel[] };
 }
-export interface LogitsOutput {
-  readonly kind: 'logits';
-  readonly name: string;
-  readonly shape: readonly [string | number, number];
-  readonly classes: readonly Severity[];
-  readonly conditions: readonly Condition[] | undefined;
+
+export interface ClassifierVariant {
+  /** Per input slot: the ROI kind and how to render it. */
+  readonly slots: readonly { readonly kind: RoiKind; readonly view: ViewSpec }[];
+  /** The conditions its logits grade, in output order. */
+  readonly conditions: readonly Condition[];
 }
-export type ModelOutput = HeatmapsOutput | LogitsOutput;
+
+export interface ClassifierModelSpec {
+  readonly kind: 'classifier';
+  /** [batch, slots, slices, rows, cols]. */
+  readonly input: TensorSpec & { readonly slots: number; readonly slices: number; readonly rows: number; readonly cols: number };
+  readonly variants: readonly ClassifierVariant[];
+  readonly missingRoi: 'zeros';
+  readonly roiMm: number;
+  readonly output: TensorSpec & { readonly classes: readonly Severity[]; readonly conditionCount: number };
+}
+
+export type ModelSpec = KeypointModelSpec | ClassifierModelSpec;
 
 export interface ModelManifest {
   readonly formatVersion: number;
+  /** The manifest file's name without `.manifest.json` (e.g. `classifier-spinal-fold0`). */
   readonly name: string;
   readonly role: ModelRole;
-  readonly onnx: string | undefined;
-  readonly sha256: string;
-  readonly backbone: string;
-  readonly architecture: string | undefined;
   readonly fold: number | null;
-  readonly inputs: readonly ModelInput[];
-  readonly output: ModelOutput;
-  readonly preprocessing: {
-    readonly interpolation: 'bicubic';
-    readonly normalisation: 'zscore-stack';
-    readonly roiMm: number | undefined;
-    readonly axialMatchMaxMm: number;
-  };
+  readonly architecture: string;
+  readonly onnxFile: string;
+  readonly sha256: string;
+  /** The trainer's check file (PyTorch output for a fixed input), when there is one. */
+  readonly checkFile: string | undefined;
+  readonly spec: ModelSpec;
   readonly provenance: Readonly<Record<string, unknown>>;
+  readonly metrics: Readonly<Record<string, unknown>> | undefined;
+  /** The JSON as read (what a registry stores). */
+  readonly raw: unknown;
 }
 
 export type ManifestResult = { ok: true; manifest: ModelManifest } | { ok: false; issues: string[] };
 
-function resolveView(input: z.infer<typeof imageInput>, at: string, issues: string[]): ViewSpec | undefined {
-  const base: Partial<ViewSpec> = input.view ? VIEW_PRESETS[input.view] : {};
-  const view = {
-    series: input.series ?? base.series,
-    side: input.side ?? base.side,
-    select: input.select ?? base.select,
-    crop: input.crop ?? base.crop,
-    mirror: input.mirror ?? base.mirror ?? 'none',
-  };
-  const missing = (['series', 'side', 'select', 'crop'] as const).filter((k) => view[k] === undefined);
-  if (missing.length > 0) {
-    issues.push(`${at}: needs "view" or ${missing.map((m) => `"${m}"`).join(', ')}`);
-    return undefined;
-  }
-  return view as ViewSpec;
-}
-
-function heatmapLabel(label: Level | 'LEFT' | 'RIGHT'): HeatmapLabel {
-  return label === 'LEFT' || label === 'RIGHT' ? { level: undefined, side: label } : { level: label, side: undefined };
-}
-
-/** Checks that only make sense for the role: what it outputs and what its inputs may ask for. */
-function roleIssues(m: RawManifest, inputs: readonly ModelInput[]): string[] {
-  const issues: string[] = [];
-  const spec = ROLE_SPECS[m.role];
-  const out = m.outputs[0];
-  const images = inputs.filter((i): i is ImageInput => i.kind === 'image');
-  const samplesHaveLevels = spec.samples.every((s) => s.level !== undefined);
-  const samplesHaveSides = spec.samples.every((s) => s.side !== 'NONE');
-  if (images.length === 0) issues.push('inputs: at least one image input is needed');
-  images.forEach((img) => {
-    const at = `inputs[${inputs.indexOf(img)}]`;
-    if (img.view.side === 'SAMPLE' && !samplesHaveSides) issues.push(`${at}.side: SAMPLE, but ${m.role} samples have no side`);
-    if (img.view.select.mode === 'nearest-to-projection' && !samplesHaveLevels)
-      issues.push(`${at}.select: nearest-to-projection needs per-level samples, ${m.role} has none`);
-    if (img.view.select.mode === 'offset-mm' && typeof img.view.select.offsetMm !== 'number' && !samplesHaveLevels)
-      issues.push(`${at}.select.offsetMm: per-level offsets need per-level samples`);
-    if (spec.stage === 'keypoints' && img.view.crop !== 'full-slice') issues.push(`${at}.crop: keypoint models take full slices`);
-    if (img.view.crop === 'roi' && m.preprocessing.roiMm === undefined) issues.push('preprocessing.roiMm: required by ROI inputs');
+function keypointSpec(m: z.infer<typeof keypointManifest>, issues: string[]): KeypointModelSpec | undefined {
+  const role = ROLE_SPECS[m.role];
+  if (role.stage !== 'keypoints') return void issues.push(`kind: ${m.role} is a classifier role`);
+  if (m.input.series !== role.series) issues.push(`input.series: ${m.role} reads ${role.series}, got ${m.input.series}`);
+  const sel = m.preprocessing.sliceSelection;
+  const select: SliceSelect =
+    sel.mode === 'middle'
+      ? { mode: 'middle' }
+      : sel.mode === 'offset-mm'
+        ? { mode: 'offset-mm', offsetMm: { LEFT: sel.offsetMm.LEFT, RIGHT: sel.offsetMm.RIGHT } }
+        : { mode: 'nearest-to-projection', maxDistanceMm: sel.maxDistanceMm };
+  const perSide = role.samples.every((s) => s.side !== 'NONE');
+  const perLevel = role.samples.every((s) => s.level !== undefined);
+  if (select.mode === 'offset-mm' && !perSide)
+    issues.push(`preprocessing.sliceSelection: offset-mm needs one run per side; ${m.role} has none`);
+  if (select.mode === 'nearest-to-projection' && !perLevel)
+    issues.push(`preprocessing.sliceSelection: ${sel.mode} needs one run per level; ${m.role} has none`);
+  const channels = m.output.channels;
+  if (channels.length !== m.output.shape[1]) issues.push(`output.channels: ${channels.length} labels for ${m.output.shape[1]} heatmaps`);
+  channels.forEach((c, i) => {
+    const isSide = c === 'LEFT' || c === 'RIGHT';
+    if (isSide !== (role.heatmapsLocate === 'sides'))
+      issues.push(`output.channels[${i}]: ${m.role} heatmaps locate ${role.heatmapsLocate}, got ${c}`);
   });
-  if (spec.stage === 'keypoints') {
-    if (images.length !== 1) issues.push('inputs: a keypoint model takes exactly one image input');
-    if (out.kind !== 'heatmaps') return [...issues, `outputs[0].kind: ${m.role} outputs heatmaps`];
-    if (out.heatmaps.length !== out.shape[1])
-      issues.push(`outputs[0].heatmaps: ${out.heatmaps.length} labels for ${out.shape[1]} heatmaps`);
-    const wanted = samplesHaveLevels ? 'sides' : 'levels';
-    out.heatmaps.forEach((h, i) => {
-      const isSide = h === 'LEFT' || h === 'RIGHT';
-      if (isSide !== (wanted === 'sides')) issues.push(`outputs[0].heatmaps[${i}]: ${m.role} heatmaps locate ${wanted}, got ${h}`);
-    });
-    if (new Set(out.heatmaps).size !== out.heatmaps.length) issues.push('outputs[0].heatmaps: labels repeat');
-    return issues;
-  }
-  if (out.kind !== 'logits') return [...issues, `outputs[0].kind: ${m.role} outputs logits`];
-  if (new Set(out.classes).size !== 3) issues.push('outputs[0].classes: must list NORMAL_MILD, MODERATE and SEVERE once each');
-  if (spec.covers === 'from-manifest') {
-    if (!out.conditions) issues.push(`outputs[0].conditions: required for ${m.role}`);
-    else if (new Set(out.conditions).size !== out.conditions.length) issues.push('outputs[0].conditions: conditions repeat');
-  } else if (out.conditions && (out.conditions.length !== 1 || !spec.covers.includes(out.conditions[0]))) {
-    issues.push(`outputs[0].conditions: a ${m.role} model grades one of ${spec.covers.join(', ')} per sample`);
-  }
-  const conditionCount = spec.covers === 'from-manifest' ? (out.conditions?.length ?? 0) : 1;
-  if (conditionCount > 0 && out.shape[1] !== conditionCount * 3)
-    issues.push(
-      `outputs[0].shape[1]: expected ${conditionCount * 3} logits (${conditionCount} conditions x 3 classes), got ${out.shape[1]}`,
-    );
-  return issues;
+  if (new Set(channels).size !== channels.length) issues.push('output.channels: labels repeat');
+  const [, slices, rows, cols] = m.input.shape;
+  return {
+    kind: 'keypoints',
+    input: { name: m.input.name, shape: m.input.shape, slices, rows, cols },
+    view: { series: m.input.series, side: perSide ? 'SAMPLE' : 'NONE', select, crop: 'full-slice', mirrored: false },
+    output: {
+      name: m.output.name,
+      shape: m.output.shape,
+      heatmaps: channels.map((c) => (c === 'LEFT' || c === 'RIGHT' ? { level: undefined, side: c } : { level: c, side: undefined })),
+    },
+  };
 }
 
-export function parseManifest(json: unknown): ManifestResult {
+function roiView(
+  kind: RoiKind,
+  def: z.infer<typeof classifierManifest>['preprocessing']['rois'][string],
+  at: string,
+  issues: string[],
+): ViewSpec {
+  const { series, side } = ROI_KIND_SIDES[kind];
+  if (def.series !== series) issues.push(`${at}.series: ROI kind ${kind} is cut from ${series}, got ${def.series}`);
+  const sel = def.sliceSelection;
+  const select: SliceSelect =
+    sel.mode === 'middle'
+      ? { mode: 'middle' }
+      : sel.mode === 'offset-mm'
+        ? { mode: 'offset-mm', offsetMm: { [side]: sel.offsetMmByLevel } }
+        : { mode: 'nearest-to-projection', maxDistanceMm: sel.maxDistanceMm };
+  return { series, side, select, crop: 'roi', mirrored: def.mirrored };
+}
+
+function classifierSpec(m: z.infer<typeof classifierManifest>, issues: string[]): ClassifierModelSpec | undefined {
+  if (ROLE_SPECS[m.role].stage !== 'classifier') return void issues.push(`kind: ${m.role} is a keypoint role`);
+  const [, slots, slices, rows, cols] = m.input.shape;
+  const variants = m.input.variants.map((v, i): ClassifierVariant => {
+    if (v.rois.length !== slots) issues.push(`input.variants[${i}].rois: ${v.rois.length} ROI kinds for ${slots} slots`);
+    if (v.conditions.length !== m.output.conditionCount)
+      issues.push(
+        `input.variants[${i}].conditions: ${v.conditions.length} conditions, output.conditionCount is ${m.output.conditionCount}`,
+      );
+    return {
+      slots: v.rois.map((kind) => {
+        const def = m.preprocessing.rois[kind];
+        if (!def) {
+          issues.push(`preprocessing.rois.${kind}: ROI kind used by input.variants[${i}] is not defined`);
+          return { kind, view: { ...ROI_KIND_SIDES[kind], select: { mode: 'middle' }, crop: 'roi', mirrored: false } };
+        }
+        return { kind, view: roiView(kind, def, `preprocessing.rois.${kind}`, issues) };
+      }),
+      conditions: v.conditions,
+    };
+  });
+  const graded = variants.flatMap((v) => v.conditions);
+  if (new Set(graded).size !== graded.length) issues.push('input.variants: a condition is graded by more than one variant');
+  if (m.output.shape[1] !== m.output.conditionCount * 3)
+    issues.push(
+      `output.shape[1]: expected ${m.output.conditionCount * 3} logits (${m.output.conditionCount} conditions x 3 classes), got ${m.output.shape[1]}`,
+    );
+  if (new Set(m.output.classes).size !== 3) issues.push('output.classes: must list NORMAL_MILD, MODERATE and SEVERE once each');
+  return {
+    kind: 'classifier',
+    input: { name: m.input.name, shape: m.input.shape, slots, slices, rows, cols },
+    variants,
+    missingRoi: m.input.missingRoi,
+    roiMm: m.preprocessing.roiMm,
+    output: { name: m.output.name, shape: m.output.shape, classes: m.output.classes, conditionCount: m.output.conditionCount },
+  };
+}
+
+/** `name`: the model's name, by convention its manifest file name without `.manifest.json`. */
+export function parseManifest(json: unknown, name: string): ManifestResult {
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`) };
   const m = parsed.data;
   const issues: string[] = [];
-  const inputs: ModelInput[] = [];
-  m.inputs.forEach((input, i) => {
-    if (input.kind !== 'image') return void inputs.push({ kind: input.kind, name: input.name, shape: input.shape });
-    const view = resolveView(input, `inputs[${i}]`, issues);
-    if (view)
-      inputs.push({
-        kind: 'image',
-        name: input.name,
-        shape: input.shape,
-        slices: input.shape[1],
-        rows: input.shape[2],
-        cols: input.shape[3],
-        view,
-      });
-  });
-  const names = m.inputs.map((i) => i.name);
-  if (new Set(names).size !== names.length) issues.push('inputs: names repeat');
-  if (issues.length === 0) issues.push(...roleIssues(m, inputs));
-  if (issues.length > 0) return { ok: false, issues };
-  const out = m.outputs[0];
-  const output: ModelOutput =
-    out.kind === 'heatmaps'
-      ? { kind: 'heatmaps', name: out.name, shape: out.shape, heatmaps: out.heatmaps.map(heatmapLabel) }
-      : { kind: 'logits', name: out.name, shape: out.shape, classes: out.classes, conditions: out.conditions };
+  const spec = m.kind === 'keypoints' ? keypointSpec(m, issues) : classifierSpec(m, issues);
+  if (!spec || issues.length > 0) return { ok: false, issues };
   return {
     ok: true,
     manifest: {
       formatVersion: m.formatVersion,
-      name: m.name,
+      name,
       role: m.role,
-      onnx: m.onnx,
-      sha256: m.sha256,
-      backbone: m.backbone,
-      architecture: m.architecture,
       fold: m.fold,
-      inputs,
-      output,
-      preprocessing: { ...m.preprocessing, roiMm: m.preprocessing.roiMm },
+      architecture: m.architecture,
+      onnxFile: m.onnx.file,
+      sha256: m.onnx.sha256,
+      checkFile: m.onnx.check,
+      spec,
       provenance: m.provenance,
+      metrics: m.metrics,
+      raw: json,
     },
   };
 }

@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import { AppError, badInput } from '../domain/errors.js';
 import { parseManifest, type ModelManifest } from './manifest.js';
 import { SessionCache, type ModelSession, type RuntimeOptions, type TensorInfo } from './runtime/onnx-session.js';
+import { verifyCheckFile } from './check-file.js';
 import { ROLE_SPECS } from './roles.js';
 
 export interface LoadedModel {
@@ -27,10 +28,13 @@ export interface LoadModelSetOptions extends RuntimeOptions {
   readonly name?: string;
   /** Share sessions across sets; by default the set owns its sessions and release() closes them. */
   readonly sessions?: SessionCache;
+  /** Also run each model on its trainer check file's input and compare with PyTorch's output (one small run each). */
+  readonly verifyChecks?: boolean;
 }
 
-/** Optional set metadata in the model directory; every other *.json there is a model manifest. */
+/** Optional set metadata in the model directory: `{ "name": ... }`. */
 export const MODEL_SET_FILE = 'model-set.json';
+export const MANIFEST_SUFFIX = '.manifest.json';
 
 export function mismatch(file: string, field: string, expected: unknown, actual: unknown): AppError {
   const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
@@ -69,8 +73,8 @@ function checkTensors(
 
 /** Throws MODEL_MISMATCH when the model's declared inputs/outputs disagree with the manifest. */
 export function checkModelAgainstManifest(file: string, manifest: ModelManifest, session: Pick<ModelSession, 'inputs' | 'outputs'>): void {
-  checkTensors(file, 'inputs', manifest.inputs, session.inputs);
-  checkTensors(file, 'outputs', [manifest.output], session.outputs);
+  checkTensors(file, 'inputs', [manifest.spec.input], session.inputs);
+  checkTensors(file, 'outputs', [manifest.spec.output], session.outputs);
 }
 
 /** Keypoint models of one role are fold ensembles over one heatmap space: they must agree on inputs and outputs. */
@@ -83,8 +87,14 @@ function checkKeypointFolds(models: readonly LoadedModel[]): void {
       first.set(m.manifest.role, m);
       continue;
     }
-    const a = JSON.stringify([ref.manifest.inputs.map(({ name: _n, ...rest }) => rest), { ...ref.manifest.output, name: '' }]);
-    const b = JSON.stringify([m.manifest.inputs.map(({ name: _n, ...rest }) => rest), { ...m.manifest.output, name: '' }]);
+    const layout = (x: LoadedModel) =>
+      JSON.stringify({
+        ...x.manifest.spec,
+        input: { ...x.manifest.spec.input, name: '' },
+        output: { ...x.manifest.spec.output, name: '' },
+      });
+    const a = layout(ref);
+    const b = layout(m);
     if (a !== b)
       throw mismatch(
         basename(m.manifestPath),
@@ -102,7 +112,12 @@ export async function readManifestFile(path: string): Promise<ModelManifest> {
   } catch (e) {
     throw badInput(`${basename(path)}: not readable JSON (${e instanceof Error ? e.message : String(e)})`, { file: path });
   }
-  const result = parseManifest(json);
+  const result = parseManifest(
+    json,
+    basename(path)
+      .replace(MANIFEST_SUFFIX, '')
+      .replace(/\.json$/, ''),
+  );
   if (!result.ok)
     throw badInput(`${basename(path)}: invalid model manifest: ${result.issues.join('; ')}`, { file: path, issues: result.issues });
   return result.manifest;
@@ -115,7 +130,7 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 export async function loadModelSet(dir: string, options: LoadModelSetOptions = {}): Promise<LoadedModelSet> {
-  const entries = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+  const entries = (await readdir(dir)).filter((f) => f.endsWith(MANIFEST_SUFFIX) || f === MODEL_SET_FILE).sort();
   const ownsSessions = !options.sessions;
   const sessions = options.sessions ?? new SessionCache(options);
   let setName = options.name;
@@ -129,13 +144,14 @@ export async function loadModelSet(dir: string, options: LoadModelSetOptions = {
         continue;
       }
       const manifest = await readManifestFile(path);
-      const onnxPath = join(dir, manifest.onnx ?? file.replace(/\.json$/, '.onnx'));
+      const onnxPath = join(dir, manifest.onnxFile);
       const digest = await sha256File(onnxPath).catch((e: unknown) => {
         throw mismatch(file, 'onnx', `a readable model file at ${onnxPath}`, e instanceof Error ? e.message : String(e));
       });
       if (digest !== manifest.sha256) throw mismatch(file, 'sha256', manifest.sha256, digest);
       const session = await sessions.get(onnxPath);
       checkModelAgainstManifest(file, manifest, session);
+      if (options.verifyChecks && manifest.checkFile) await verifyCheckFile(file, session, join(dir, manifest.checkFile));
       models.push({ manifest, manifestPath: path, onnxPath, session });
     }
     if (models.length === 0) throw badInput(`${dir}: no model manifests found`, { dir });

@@ -1,26 +1,24 @@
 // Classifier role: logits -> per-condition softmax triples, recorded as votes of the model's ensemble group.
 import { SEVERITIES, type Condition } from '../../domain/vocabulary.js';
-import type { LogitsOutput, ModelManifest } from '../manifest.js';
-import { ROLE_SPECS, type Sample } from '../roles.js';
+import type { ClassifierModelSpec, ModelManifest } from '../manifest.js';
+import type { Sample } from '../roles.js';
 import type { Unavailable } from '../types.js';
 import type { PreparedInputs } from './model-inputs.js';
 import type { StudyState } from './study-state.js';
 
 /** Folds of one architecture in one role form a group: folds are averaged first, then groups. */
-export const ensembleGroup = (m: ModelManifest): string => `${m.role}/${m.architecture ?? m.backbone}`;
+export const ensembleGroup = (m: ModelManifest): string => `${m.role}/${m.architecture}`;
+
+const specOf = (m: ModelManifest): ClassifierModelSpec => {
+  if (m.spec.kind !== 'classifier') throw new Error(`internal: ${m.name} is not a classifier`);
+  return m.spec;
+};
 
 /** The conditions a sample's logits grade, in output order. */
-export function conditionsOf(m: ModelManifest, sample: Sample): readonly Condition[] {
-  const spec = ROLE_SPECS[m.role];
-  if (spec.conditionOf) return [spec.conditionOf(sample)];
-  return (m.output as LogitsOutput).conditions ?? [];
-}
+export const conditionsOf = (m: ModelManifest, sample: Sample): readonly Condition[] => specOf(m).variants[sample.variant ?? 0].conditions;
 
-/** The conditions a model can grade at all (what the ensemble expects from its group). */
-export function conditionsCovered(m: ModelManifest): readonly Condition[] {
-  const spec = ROLE_SPECS[m.role];
-  return spec.covers === 'from-manifest' ? ((m.output as LogitsOutput).conditions ?? []) : spec.covers;
-}
+/** Every condition the model grades (what the ensemble expects from its group). */
+export const conditionsCovered = (m: ModelManifest): readonly Condition[] => specOf(m).variants.flatMap((v) => v.conditions);
 
 /** Softmax over three logits given in `classes` order, returned in SEVERITIES order. */
 export function softmax3(logits: ArrayLike<number>, offset: number, classes: readonly string[]): [number, number, number] {
@@ -37,14 +35,16 @@ export function recordMissingVotes(m: ModelManifest, state: StudyState, sample: 
 }
 
 export function recordVotes(m: ModelManifest, prepared: PreparedInputs, logits: Float32Array): void {
-  const out = m.output as LogitsOutput;
-  const width = out.shape[1];
+  const out = specOf(m).output;
+  const width = out.shape[1] as number;
   prepared.rows.forEach((row, r) => {
-    if (!row.sample.level) return;
+    const level = row.sample.level;
+    if (!level) return;
     conditionsOf(m, row.sample).forEach((condition, ci) => {
-      row.state.addVote(condition, row.sample.level as NonNullable<Sample['level']>, {
+      row.state.addVote(condition, level, {
         group: ensembleGroup(m),
         probs: softmax3(logits, r * width + ci * 3, out.classes),
+        zeroFilled: row.zeroFilled,
       });
     });
   });

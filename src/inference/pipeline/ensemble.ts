@@ -24,27 +24,31 @@ export function ensembleRows(state: StudyState, expected: ReadonlyMap<Condition,
   for (const condition of CONDITIONS) {
     const groups = expected.get(condition) ?? [];
     for (const level of LEVELS) {
-      const votes = state.votes.get(rowKey(condition, level)) ?? [];
-      const misses = state.misses.get(rowKey(condition, level)) ?? [];
+      const votes = (state.votes.get(rowKey(condition, level)) ?? []).filter((v) => groups.includes(v.group));
+      const misses = (state.misses.get(rowKey(condition, level)) ?? []).filter((m) => groups.includes(m.group));
       const byGroup = groups
         .map((g) => votes.filter((v) => v.group === g).map((v) => v.probs))
         .filter((p) => p.length > 0)
         .map(mean);
-      const reasons: Unavailable[] =
+      const missing: Unavailable[] =
         groups.length === 0
           ? [{ code: 'NO_MODEL', message: `the model set has no classifier for ${condition}` }]
-          : misses.filter((m) => groups.includes(m.group)).map((m) => m.reason);
-      const codes = [...new Set(reasons.map((r) => r.code))] as FallbackCode[];
+          : misses.map((m) => m.reason);
+      const zeroFilled = votes.flatMap((v) => v.zeroFilled);
       let probs: Triple;
-      let fallback: string | undefined;
+      const notes: string[] = [];
       if (byGroup.length === 0) {
         probs = PREVALENCE_PRIOR[CONDITION_INFO[condition].core];
-        fallback = `prevalence prior: ${describe(reasons) || 'no model could grade this row'}`;
+        notes.push(`prevalence prior: ${describe(missing) || 'no model could grade this row'}`);
       } else {
         probs = mean(byGroup);
         if (byGroup.length < groups.length)
-          fallback = `partial ensemble (${byGroup.length} of ${groups.length} model groups): ${describe(reasons)}`;
+          notes.push(`partial ensemble (${byGroup.length} of ${groups.length} model groups): ${describe(missing)}`);
+        if (zeroFilled.length > 0) notes.push(`zero-filled ROIs: ${describe(zeroFilled)}`);
       }
+      const used = byGroup.length === 0 ? missing : [...(byGroup.length < groups.length ? missing : []), ...zeroFilled];
+      const codes = [...new Set(used.map((r) => r.code))] as FallbackCode[];
+      const fallback = notes.length > 0 ? notes.join('; ') : undefined;
       rows.push({
         condition,
         level,

@@ -1,81 +1,124 @@
-// Builds a model's input tensors for every (study, sample) of a batch of studies: one tensor per input name,
-// batch-major, with the samples whose inputs were unusable left out and reported.
+// Builds a model's input tensor for every (study, sample) of a batch of studies, batch-major. A sample is made
+// of slots (one view for a keypoint model, one ROI kind per slot for a classifier), each slices x rows x cols.
+// Keypoint samples with an unusable view are left out; classifier slots that are unusable are zero-filled, as in
+// training, and a sample is left out only when none of its slots is usable.
 import type { ImageFrame } from '../../domain/image.js';
 import { LEVELS } from '../../domain/vocabulary.js';
-import type { ImageInput, ModelManifest } from '../manifest.js';
+import type { ModelManifest } from '../manifest.js';
 import type { PixelMap } from '../preprocess/pixel-map.js';
 import type { Preprocessor } from '../preprocess/preprocessor.js';
 import type { RenderTask } from '../preprocess/render.js';
-import type { Sample } from '../roles.js';
+import { ROLE_SPECS, type Sample } from '../roles.js';
 import { isUnavailable, type Unavailable } from '../types.js';
+import type { ViewSpec } from '../view-presets.js';
 import type { StudyState } from './study-state.js';
-import { channelMaps, loadView, planView, type ViewPlan } from './views.js';
+import { channelMaps, loadView, planView, type ViewPlan, type ViewTarget } from './views.js';
+
+export interface RenderedSlot {
+  readonly plan: ViewPlan;
+  /** Tensor grid -> source pixels of the window's centre slice. */
+  readonly centreMap: PixelMap;
+}
 
 export interface PreparedRow {
   readonly state: StudyState;
   readonly sample: Sample;
-  /** Per image input (manifest order): the plan and the map of its centre slice. */
-  readonly views: readonly { readonly plan: ViewPlan; readonly centreMap: PixelMap }[];
+  /** Per slot: how it was rendered, or undefined when it was zero-filled. */
+  readonly slots: readonly (RenderedSlot | undefined)[];
+  /** Why slots were zero-filled (labelled with the slot's ROI kind or series). */
+  readonly zeroFilled: readonly Unavailable[];
 }
 
 export interface PreparedInputs {
   readonly rows: readonly PreparedRow[];
   readonly skipped: readonly { readonly state: StudyState; readonly sample: Sample; readonly reason: Unavailable }[];
-  /** Input name -> [rows.length, ...shape[1:]] float32. */
-  readonly tensors: ReadonlyMap<string, Float32Array>;
+  /** [rows.length, ...input shape without batch], float32. */
+  readonly tensor: Float32Array;
 }
 
-const perSample = (shape: readonly (string | number)[]): number => shape.slice(1).reduce<number>((a, d) => a * (d as number), 1);
+interface Layout {
+  readonly samples: readonly Sample[];
+  readonly target: ViewTarget;
+  /** Per slot: the view and a label for messages (the ROI kind). */
+  readonly slots: (sample: Sample) => readonly { readonly label: string; readonly view: ViewSpec }[];
+  readonly missing: 'skip' | 'zeros';
+}
 
-function oneHot(kind: 'level-onehot' | 'side-onehot', sample: Sample): number[] {
-  if (kind === 'level-onehot') return LEVELS.map((l) => (l === sample.level ? 1 : 0));
-  return [sample.side === 'LEFT' ? 1 : 0, sample.side === 'RIGHT' ? 1 : 0];
+/** What the manifest says about samples and slots, for either kind of model. */
+export function layoutOf(m: ModelManifest): Layout {
+  const spec = m.spec;
+  const role = ROLE_SPECS[m.role];
+  if (spec.kind === 'keypoints') {
+    return {
+      samples: role.stage === 'keypoints' ? role.samples : [],
+      target: { slices: spec.input.slices, rows: spec.input.rows, cols: spec.input.cols, roiMm: undefined },
+      slots: () => [{ label: spec.view.series, view: spec.view }],
+      missing: 'skip',
+    };
+  }
+  return {
+    samples: spec.variants.flatMap((_, variant) => LEVELS.map((level) => ({ level, side: 'NONE' as const, variant }))),
+    target: { slices: spec.input.slices, rows: spec.input.rows, cols: spec.input.cols, roiMm: spec.roiMm },
+    slots: (sample) => spec.variants[sample.variant ?? 0].slots.map((s) => ({ label: s.kind, view: s.view })),
+    missing: spec.missingRoi,
+  };
 }
 
 interface Planned {
   readonly state: StudyState;
   readonly sample: Sample;
-  readonly plans: readonly ViewPlan[];
-  readonly frames: readonly (readonly ImageFrame[])[];
+  readonly slots: readonly ({ plan: ViewPlan; frames: readonly ImageFrame[] } | undefined)[];
+  readonly zeroFilled: readonly Unavailable[];
 }
 
-async function planAndLoad(manifest: ModelManifest, state: StudyState, sample: Sample): Promise<Planned | Unavailable> {
-  const images = manifest.inputs.filter((i): i is ImageInput => i.kind === 'image');
-  const params = { roiMm: manifest.preprocessing.roiMm, axialMatchMaxMm: manifest.preprocessing.axialMatchMaxMm };
-  const plans: ViewPlan[] = [];
-  for (const input of images) {
-    const plan = planView(state, input, sample, params);
-    if (isUnavailable(plan)) return plan;
-    plans.push(plan);
+async function planSlot(
+  state: StudyState,
+  view: ViewSpec,
+  layout: Layout,
+  sample: Sample,
+): Promise<{ plan: ViewPlan; frames: readonly ImageFrame[] } | Unavailable> {
+  const plan = planView(state, view, layout.target, sample);
+  if (isUnavailable(plan)) return plan;
+  const frames = await loadView(state, plan);
+  if (isUnavailable(frames)) return frames;
+  if (plan.overlap === 'partial')
+    state.warnings.add(
+      `${view.series} ROI ${sample.level ?? ''} ${plan.side} reaches past the image edge; zero-filled there`.replace(/\s+/g, ' '),
+    );
+  return { plan, frames };
+}
+
+async function planSample(state: StudyState, sample: Sample, layout: Layout): Promise<Planned | Unavailable> {
+  const specs = layout.slots(sample);
+  const results = await Promise.all(specs.map((s) => planSlot(state, s.view, layout, sample)));
+  // Classifier reasons name the ROI kind (a row may lose several); a keypoint model has one view to lose.
+  const label = (i: number) => (layout.missing === 'zeros' ? `${specs[i].label}: ` : '');
+  const failures = results.map((r, i) => (isUnavailable(r) ? { code: r.code, message: `${label(i)}${r.message}` } : undefined));
+  const usable = results.filter((r) => !isUnavailable(r)).length;
+  if (usable === 0 || (layout.missing === 'skip' && usable < results.length)) {
+    const all = failures.filter((f): f is Unavailable => f !== undefined);
+    return { code: all[0].code, message: all.map((f) => f.message).join('; ') };
   }
-  const frames: ImageFrame[][] = [];
-  for (const plan of plans) {
-    const f = await loadView(state, plan);
-    if (isUnavailable(f)) return f;
-    frames.push(f);
-  }
-  plans.forEach((p, i) => {
-    if (p.overlap === 'partial')
-      state.warnings.add(
-        `${images[i].view.series} ROI ${sample.level ?? ''} ${p.side} reaches past the image edge; zero-filled there`.replace(/\s+/g, ' '),
-      );
-  });
-  return { state, sample, plans, frames };
+  return {
+    state,
+    sample,
+    slots: results.map((r) => (isUnavailable(r) ? undefined : r)),
+    zeroFilled: failures.filter((f): f is Unavailable => f !== undefined),
+  };
 }
 
 export async function prepareInputs(
   manifest: ModelManifest,
   states: readonly StudyState[],
-  samples: readonly Sample[],
   preprocessor: Preprocessor,
 ): Promise<PreparedInputs> {
-  const jobs = states.flatMap((state) => samples.map((sample) => ({ state, sample })));
-  const planned = await Promise.all(jobs.map(({ state, sample }) => planAndLoad(manifest, state, sample)));
+  const layout = layoutOf(manifest);
+  const jobs = states.flatMap((state) => layout.samples.map((sample) => ({ state, sample })));
+  const planned = await Promise.all(jobs.map(({ state, sample }) => planSample(state, sample, layout)));
   const skipped: { state: StudyState; sample: Sample; reason: Unavailable }[] = [];
   const ok: Planned[] = [];
   planned.forEach((p, i) => (isUnavailable(p) ? skipped.push({ ...jobs[i], reason: p }) : ok.push(p)));
 
-  const images = manifest.inputs.filter((i): i is ImageInput => i.kind === 'image');
   const frameIndex = new Map<ImageFrame, number>();
   const frames: ImageFrame[] = [];
   const indexOf = (f: ImageFrame): number => {
@@ -87,60 +130,52 @@ export async function prepareInputs(
     }
     return i;
   };
+  const { slices, rows: h, cols: w } = layout.target;
   const tasks: RenderTask[] = [];
-  const rows: PreparedRow[] = ok.map((p) => ({
+  const taskAt: { row: number; slot: number }[] = [];
+  const rows: PreparedRow[] = ok.map((p, r) => ({
     state: p.state,
     sample: p.sample,
-    views: images.map((input, v) => {
-      const { maps, centreMap, outside } = channelMaps(p.plans[v], input, p.frames[v], manifest.preprocessing.roiMm);
-      const channels = Array.from({ length: input.slices }, (_, c) =>
-        c < maps.length ? { frame: indexOf(p.frames[v][c]), map: maps[c] } : { frame: -1, map: maps[0] },
+    zeroFilled: p.zeroFilled,
+    slots: p.slots.map((slot, j) => {
+      if (!slot) return undefined;
+      const { maps, centreMap, outside } = channelMaps(slot.plan, layout.target, slot.frames);
+      // A stack shorter than the window leaves its last channels zero.
+      const channels = Array.from({ length: slices }, (_, c) =>
+        c < maps.length ? { frame: indexOf(slot.frames[c]), map: maps[c] } : { frame: -1, map: maps[0] },
       );
-      tasks.push({ channels, rows: input.rows, cols: input.cols, outside, normalisation: 'zscore-stack' });
-      return { plan: p.plans[v], centreMap };
+      tasks.push({ channels, rows: h, cols: w, outside, normalisation: 'zscore-stack' });
+      taskAt.push({ row: r, slot: j });
+      return { plan: slot.plan, centreMap };
     }),
   }));
   const rendered = await preprocessor.render({ frames, tasks });
 
-  const tensors = new Map<string, Float32Array>();
-  for (const input of manifest.inputs) tensors.set(input.name, new Float32Array(rows.length * perSample(input.shape)));
-  rows.forEach((row, r) => {
-    manifest.inputs.forEach((input) => {
-      const size = perSample(input.shape);
-      const t = tensors.get(input.name) as Float32Array;
-      if (input.kind === 'image') t.set(rendered[r * images.length + images.indexOf(input)], r * size);
-      else t.set(oneHot(input.kind, row.sample), r * size);
-    });
-  });
-  return { rows, skipped, tensors };
+  const slotSize = slices * h * w;
+  const perSample = layout.slots(layout.samples[0] ?? { level: undefined, side: 'NONE' }).length * slotSize;
+  const tensor = new Float32Array(rows.length * perSample);
+  rendered.forEach((t, i) => tensor.set(t, taskAt[i].row * perSample + taskAt[i].slot * slotSize));
+  return { rows, skipped, tensor };
 }
 
-/** Runs a prepared batch through a session in chunks of at most maxBatch rows; returns the output, batch-major. */
+/** Runs a prepared batch in chunks of at most maxBatch samples; returns the output, batch-major. */
 export async function runInChunks(
   run: (feeds: Record<string, { data: Float32Array; dims: number[] }>) => Promise<Float32Array>,
   manifest: ModelManifest,
   prepared: PreparedInputs,
   maxBatch: number,
 ): Promise<Float32Array> {
+  const { input, output } = manifest.spec;
   const n = prepared.rows.length;
-  const outSize = perSample(manifest.output.shape);
+  const inSize = input.shape.slice(1).reduce<number>((a, d) => a * (d as number), 1);
+  const outSize = output.shape.slice(1).reduce<number>((a, d) => a * (d as number), 1);
   const out = new Float32Array(n * outSize);
   for (let start = 0; start < n; start += maxBatch) {
     const b = Math.min(maxBatch, n - start);
-    const feeds: Record<string, { data: Float32Array; dims: number[] }> = {};
-    for (const input of manifest.inputs) {
-      const size = perSample(input.shape);
-      const all = prepared.tensors.get(input.name) as Float32Array;
-      feeds[input.name] = {
-        data: b === n ? all : all.slice(start * size, (start + b) * size),
-        dims: [b, ...(input.shape.slice(1) as number[])],
-      };
-    }
-    const result = await run(feeds);
+    const data = b === n ? prepared.tensor : prepared.tensor.slice(start * inSize, (start + b) * inSize);
+    const result = await run({ [input.name]: { data, dims: [b, ...(input.shape.slice(1) as number[])] } });
     if (result.length !== b * outSize)
-      throw new Error(
-        `${manifest.name}: output ${manifest.output.name} has ${result.length} values for batch ${b}, expected ${b * outSize}`,
-      );
+      throw new Error(`${manifest.name}: output ${output.name} has ${result.length} values for batch ${b}, expected ${b * outSize}`);
     out.set(result, start * outSize);
   }
   return out;

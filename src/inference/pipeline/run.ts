@@ -10,7 +10,7 @@ import type { StudyKeypoint, StudyResult, Unavailable } from '../types.js';
 import { conditionsCovered, ensembleGroup, recordMissingVotes, recordVotes } from './classifier-stage.js';
 import { ensembleRows } from './ensemble.js';
 import { decodeKeypoints, recordMissingKeypoints } from './keypoint-stage.js';
-import { prepareInputs, runInChunks, type PreparedInputs } from './model-inputs.js';
+import { layoutOf, prepareInputs, runInChunks, type PreparedInputs } from './model-inputs.js';
 import { SerialLane, StageClock } from './stage-clock.js';
 import { StudyState } from './study-state.js';
 
@@ -66,10 +66,11 @@ class BatchRun {
   /** Folds with the same input layout share one prepared batch. */
   private prepare(model: LoadedModel): Promise<PreparedInputs> {
     const m = model.manifest;
-    const key = JSON.stringify([m.role, m.inputs, m.preprocessing]);
+    const s = m.spec;
+    const key = JSON.stringify([m.role, s.kind === 'keypoints' ? [s.input, s.view] : [s.input, s.variants, s.roiMm, s.missingRoi]]);
     let p = this.prepared.get(key);
     if (!p) {
-      p = this.clock.time(`preprocess:${m.role}`, () => prepareInputs(m, this.states, ROLE_SPECS[m.role].samples, this.preprocessor));
+      p = this.clock.time(`preprocess:${m.role}`, () => prepareInputs(m, this.states, this.preprocessor));
       this.prepared.set(key, p);
     }
     return p;
@@ -79,30 +80,31 @@ class BatchRun {
     const m = model.manifest;
     return this.lane.run(() =>
       this.clock.time(`model:${m.role}`, () =>
-        runInChunks(async (feeds) => (await model.session.run(feeds))[m.output.name].data, m, prepared, this.maxBatch),
+        runInChunks(async (feeds) => (await model.session.run(feeds))[m.spec.output.name].data, m, prepared, this.maxBatch),
       ),
     );
   }
 
-  private async keypointRole(role: ModelRole, models: readonly LoadedModel[]): Promise<void> {
-    const first = models[0];
+  /** All folds of a keypoint role see the same inputs; their heatmaps are averaged. */
+  private async keypointRole(models: readonly LoadedModel[]): Promise<void> {
+    const first = models[0].manifest;
     let prepared: PreparedInputs;
     try {
-      prepared = await this.prepare(first);
+      prepared = await this.prepare(models[0]);
     } catch (e) {
       for (const state of this.states)
-        for (const sample of ROLE_SPECS[role].samples) recordMissingKeypoints(role, first, state, sample, modelError(e));
+        for (const sample of layoutOf(first).samples) recordMissingKeypoints(first, state, sample, modelError(e));
       return;
     }
-    for (const s of prepared.skipped) recordMissingKeypoints(role, first, s.state, s.sample, s.reason);
+    for (const s of prepared.skipped) recordMissingKeypoints(first, s.state, s.sample, s.reason);
     if (prepared.rows.length === 0) return;
     try {
       const outputs = await Promise.all(models.map((m) => this.runModel(m, prepared)));
       await this.clock.time('decode-keypoints', async () =>
-        decodeKeypoints(role, models, prepared, outputs, this.options.refineKeypoints ?? true),
+        decodeKeypoints(first, prepared, outputs, this.options.refineKeypoints ?? true),
       );
     } catch (e) {
-      for (const row of prepared.rows) recordMissingKeypoints(role, first, row.state, row.sample, modelError(e));
+      for (const row of prepared.rows) recordMissingKeypoints(first, row.state, row.sample, modelError(e));
     }
   }
 
@@ -112,7 +114,7 @@ class BatchRun {
     try {
       prepared = await this.prepare(model);
     } catch (e) {
-      for (const state of this.states) for (const sample of ROLE_SPECS[m.role].samples) recordMissingVotes(m, state, sample, modelError(e));
+      for (const state of this.states) for (const sample of layoutOf(m).samples) recordMissingVotes(m, state, sample, modelError(e));
       return;
     }
     for (const s of prepared.skipped) recordMissingVotes(m, s.state, s.sample, s.reason);
@@ -131,7 +133,7 @@ class BatchRun {
     const orders = [...new Set(keypointRoles.map((r) => ROLE_SPECS[r].order))].sort((a, b) => a - b);
     for (const order of orders) {
       checkAborted(this.options.signal);
-      await Promise.all(keypointRoles.filter((r) => ROLE_SPECS[r].order === order).map((r) => this.keypointRole(r, byRole.get(r) ?? [])));
+      await Promise.all(keypointRoles.filter((r) => ROLE_SPECS[r].order === order).map((r) => this.keypointRole(byRole.get(r) ?? [])));
     }
     checkAborted(this.options.signal);
     const classifiers = this.set.models.filter((m) => ROLE_SPECS[m.manifest.role].stage === 'classifier');

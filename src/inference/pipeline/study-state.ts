@@ -9,6 +9,8 @@ import type { MissingKeypoint, StudyKeypoint, Unavailable } from '../types.js';
 export interface Vote {
   readonly group: string;
   readonly probs: readonly [number, number, number];
+  /** Slots the model saw as zeros because their ROI was unusable. */
+  readonly zeroFilled: readonly Unavailable[];
 }
 export interface Miss {
   readonly group: string;

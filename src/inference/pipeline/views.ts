@@ -2,7 +2,6 @@
 import type { ImageFrame } from '../../domain/image.js';
 import type { Side } from '../../domain/vocabulary.js';
 import { patientToPixel } from '../../dicom/geometry.js';
-import type { ImageInput } from '../manifest.js';
 import type { OutsidePolicy } from '../preprocess/bicubic.js';
 import type { PixelMap, PixelPoint } from '../preprocess/pixel-map.js';
 import { fullSliceMap, roiPlacement, type RoiOverlap, type SourceGrid } from '../preprocess/roi.js';
@@ -23,9 +22,12 @@ export interface ViewPlan {
   readonly overlap: RoiOverlap;
 }
 
-export interface ViewParams {
+/** The tensor a view renders into: slices x rows x cols, and the ROI size for ROI views. */
+export interface ViewTarget {
+  readonly slices: number;
+  readonly rows: number;
+  readonly cols: number;
   readonly roiMm: number | undefined;
-  readonly axialMatchMaxMm: number;
 }
 
 const unavailable = (code: Unavailable['code'], message: string): Unavailable => ({ code, message });
@@ -83,38 +85,38 @@ export function gridOf(slice: SliceRef): SourceGrid {
   return { rows: slice.geometry.rows, columns: slice.geometry.columns, pixelSpacing: slice.geometry.pixelSpacing };
 }
 
-export function planView(state: StudyState, input: ImageInput, sample: Sample, params: ViewParams): ViewPlan | Unavailable {
-  const view = input.view;
+export function planView(state: StudyState, view: ViewSpec, target: ViewTarget, sample: Sample): ViewPlan | Unavailable {
   const side: Side = view.side === 'SAMPLE' ? sample.side : view.side;
   const stacks = state.stacks.get(view.series);
   if (!stacks || stacks.length === 0) return unavailable('NO_SERIES', `no ${view.series} series`);
   let stack = stacks[0];
   let window: SliceWindow;
   const n = stack.slices.length;
-  const k = input.slices;
+  const k = target.slices;
   switch (view.select.mode) {
     case 'middle':
       window = middleWindow(n, k);
       break;
     case 'offset-mm': {
-      const o = view.select.offsetMm;
-      const mm = typeof o === 'number' ? o : o[needLevel(sample)];
-      window = offsetWindow(n, k, side === 'RIGHT' ? -mm : mm, stack.spacingMm);
+      // Offsets are signed (patient left positive) and given per side, so a side-less view has none.
+      const o = view.select.offsetMm[side];
+      if (o === undefined) throw new Error(`internal: no ${side} offset in an offset-mm view (the manifest check should prevent this)`);
+      window = offsetWindow(n, k, typeof o === 'number' ? o : o[needLevel(sample)], stack.spacingMm);
       break;
     }
     case 'nearest-to-projection': {
-      const hit = nearestToProjection(state, stacks, sample, params.axialMatchMaxMm);
+      const hit = nearestToProjection(state, stacks, sample, view.select.maxDistanceMm);
       if (isUnavailable(hit)) return hit;
       stack = hit.stack;
       window = aroundWindow(stack.slices.length, k, hit.index);
       break;
     }
   }
-  const mirror = view.mirror === 'right-side' && side === 'RIGHT';
+  const mirror = view.mirrored;
   if (view.crop === 'full-slice') return { stack, window, side, centre: undefined, mirror, overlap: 'inside' };
   const centre = roiCentre(state, view, sample, side);
   if (isUnavailable(centre)) return centre;
-  const { overlap } = roiPlacement(gridOf(stack.slices[window.centre]), centre, params.roiMm ?? 0, input.rows, input.cols, mirror);
+  const { overlap } = roiPlacement(gridOf(stack.slices[window.centre]), centre, target.roiMm ?? 0, target.rows, target.cols, mirror);
   if (overlap === 'outside')
     return unavailable(
       'ROI_OUT_OF_BOUNDS',
@@ -141,16 +143,15 @@ export async function loadView(state: StudyState, plan: ViewPlan): Promise<Image
 /** Per channel, how the tensor samples its slice; plus the map of the window's centre slice (for keypoints). */
 export function channelMaps(
   plan: ViewPlan,
-  input: ImageInput,
+  target: ViewTarget,
   frames: readonly ImageFrame[],
-  roiMm: number | undefined,
 ): { maps: PixelMap[]; centreMap: PixelMap; outside: OutsidePolicy } {
   const mapFor = (slice: SliceRef, frame: ImageFrame): PixelMap => {
     // Decoded dimensions win over the header's, should they ever disagree.
     const grid: SourceGrid = { rows: frame.rows, columns: frame.columns, pixelSpacing: slice.geometry.pixelSpacing };
     return plan.centre
-      ? roiPlacement(grid, plan.centre, roiMm ?? 0, input.rows, input.cols, plan.mirror).map
-      : fullSliceMap(grid, input.rows, input.cols);
+      ? roiPlacement(grid, plan.centre, target.roiMm ?? 0, target.rows, target.cols, plan.mirror).map
+      : fullSliceMap(grid, target.rows, target.cols);
   };
   const maps = plan.window.indices.map((idx, c) => mapFor(plan.stack.slices[idx], frames[c]));
   const centreChannel = Math.max(0, plan.window.indices.indexOf(plan.window.centre));

@@ -7,7 +7,7 @@ import { parseManifest } from '../../../src/inference/manifest.js';
 import { loadModelSet } from '../../../src/inference/model-set.js';
 import { SessionCache, openModelSession } from '../../../src/inference/runtime/onnx-session.js';
 import { heatmapModel, rowBands } from '../../fixtures/models/fixture-models.js';
-import { writeFixtureModelSet, writeModel } from '../../fixtures/models/fixture-model-set.js';
+import { classifierBody, keypointBody, writeFixtureModelSet, writeModel } from '../../fixtures/models/fixture-model-set.js';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -31,13 +31,9 @@ async function expectMismatch(p: Promise<unknown>, field: string | RegExp): Prom
   return app;
 }
 
-const sagT2Body = (channels: number, size: number) => ({
-  role: 'keypoints-sagittal-t2',
-  inputs: [{ name: 'image', kind: 'image', shape: ['batch', channels, size, size], view: 'SAG_T2_MIDDLE' }],
-  outputs: [
-    { name: 'heatmaps', kind: 'heatmaps', shape: ['batch', 5, size, size], heatmaps: ['L1_L2', 'L2_L3', 'L3_L4', 'L4_L5', 'L5_S1'] },
-  ],
-});
+const LEVELS = ['L1_L2', 'L2_L3', 'L3_L4', 'L4_L5', 'L5_S1'];
+const sagT2Body = (channels: number, size: number) =>
+  keypointBody('keypoints-sagittal-t2', 'SAGITTAL_T2_STIR', channels, size, { mode: 'middle' }, LEVELS);
 
 describe('loadModelSet', () => {
   it('loads every manifest beside its model and checks it against the real inputs and outputs', async () => {
@@ -57,12 +53,12 @@ describe('loadModelSet', () => {
         'keypoints-sagittal-t1',
         'keypoints-sagittal-t2',
       ]);
-      const spinal = set.models.find((m) => m.manifest.name === 'cls-spinal-f1');
+      const spinal = set.models.find((m) => m.manifest.name === 'classifier-spinal-fold1');
       expect(spinal?.manifest.fold).toBe(1);
-      expect(spinal?.session.inputs.map((i) => [i.name, i.shape])).toEqual([
-        ['sag_t2', ['batch', 5, 32, 32]],
-        ['axial', ['batch', 5, 32, 32]],
-        ['level', ['batch', 5]],
+      expect(spinal?.session.inputs.map((i) => [i.name, i.shape])).toEqual([['rois', ['batch', 2, 5, 32, 32]]]);
+      expect(spinal?.manifest.spec.kind === 'classifier' && spinal.manifest.spec.variants[0].slots.map((s) => s.kind)).toEqual([
+        'SAG_T2_SPINAL',
+        'AXIAL_SPINAL',
       ]);
     } finally {
       await set.release();
@@ -72,10 +68,10 @@ describe('loadModelSet', () => {
   it('rejects a model whose bytes do not match the manifest sha256', async () => {
     const dir = await tempDir();
     await writeModel(dir, 'kp', heatmapModel({ channels: 5, rows: 32, cols: 32, regions: rowBands(5, 32, 32) }), sagT2Body(5, 32));
-    const manifest = JSON.parse(await readFile(join(dir, 'kp.json'), 'utf8')) as Record<string, unknown>;
-    await writeFile(join(dir, 'kp.json'), JSON.stringify({ ...manifest, sha256: '0'.repeat(64) }));
+    const manifest = JSON.parse(await readFile(join(dir, 'kp.manifest.json'), 'utf8')) as { onnx: Record<string, unknown> };
+    await writeFile(join(dir, 'kp.manifest.json'), JSON.stringify({ ...manifest, onnx: { ...manifest.onnx, sha256: '0'.repeat(64) } }));
     const e = await expectMismatch(loadModelSet(dir), 'sha256');
-    expect(e.message).toContain('kp.json');
+    expect(e.message).toContain('kp.manifest.json');
   });
 
   it('names the input when the manifest and the model disagree on a name', async () => {
@@ -83,7 +79,7 @@ describe('loadModelSet', () => {
     const body = sagT2Body(5, 32);
     await writeModel(dir, 'kp', heatmapModel({ channels: 5, rows: 32, cols: 32, regions: rowBands(5, 32, 32), inputName: 'pixels' }), body);
     const e = await expectMismatch(loadModelSet(dir), 'inputs[0].name');
-    expect(e.details).toMatchObject({ file: 'kp.json', expected: 'image', actual: ['pixels'] });
+    expect(e.details).toMatchObject({ file: 'kp.manifest.json', expected: 'image', actual: ['pixels'] });
   });
 
   it('names the dimension when shapes disagree, and wants a dynamic batch', async () => {
@@ -120,76 +116,112 @@ describe('loadModelSet', () => {
     });
     const e = (await loadModelSet(dir).catch((err: unknown) => err)) as AppError;
     expect(e.code).toBe('BAD_USER_INPUT');
-    expect(e.message).toMatch(/kp\.json: invalid model manifest: role/);
+    expect(e.message).toMatch(/kp\.manifest\.json: invalid model manifest: role/);
   });
 });
 
-describe('parseManifest role rules', () => {
-  const classifier = (over: Record<string, unknown>) => ({
+describe('parseManifest', () => {
+  const manifest = (body: Record<string, unknown>) => ({
     formatVersion: 1,
-    name: 'm',
-    role: 'classifier-spinal',
-    sha256: 'a'.repeat(64),
-    backbone: 'resnet18',
     fold: 0,
-    inputs: [{ name: 'sag', kind: 'image', shape: ['batch', 5, 128, 128], view: 'SAG_T2_SPINAL' }],
-    outputs: [{ name: 'logits', kind: 'logits', shape: ['batch', 3], classes: ['NORMAL_MILD', 'MODERATE', 'SEVERE'] }],
-    preprocessing: { interpolation: 'bicubic', normalisation: 'zscore-stack', roiMm: 50 },
-    ...over,
+    architecture: 'rnn25d-resnet18',
+    onnx: { file: 'm.onnx', sha256: 'a'.repeat(64) },
+    ...body,
   });
+  const spinal = () =>
+    classifierBody('classifier-spinal', [{ rois: ['SAG_T2_SPINAL', 'AXIAL_SPINAL'], conditions: ['SPINAL_CANAL_STENOSIS'] }], 64);
   const issues = (json: unknown) => {
-    const r = parseManifest(json);
+    const r = parseManifest(json, 'm');
     return r.ok ? [] : r.issues;
   };
 
-  it('accepts a valid split classifier and expands its view preset', () => {
-    const r = parseManifest(classifier({}));
-    expect(r.ok).toBe(true);
-    if (r.ok) {
-      expect(r.manifest.inputs[0]).toMatchObject({
-        slices: 5,
-        rows: 128,
-        cols: 128,
-        view: { series: 'SAGITTAL_T2_STIR', crop: 'roi', select: { mode: 'middle' } },
-      });
-      expect(r.manifest.preprocessing.axialMatchMaxMm).toBe(5);
-    }
+  it('reads a classifier: slots, ROI kinds with their slice selection, mirroring and condition order', () => {
+    const body = classifierBody(
+      'classifier-subarticular',
+      [
+        { rois: ['AXIAL_LEFT'], conditions: ['LEFT_SUBARTICULAR_STENOSIS'] },
+        { rois: ['AXIAL_RIGHT'], conditions: ['RIGHT_SUBARTICULAR_STENOSIS'] },
+      ],
+      64,
+    );
+    const r = parseManifest(manifest(body), 'classifier-subarticular-fold0');
+    if (!r.ok) throw new Error(r.issues.join('; '));
+    const spec = r.manifest.spec;
+    expect(spec.kind).toBe('classifier');
+    if (spec.kind !== 'classifier') return;
+    expect(spec.input).toMatchObject({ name: 'rois', slots: 1, slices: 5, rows: 64, cols: 64 });
+    expect(spec.variants[1]).toEqual({
+      slots: [
+        {
+          kind: 'AXIAL_RIGHT',
+          view: {
+            series: 'AXIAL_T2',
+            side: 'RIGHT',
+            select: { mode: 'nearest-to-projection', maxDistanceMm: 5 },
+            crop: 'roi',
+            mirrored: true,
+          },
+        },
+      ],
+      conditions: ['RIGHT_SUBARTICULAR_STENOSIS'],
+    });
+    expect(r.manifest).toMatchObject({ name: 'classifier-subarticular-fold0', onnxFile: 'm.onnx', sha256: 'a'.repeat(64) });
   });
 
-  it('rejects what a role cannot use', () => {
-    expect(issues(classifier({ role: 'classifier-global' }))).toContain('outputs[0].conditions: required for classifier-global');
-    expect(
-      issues(classifier({ outputs: [{ name: 'l', kind: 'logits', shape: ['batch', 4], classes: ['NORMAL_MILD', 'MODERATE', 'SEVERE'] }] })),
-    ).toEqual(['outputs[0].shape[1]: expected 3 logits (1 conditions x 3 classes), got 4']);
-    expect(issues(classifier({ preprocessing: { interpolation: 'bicubic', normalisation: 'zscore-stack' } }))).toContain(
-      'preprocessing.roiMm: required by ROI inputs',
-    );
-    expect(issues(classifier({ inputs: [{ name: 'x', kind: 'image', shape: ['batch', 5, 64, 64], view: 'SAG_T1' }] }))).toContain(
-      'inputs[0].side: SAMPLE, but classifier-spinal samples have no side',
-    );
-    expect(issues(classifier({ inputs: [{ name: 'x', kind: 'image', shape: [1, 5, 64, 64], view: 'SAG_T2_SPINAL' }] }))[0]).toMatch(
-      /^inputs\.0\.shape\.0/,
-    );
-    const sag = {
-      ...classifier({}),
-      role: 'keypoints-sagittal-t2',
-      inputs: [{ name: 'x', kind: 'image', shape: ['b', 5, 64, 64], view: 'SAG_T2_MIDDLE' }],
-    };
-    expect(issues({ ...sag, outputs: [{ name: 'h', kind: 'heatmaps', shape: ['b', 2, 64, 64], heatmaps: ['LEFT', 'RIGHT'] }] })).toEqual([
-      'outputs[0].heatmaps[0]: keypoints-sagittal-t2 heatmaps locate levels, got LEFT',
-      'outputs[0].heatmaps[1]: keypoints-sagittal-t2 heatmaps locate levels, got RIGHT',
-    ]);
-  });
-
-  it('lets explicit view fields override a preset', () => {
+  it('reads Sag T1 offsets as signed per side', () => {
     const r = parseManifest(
-      classifier({
-        inputs: [
-          { name: 'x', kind: 'image', shape: ['batch', 5, 64, 64], view: 'SAG_T2_SPINAL', select: { mode: 'offset-mm', offsetMm: 8.7 } },
-        ],
-      }),
+      manifest(
+        keypointBody('keypoints-sagittal-t1', 'SAGITTAL_T1', 3, 64, { mode: 'offset-mm', offsetMm: { LEFT: 16.8, RIGHT: -16.8 } }, LEVELS),
+      ),
+      'k',
     );
-    expect(r.ok && r.manifest.inputs[0].kind === 'image' && r.manifest.inputs[0].view.select).toEqual({ mode: 'offset-mm', offsetMm: 8.7 });
+    expect(r.ok && r.manifest.spec.kind === 'keypoints' && r.manifest.spec.view).toEqual({
+      series: 'SAGITTAL_T1',
+      side: 'SAMPLE',
+      select: { mode: 'offset-mm', offsetMm: { LEFT: 16.8, RIGHT: -16.8 } },
+      crop: 'full-slice',
+      mirrored: false,
+    });
+    const t1 = parseManifest(
+      manifest(classifierBody('classifier-foraminal', [{ rois: ['SAG_T1_RIGHT'], conditions: ['RIGHT_NEURAL_FORAMINAL_NARROWING'] }], 32)),
+      'c',
+    );
+    const view = t1.ok && t1.manifest.spec.kind === 'classifier' ? t1.manifest.spec.variants[0].slots[0].view : undefined;
+    expect(view?.side).toBe('RIGHT');
+    expect(view?.select).toEqual({
+      mode: 'offset-mm',
+      offsetMm: { RIGHT: { L1_L2: -14.9, L2_L3: -15.7, L3_L4: -16.7, L4_L5: -17.8, L5_S1: -18.9 } },
+    });
+  });
+
+  it('rejects what the pipeline could not drive', () => {
+    const s = spinal() as Record<string, Record<string, unknown>>;
+    expect(issues(manifest({ ...s, output: { ...s.output, shape: ['batch', 4] } }))).toEqual([
+      'output.shape[1]: expected 3 logits (1 conditions x 3 classes), got 4',
+    ]);
+    expect(issues(manifest({ ...s, input: { ...s.input, shape: [1, 2, 5, 64, 64] } }))[0]).toMatch(/^input\.shape\.0/);
+    expect(issues(manifest({ ...s, preprocessing: { ...s.preprocessing, rois: {} } }))).toEqual([
+      'preprocessing.rois.SAG_T2_SPINAL: ROI kind used by input.variants[0] is not defined',
+      'preprocessing.rois.AXIAL_SPINAL: ROI kind used by input.variants[0] is not defined',
+    ]);
+    expect(
+      issues(manifest({ ...s, input: { ...s.input, variants: [{ rois: ['SAG_T2_SPINAL'], conditions: ['SPINAL_CANAL_STENOSIS'] }] } })),
+    ).toEqual(['input.variants[0].rois: 1 ROI kinds for 2 slots']);
+    expect(
+      issues(
+        manifest({ ...s, input: { ...s.input, variants: [{ rois: ['SAG_T2_SPINAL', 'LUMBAR'], conditions: ['SPINAL_CANAL_STENOSIS'] }] } }),
+      )[0],
+    ).toMatch(/^input\.variants\.0\.rois\.1/);
+    const kp = keypointBody('keypoints-sagittal-t2', 'SAGITTAL_T2_STIR', 5, 64, { mode: 'middle' }, ['LEFT', 'RIGHT']);
+    expect(issues(manifest(kp))).toEqual([
+      'output.channels[0]: keypoints-sagittal-t2 heatmaps locate levels, got LEFT',
+      'output.channels[1]: keypoints-sagittal-t2 heatmaps locate levels, got RIGHT',
+    ]);
+    const axial = keypointBody('keypoints-sagittal-t2', 'AXIAL_T2', 5, 64, { mode: 'nearest-to-projected-point' }, LEVELS);
+    expect(issues(manifest(axial))).toEqual([
+      'input.series: keypoints-sagittal-t2 reads SAGITTAL_T2_STIR, got AXIAL_T2',
+      'preprocessing.sliceSelection: nearest-to-projected-point needs one run per level; keypoints-sagittal-t2 has none',
+    ]);
   });
 });
 

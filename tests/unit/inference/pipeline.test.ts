@@ -103,21 +103,44 @@ describe('missing and unusable inputs', () => {
   it('still returns 25 rows without an axial series, with the reason on every affected row', async () => {
     const r = await runStudyPipeline(study('noax', syntheticStudy('noax', { withAxial: false })), set);
     expect(r.predictions).toHaveLength(25);
-    for (const p of r.predictions) expect(p.normalMild + p.moderate + p.severe).toBeCloseTo(1, 9);
+    for (const p of r.predictions) {
+      expect(p.normalMild + p.moderate + p.severe).toBeCloseTo(1, 9);
+      // Every classifier in the set needs an axial ROI somewhere except the foraminal split model.
+      expect(p.fallbackCodes).toEqual(['NO_SERIES']);
+    }
     for (const level of LEVELS) {
+      // Spinal: both groups still run, with the axial slot zero-filled as in training.
       const spinal = row(r, 'SPINAL_CANAL_STENOSIS', level);
-      expect(triple(spinal)).toEqual([...PREVALENCE_PRIOR.spinal]);
-      expect(spinal.fallback).toMatch(/^prevalence prior: NO_SERIES: no AXIAL_T2 series/);
-      expect(spinal.fallbackCodes).toEqual(['NO_SERIES']);
-      expect(triple(row(r, 'RIGHT_SUBARTICULAR_STENOSIS', level))).toEqual([...PREVALENCE_PRIOR.subarticular]);
-      // Foraminal needs no axial: the split model grades it; the global model (which needs axial) could not.
-      const foraminal = row(r, 'LEFT_NEURAL_FORAMINAL_NARROWING', level);
-      expect(foraminal.fallback).toMatch(/^partial ensemble \(1 of 2 model groups\): NO_SERIES/);
-      const want = expected('LEFT_NEURAL_FORAMINAL_NARROWING', { split: true, global: false });
-      triple(foraminal).forEach((v, i) => expect(v).toBeCloseTo(want[i], 6));
+      expect(spinal.fallback).toBe(
+        'zero-filled ROIs: NO_SERIES: AXIAL_SPINAL: no AXIAL_T2 series; NO_SERIES: AXIAL_LEFT: no AXIAL_T2 series; NO_SERIES: AXIAL_RIGHT: no AXIAL_T2 series',
+      );
+      triple(spinal).forEach((v, i) => expect(v).toBeCloseTo(expected('SPINAL_CANAL_STENOSIS', { split: true, global: true })[i], 6));
+      // Subarticular: the split model has nothing but the missing ROI, so only the global model grades it.
+      const sub = row(r, 'RIGHT_SUBARTICULAR_STENOSIS', level);
+      expect(sub.fallback).toMatch(
+        /^partial ensemble \(1 of 2 model groups\): NO_SERIES: AXIAL_RIGHT: no AXIAL_T2 series; zero-filled ROIs: NO_SERIES: AXIAL_LEFT/,
+      );
+      expect([sub.modelsUsed, sub.modelsExpected]).toEqual([1, 2]);
+      triple(sub).forEach((v, i) => expect(v).toBeCloseTo(expected('RIGHT_SUBARTICULAR_STENOSIS', { split: false, global: true })[i], 6));
     }
     expect(r.missingKeypoints.filter((m) => m.role === 'keypoints-axial')).toHaveLength(10);
     expect(r.keypoints.filter((k) => k.role !== 'keypoints-axial')).toHaveLength(15);
+  });
+
+  it('falls back to the prevalence prior when no model can grade a row', async () => {
+    const d = join(dir, 'split-only');
+    await writeFixtureModelSet(d, { omit: ['classifier-global'] });
+    const splitOnly = await loadModelSet(d, { intraOpNumThreads: 1 });
+    try {
+      const r = await runStudyPipeline(study('noax2', syntheticStudy('noax2', { withAxial: false })), splitOnly);
+      const sub = row(r, 'LEFT_SUBARTICULAR_STENOSIS', 'L2_L3');
+      expect(triple(sub)).toEqual([...PREVALENCE_PRIOR.subarticular]);
+      expect(sub.fallback).toBe('prevalence prior: NO_SERIES: AXIAL_LEFT: no AXIAL_T2 series');
+      expect([sub.modelsUsed, sub.modelsExpected]).toEqual([0, 1]);
+      expect(row(r, 'LEFT_NEURAL_FORAMINAL_NARROWING', 'L2_L3').fallback).toBeUndefined();
+    } finally {
+      await splitOnly.release();
+    }
   });
 
   it('turns a slice that fails to load into a fallback for what needed it, not a crash', async () => {
@@ -126,9 +149,12 @@ describe('missing and unusable inputs', () => {
     expect(r.predictions).toHaveLength(25);
     const spinal = row(r, 'SPINAL_CANAL_STENOSIS', 'L4_L5');
     expect(spinal.fallbackCodes).toEqual(['SLICE_LOAD_FAILED']);
-    expect(spinal.fallback).toContain('bad.ax.L4_L5.2');
-    expect(row(r, 'LEFT_SUBARTICULAR_STENOSIS', 'L4_L5').fallback).toMatch(/^prevalence prior: SLICE_LOAD_FAILED/);
-    expect(row(r, 'SPINAL_CANAL_STENOSIS', 'L3_L4').fallback).toBeUndefined();
+    expect(spinal.fallback).toContain('slice bad.ax.L4_L5.2 of series bad-ax could not be loaded: truncated pixel data');
+    expect(row(r, 'LEFT_SUBARTICULAR_STENOSIS', 'L4_L5').fallback).toMatch(
+      /^partial ensemble \(1 of 2 model groups\): SLICE_LOAD_FAILED: AXIAL_LEFT: slice bad\.ax\.L4_L5\.2/,
+    );
+    for (const level of ['L1_L2', 'L2_L3', 'L3_L4', 'L5_S1'] as const)
+      for (const c of CONDITIONS) expect(row(r, c, level).fallback).toBeUndefined();
     expect(r.missingKeypoints).toEqual([
       expect.objectContaining({
         role: 'keypoints-axial',
@@ -171,11 +197,12 @@ describe('batching and threads', () => {
     const progress: number[] = [];
     const batched = await runPipeline(studies, counted, { studiesPerBatch: 3, maxBatch: 64 }, (p) => progress.push(p.studiesDone));
     expect(progress).toEqual([3]);
-    expect(calls.get('kp-sag-t2')).toEqual([3]);
-    expect(calls.get('kp-sag-t1')).toEqual([6]);
-    expect(calls.get('kp-axial')).toEqual([15]);
-    expect(calls.get('cls-foraminal')).toEqual([30]);
-    expect(calls.get('cls-spinal-f0')).toEqual([15]);
+    expect(calls.get('keypoints-sagittal-t2-fold0')).toEqual([3]);
+    expect(calls.get('keypoints-sagittal-t1-fold0')).toEqual([6]);
+    expect(calls.get('keypoints-axial-fold0')).toEqual([15]);
+    expect(calls.get('classifier-foraminal-fold0')).toEqual([30]);
+    expect(calls.get('classifier-spinal-fold0')).toEqual([15]);
+    expect(calls.get('classifier-global-fold0')).toEqual([15]);
 
     const single = await runStudyPipeline(studies[1], set, { maxBatch: 4 });
     expect(batched[1].studyId).toBe('b');
@@ -203,7 +230,6 @@ describe('input-dependent classifiers', () => {
     // each subarticular point (image right for LEFT, image left for RIGHT): positive for both sides only if the
     // RIGHT crop is mirrored.
     const d = join(dir, 'mirror');
-    const axial = 'axial';
     await writeFixtureModelSet(d, {
       omit: ['classifier-global', 'classifier-spinal', 'classifier-foraminal'],
       logits: {
@@ -211,8 +237,8 @@ describe('input-dependent classifiers', () => {
           0,
           0,
           [
-            { maxOf: axial, scale: 1, cols: [20, 32] },
-            { maxOf: axial, scale: -1, cols: [0, 12] },
+            { slot: 0, scale: 1, cols: [20, 32] },
+            { slot: 0, scale: -1, cols: [0, 12] },
           ],
         ],
       },

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { SliceGeometry, Vec3 } from '../../../src/domain/image.js';
 import { pixelToPatient } from '../../../src/dicom/geometry.js';
 import { heatmapPeak } from '../../../src/inference/keypoints/heatmap-peak.js';
-import type { ImageInput } from '../../../src/inference/manifest.js';
 import { StudyState, keypointKey } from '../../../src/inference/pipeline/study-state.js';
 import { planView } from '../../../src/inference/pipeline/views.js';
 import { toSource } from '../../../src/inference/preprocess/pixel-map.js';
@@ -10,7 +9,7 @@ import { renderTask } from '../../../src/inference/preprocess/render.js';
 import { roiPlacement } from '../../../src/inference/preprocess/roi.js';
 import type { SliceRef } from '../../../src/inference/stack.js';
 import { isUnavailable } from '../../../src/inference/types.js';
-import { VIEW_PRESETS } from '../../../src/inference/view-presets.js';
+import type { ViewSpec } from '../../../src/inference/view-presets.js';
 import { gaussianImage } from './support/synthetic-study.js';
 
 const dot = (a: Vec3, b: Vec3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
@@ -114,15 +113,14 @@ describe('Sag T2 point -> axial slice', () => {
     });
   }
 
-  const input: ImageInput = {
-    kind: 'image',
-    name: 'image',
-    shape: ['batch', 3, 64, 64],
-    slices: 3,
-    rows: 64,
-    cols: 64,
-    view: VIEW_PRESETS.AXIAL_AT_LEVEL,
+  const view: ViewSpec = {
+    series: 'AXIAL_T2',
+    side: 'NONE',
+    select: { mode: 'nearest-to-projection', maxDistanceMm: 5 },
+    crop: 'full-slice',
+    mirrored: false,
   };
+  const target = { slices: 3, rows: 64, cols: 64, roiMm: undefined };
   const stateWith = (stacks: SliceRef[][]) => {
     const state = new StudyState({
       studyId: 's',
@@ -147,7 +145,7 @@ describe('Sag T2 point -> axial slice', () => {
   it('lands on the nearest slice of the right stack among tilted stacks', () => {
     // Stack 1 (tilt 12 deg) passes 1.1 mm from the point at its slice 3; the others are farther.
     const state = stateWith([axialStack(-8, 2, 2.5, 'a'), axialStack(12, 3, 1.1, 'b'), axialStack(25, 1, -2, 'c')]);
-    const plan = planView(state, input, { level: 'L3_L4', side: 'NONE' }, { roiMm: undefined, axialMatchMaxMm: 5 });
+    const plan = planView(state, view, target, { level: 'L3_L4', side: 'NONE' });
     if (isUnavailable(plan)) throw new Error(plan.message);
     expect(plan.stack.seriesId).toBe('ax1');
     expect(plan.stack.slices[plan.window.centre].sopInstanceUid).toBe('b.3');
@@ -155,36 +153,21 @@ describe('Sag T2 point -> axial slice', () => {
   });
 
   it('reports a miss when no slice is within 5 mm, and accepts 4.9 mm', () => {
-    const far = planView(
-      stateWith([axialStack(5, 0, 6, 'a')]),
-      input,
-      { level: 'L3_L4', side: 'NONE' },
-      { roiMm: undefined, axialMatchMaxMm: 5 },
-    );
+    const far = planView(stateWith([axialStack(5, 0, 6, 'a')]), view, target, { level: 'L3_L4', side: 'NONE' });
     expect(isUnavailable(far) && far.code).toBe('AXIAL_PROJECTION_MISS');
     // The whole stack lies 6 mm and more above the point; single slices 4.9 and 5.1 mm away straddle the limit.
     const single = axialStack(5, 0, 4.9, 'z').slice(0, 1);
-    const near = planView(stateWith([single]), input, { level: 'L3_L4', side: 'NONE' }, { roiMm: undefined, axialMatchMaxMm: 5 });
+    const near = planView(stateWith([single]), view, target, { level: 'L3_L4', side: 'NONE' });
     expect(isUnavailable(near)).toBe(false);
-    const tooFar = planView(
-      stateWith([axialStack(5, 0, 5.1, 'y').slice(0, 1)]),
-      input,
-      { level: 'L3_L4', side: 'NONE' },
-      { roiMm: undefined, axialMatchMaxMm: 5 },
-    );
+    const tooFar = planView(stateWith([axialStack(5, 0, 5.1, 'y').slice(0, 1)]), view, target, { level: 'L3_L4', side: 'NONE' });
     expect(isUnavailable(tooFar) && tooFar.code).toBe('AXIAL_PROJECTION_MISS');
   });
 
   it('says why when the Sag T2 keypoint is missing or there is no axial series', () => {
     const state = new StudyState({ studyId: 's', stacks: [{ seriesId: 'ax', type: 'AXIAL_T2', slices: axialStack(0, 2, 0, 'a') }] });
-    const noKp = planView(state, input, { level: 'L3_L4', side: 'NONE' }, { roiMm: undefined, axialMatchMaxMm: 5 });
+    const noKp = planView(state, view, target, { level: 'L3_L4', side: 'NONE' });
     expect(isUnavailable(noKp) && noKp.code).toBe('KEYPOINT_MISSING');
-    const none = planView(
-      new StudyState({ studyId: 's', stacks: [] }),
-      input,
-      { level: 'L3_L4', side: 'NONE' },
-      { roiMm: undefined, axialMatchMaxMm: 5 },
-    );
+    const none = planView(new StudyState({ studyId: 's', stacks: [] }), view, target, { level: 'L3_L4', side: 'NONE' });
     expect(isUnavailable(none) && none.code).toBe('NO_SERIES');
   });
 });
