@@ -26,6 +26,8 @@ const envSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
     .default('redis://127.0.0.1:6379'),
+  WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
+  WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _.:- only')
@@ -63,6 +65,7 @@ export interface Config {
   readonly database: { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'pglite'; readonly dir: string };
   readonly dataDir: string;
   readonly redis: { readonly url: string; readonly prefix: string };
+  readonly worker: { readonly lockDurationMs: number; readonly stalledIntervalMs: number };
   readonly patientKeySecret: string;
   readonly dataRoots: readonly string[];
   readonly modelsDir: string;
@@ -118,6 +121,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     database: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dir: resolve(dataDir, 'db') },
     dataDir,
     redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
+    worker: { lockDurationMs: e.WORKER_LOCK_DURATION_MS, stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS },
     patientKeySecret: e.PATIENT_KEY_SECRET,
     dataRoots: e.DATA_ROOTS.map((r) => resolve(r)),
     modelsDir: resolve(e.MODELS_DIR),

@@ -7,6 +7,11 @@ import type { Logger } from './logger.js';
 import { createRedis } from './queue/redis-connection.js';
 import { buildAppSchema } from './schema/build-schema.js';
 import type { Redis } from 'ioredis';
+import { JobQueues } from './queue/job-queues.js';
+import { pubSubJobEvents } from './services/job-events.js';
+import { JobStore } from './services/job-store.js';
+import { JobService } from './services/jobs.service.js';
+import type { AppServices } from './api/services.js';
 
 export interface ServeOptions {
   readonly config: Config;
@@ -21,6 +26,7 @@ export interface ServeOptions {
 export interface RunningServer {
   readonly api: RunningApiServer;
   readonly db: Database;
+  readonly services: AppServices;
   stop(): Promise<void>;
 }
 
@@ -39,16 +45,20 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   }
   const pubSub = createAppPubSub(redis ? { ...redis, prefix: config.redis.prefix } : undefined);
   const schema = await buildAppSchema(pubSub);
+  const queues = redis ? new JobQueues(redis.publish, config.redis.prefix) : null;
+  const services: AppServices = { pubSub, jobs: new JobService(db, new JobStore(db, pubSubJobEvents(pubSub)), queues) };
   const readiness = [
     { name: 'database', check: () => db.ping() },
     ...(redis ? [{ name: 'redis', check: async () => void (await redis.publish.ping()) }] : []),
   ];
-  const api = await startApiServer({ config, db, logger, schema, readiness, port: options.port });
+  const api = await startApiServer({ config, db, logger, schema, services, readiness, port: options.port });
   return {
     api,
     db,
+    services,
     async stop() {
       await api.close();
+      await queues?.close();
       if (redis) {
         redis.publish.disconnect();
         redis.subscribe.disconnect();

@@ -22,8 +22,8 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
   const { config, logger } = options;
   const db = await openDatabase(config.database);
   const connection = createRedis(config.redis.url, 'worker');
-  const processors = createProcessors({ config, db, logger, connection });
-  const host = startWorkerHost({
+  const { processors, close: closeProcessors } = createProcessors({ config, db, logger, connection });
+  const host = await startWorkerHost({
     connection,
     prefix: config.redis.prefix,
     queues: options.queues,
@@ -34,6 +34,7 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
   return {
     async stop() {
       await host.close();
+      await closeProcessors();
       connection.disconnect();
       await db.close();
     },

@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { Loaders } from './loaders.js';
+import type { AppServices } from './services.js';
 import type { Viewer } from './viewer.js';
 
 /** What every resolver receives. Built per request (HTTP) or per operation (WebSocket). */
@@ -12,4 +13,5 @@ export interface RequestContext {
   readonly requestId: string;
   readonly viewer: Viewer;
   readonly loaders: Loaders;
+  readonly services: AppServices;
 }

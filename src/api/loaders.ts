@@ -16,9 +16,92 @@ export interface SeriesRow {
   spacingBetweenSlices: number | null;
 }
 
+export interface PredictionRow {
+  studyId: string;
+  condition: string;
+  level: string;
+  normalMild: number;
+  moderate: number;
+  severe: number;
+  severity: string;
+  modelSetId: string;
+  fallback: string | null;
+}
+
+export interface LabelRow {
+  studyId: string;
+  condition: string;
+  level: string;
+  severity: string;
+  source: string;
+}
+
+export interface KeypointRow {
+  id: string;
+  studyId: string;
+  seriesId: string;
+  instanceId: string | null;
+  level: string;
+  side: string;
+  role: string;
+  source: string;
+  pixelX: number;
+  pixelY: number;
+  patientX: number;
+  patientY: number;
+  patientZ: number;
+  score: number | null;
+  modelSetId: string | null;
+  createdAt: Date;
+}
+
+export interface InstanceRow {
+  id: string;
+  seriesId: string;
+  instanceNumber: number | null;
+  stackIndex: number;
+  sliceIndex: number;
+  rows: number;
+  columns: number;
+  slicePosition: number;
+}
+
+/** Keys of per-model-set loaders: `${studyId}|${modelSetId}`. */
+export const setKey = (studyId: string, modelSetId: string | null): string => `${studyId}|${modelSetId ?? ''}`;
+
 export interface Loaders {
   readonly seriesByStudy: DataLoader<string, SeriesRow[]>;
   readonly projectById: DataLoader<string, { id: string; name: string } | null>;
+  readonly predictionsByStudySet: DataLoader<string, PredictionRow[]>;
+  readonly labelsByStudy: DataLoader<string, LabelRow[]>;
+  readonly keypointsByStudySet: DataLoader<string, KeypointRow[]>;
+  readonly instancesBySeries: DataLoader<string, InstanceRow[]>;
+  /** The active model set's id, read once per request. */
+  activeModelSetId(): Promise<string | null>;
+}
+
+const CONDITION_ORDER = ['SPINAL_CANAL_STENOSIS', 'LEFT_NEURAL_FORAMINAL_NARROWING', 'RIGHT_NEURAL_FORAMINAL_NARROWING', 'LEFT_SUBARTICULAR_STENOSIS', 'RIGHT_SUBARTICULAR_STENOSIS'];
+const byConditionLevel = (a: { condition: string; level: string }, b: { condition: string; level: string }): number =>
+  CONDITION_ORDER.indexOf(a.condition) - CONDITION_ORDER.indexOf(b.condition) || a.level.localeCompare(b.level);
+
+/** Batches `${studyId}|${modelSetId}` keys into one query per model set. */
+function perSetLoader<T extends { studyId: string }>(fetch: (studyIds: string[], modelSetId: string) => Promise<T[]>): DataLoader<string, T[]> {
+  return new DataLoader(async (keys) => {
+    const bySet = new Map<string, string[]>();
+    for (const key of keys) {
+      const [studyId, setId] = key.split('|');
+      if (!setId) continue;
+      bySet.set(setId, [...(bySet.get(setId) ?? []), studyId]);
+    }
+    const results = new Map<string, T[]>();
+    for (const [setId, studyIds] of bySet) {
+      for (const row of await fetch(studyIds, setId)) {
+        const key = setKey(row.studyId, setId);
+        results.set(key, [...(results.get(key) ?? []), row]);
+      }
+    }
+    return keys.map((k) => results.get(k) ?? []);
+  });
 }
 
 function groupBy<T, K>(rows: readonly T[], key: (row: T) => K): Map<K, T[]> {
@@ -33,7 +116,12 @@ function groupBy<T, K>(rows: readonly T[], key: (row: T) => K): Map<K, T[]> {
 }
 
 export function createLoaders(db: Database): Loaders {
+  let active: Promise<string | null> | undefined;
   return {
+    activeModelSetId() {
+      active ??= db.prisma.modelSet.findFirst({ where: { isActive: true }, select: { id: true } }).then((s) => s?.id ?? null);
+      return active;
+    },
     seriesByStudy: new DataLoader(async (studyIds) => {
       const rows = await db.prisma.series.findMany({
         where: { studyId: { in: [...studyIds] } },
@@ -41,6 +129,29 @@ export function createLoaders(db: Database): Loaders {
       });
       const groups = groupBy(rows, (r) => r.studyId);
       return studyIds.map((id) => groups.get(id) ?? []);
+    }),
+    predictionsByStudySet: perSetLoader(async (studyIds, modelSetId) =>
+      (await db.prisma.prediction.findMany({ where: { studyId: { in: studyIds }, modelSetId } })).sort(byConditionLevel),
+    ),
+    keypointsByStudySet: perSetLoader(async (studyIds, modelSetId) =>
+      db.prisma.keypoint.findMany({
+        where: { studyId: { in: studyIds }, OR: [{ modelSetId }, { source: 'MANUAL' }] },
+        orderBy: [{ role: 'asc' }, { level: 'asc' }, { side: 'asc' }, { createdAt: 'asc' }],
+      }),
+    ),
+    labelsByStudy: new DataLoader(async (studyIds) => {
+      const rows = (await db.prisma.label.findMany({ where: { studyId: { in: [...studyIds] } } })).sort(byConditionLevel);
+      const groups = groupBy(rows, (r) => r.studyId);
+      return studyIds.map((id) => groups.get(id) ?? []);
+    }),
+    instancesBySeries: new DataLoader(async (seriesIds) => {
+      const rows = await db.prisma.instance.findMany({
+        where: { seriesId: { in: [...seriesIds] } },
+        orderBy: [{ stackIndex: 'asc' }, { sliceIndex: 'asc' }],
+        select: { id: true, seriesId: true, instanceNumber: true, stackIndex: true, sliceIndex: true, rows: true, columns: true, slicePosition: true },
+      });
+      const groups = groupBy(rows, (r) => r.seriesId);
+      return seriesIds.map((id) => groups.get(id) ?? []);
     }),
     projectById: new DataLoader(async (ids) => {
       const rows = await db.prisma.project.findMany({ where: { id: { in: [...ids] } }, select: { id: true, name: true } });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../cli.js';
 import { registerDbCommands } from './db.command.js';
 import { registerDemoCommand } from './demo.command.js';
+import { registerImportCommand } from './import.command.js';
 import { registerSchemaCommands } from './schema.command.js';
 import { registerServeCommand } from './serve.command.js';
 import { registerWorkerCommand } from './worker.command.js';
@@ -12,4 +13,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerDbCommands(program, ctx);
   registerSchemaCommands(program);
   registerDemoCommand(program);
+  registerImportCommand(program, ctx);
 }

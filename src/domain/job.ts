@@ -13,8 +13,6 @@ export interface JobProgressMessage {
   readonly stage: string | null;
   readonly message: string | null;
   readonly at: string;
-  /** Monotonic per job, so subscribers can drop duplicates and stale events. */
-  readonly seq: number;
 }
 
 /** Progress reporting handed to every job processor. */

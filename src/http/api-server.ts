@@ -14,6 +14,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { RequestContext } from '../api/context.js';
+import type { AppServices } from '../api/services.js';
 import { formatError } from '../api/errors.js';
 import { createLoaders } from '../api/loaders.js';
 import { LOCAL_ADMIN } from '../api/viewer.js';
@@ -26,6 +27,7 @@ export interface ApiServerOptions {
   readonly db: Database;
   readonly logger: Logger;
   readonly schema: GraphQLSchema;
+  readonly services: AppServices;
   readonly readiness: readonly ReadinessCheck[];
   /** Routes mounted before GraphQL (exports, images, dashboard, admin). */
   readonly mountRoutes?: (app: Express) => void;
@@ -41,7 +43,7 @@ export interface RunningApiServer {
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
-  const { config, db, logger, schema } = options;
+  const { config, db, logger, schema, services } = options;
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
@@ -54,6 +56,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     requestId,
     viewer: LOCAL_ADMIN,
     loaders: createLoaders(db),
+    services,
   });
 
   const wsCleanup = useServer({ schema, context: () => contextFor(randomUUID()) }, wsServer);

@@ -1,6 +1,10 @@
 import type { NonEmptyArray } from 'type-graphql';
+import { CohortResolver } from './cohort.resolver.js';
+import { JobResolver } from './job.resolver.js';
+import { MutationResolver } from './mutation.resolver.js';
+import { SeriesFieldsResolver, StudyFieldsResolver } from './study-fields.resolver.js';
 import { StudyResolver } from './study.resolver.js';
 import { VersionResolver } from './version.resolver.js';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [VersionResolver, StudyResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [VersionResolver, StudyResolver, StudyFieldsResolver, SeriesFieldsResolver, CohortResolver, JobResolver, MutationResolver];

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import type { Database } from '../../db/client.js';
+import type { Prisma } from '../../db/generated/client.js';
+import { badInput } from '../../domain/errors.js';
+import { importStudies } from '../../services/import/import-studies.js';
+import type { JobHandler } from '../job-runner.js';
+
+/** Stored in Job.params by the import mutation (the path already confined to the data roots). */
+export const importParamsSchema = z.object({ path: z.string().min(1), projectId: z.string().uuid() });
+
+export function importHandler(db: Database, secret: string): JobHandler {
+  return async ({ job, signal, progress }) => {
+    const params = importParamsSchema.safeParse(job.params);
+    if (!params.success) throw badInput(`Import job parameters are invalid: ${params.error.message}`);
+    let last = 0;
+    const result = await importStudies(db, {
+      root: params.data.path,
+      projectId: params.data.projectId,
+      secret,
+      signal,
+      onProgress: (stage, fraction, message) => {
+        // A progress event per ~2 % keeps subscribers live without a database write per file.
+        if (fraction - last >= 0.02 || fraction >= 1) {
+          last = fraction;
+          void progress.report({ progress: fraction, stage, message }).catch(() => undefined);
+        }
+      },
+    });
+    return result as unknown as Prisma.InputJsonValue;
+  };
+}

@@ -1,0 +1,103 @@
+// Wraps a job handler into a BullMQ processor that keeps the Job row in step: RUNNING, progress, COMPLETED,
+// retry, FAILED or CANCELLED. Bad input (a non-retryable AppError) is not retried; transient errors are.
+import { UnrecoverableError, type Job as BullJob } from 'bullmq';
+import type { Prisma } from '../db/generated/client.js';
+import { AppError, isAppError } from '../domain/errors.js';
+import type { ProgressReporter } from '../domain/job.js';
+import { TERMINAL_STATUSES } from '../domain/job.js';
+import type { Logger } from '../logger.js';
+import type { JobRow, JobStore } from '../services/job-store.js';
+import { queuePayloadSchema } from './job-payload.js';
+import type { QueueProcessor } from './worker-host.js';
+
+export interface ChildOutcomes {
+  readonly completed: ReadonlyMap<string, unknown>;
+  readonly failed: ReadonlyMap<string, string>;
+}
+
+export interface JobContext {
+  readonly job: JobRow;
+  readonly attempt: number;
+  readonly signal: AbortSignal;
+  readonly progress: ProgressReporter;
+  readonly logger: Logger;
+  /** For a flow parent: its children's results and failures, by Job row id. */
+  childOutcomes(): Promise<ChildOutcomes>;
+}
+
+export type JobHandler = (ctx: JobContext) => Promise<Prisma.InputJsonValue>;
+
+export function cancelledError(): AppError {
+  return new AppError('JOB_CANCELLED', 'The job was cancelled');
+}
+
+export function createJobProcessor(store: JobStore, handler: JobHandler, logger: Logger): QueueProcessor {
+  return async (bullJob: BullJob, signal: AbortSignal) => {
+    const payload = queuePayloadSchema.safeParse(bullJob.data);
+    if (!payload.success) throw new UnrecoverableError(`Malformed job payload: ${payload.error.message}`);
+    const { jobId } = payload.data;
+    const existing = await store.get(jobId).catch(() => null);
+    if (!existing) throw new UnrecoverableError(`Job ${jobId} has no record`);
+    // A job cancelled while queued, or finished by a worker that died before acknowledging it, is not run again.
+    if (TERMINAL_STATUSES.includes(existing.status)) return existing.result ?? null;
+
+    const attempt = bullJob.attemptsMade + 1;
+    const maxAttempts = bullJob.opts.attempts ?? 1;
+    const job = await store.markRunning(jobId, attempt);
+    if (job.parentId) await markParentRunning(store, job.parentId);
+    const log = logger.child({ jobId, kind: job.kind, attempt });
+    const progress: ProgressReporter = {
+      report: async (update) => {
+        if (signal.aborted) throw cancelledError();
+        await store.progress(jobId, update);
+      },
+    };
+    try {
+      const result = await handler({ job, attempt, signal, progress, logger: log, childOutcomes: () => readChildOutcomes(bullJob) });
+      if (signal.aborted) throw cancelledError();
+      await store.complete(jobId, result);
+      if (job.parentId) await updateParentProgress(store, job.parentId);
+      return result;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (signal.aborted || (isAppError(error) && error.code === 'JOB_CANCELLED')) {
+        await store.cancel(jobId);
+        if (job.parentId) await updateParentProgress(store, job.parentId);
+        throw new UnrecoverableError('cancelled');
+      }
+      const retryable = isAppError(error) ? error.retryable : true;
+      if (retryable && attempt < maxAttempts) {
+        log.warn({ err: message }, 'job attempt failed; will retry');
+        await store.willRetry(jobId, message, attempt, maxAttempts);
+        throw error;
+      }
+      log.warn({ err: message }, 'job failed');
+      await store.fail(jobId, isAppError(error) ? error.code : 'INTERNAL_SERVER_ERROR', message);
+      if (job.parentId) await updateParentProgress(store, job.parentId);
+      throw retryable ? error : new UnrecoverableError(message);
+    }
+  };
+}
+
+async function readChildOutcomes(bullJob: BullJob): Promise<ChildOutcomes> {
+  const values = (await bullJob.getChildrenValues()) as Record<string, unknown>;
+  const failures = (await bullJob.getIgnoredChildrenFailures()) as Record<string, string>;
+  // Keys are "<prefix>:<queue>:<bull job id>"; the bull job id is the Job row id.
+  const byRow = <T>(record: Record<string, T>): Map<string, T> => new Map(Object.entries(record).map(([key, v]) => [key.slice(key.lastIndexOf(':') + 1), v]));
+  return { completed: byRow(values), failed: byRow(failures) };
+}
+
+async function markParentRunning(store: JobStore, parentId: string): Promise<void> {
+  const parent = await store.get(parentId);
+  if (parent.status === 'QUEUED') await store.markRunning(parentId, 1);
+}
+
+/** A cohort's progress is the share of its children that have finished, whatever their outcome. */
+async function updateParentProgress(store: JobStore, parentId: string): Promise<void> {
+  const { finished, total } = await store.childCounts(parentId);
+  if (total === 0) return;
+  const parent = await store.get(parentId);
+  if (TERMINAL_STATUSES.includes(parent.status)) return;
+  // The parent's own step (aggregation) is the last 5 %.
+  await store.progress(parentId, { progress: 0.95 * (finished / total), stage: 'studies', message: `${finished} of ${total} studies finished` });
+}

@@ -1,0 +1,80 @@
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '../api/context.js';
+import { badInput } from '../domain/errors.js';
+import type { Side } from '../domain/vocabulary.js';
+import { confineToDataRoots } from '../services/import/data-roots.js';
+import { chooseModelSet } from '../services/inference/model-set-choice.js';
+import { correctKeypoint } from '../services/keypoints.service.js';
+import { activateModelSet, listModelSets } from '../services/model-registry.service.js';
+import { ensureProject, getProject } from '../services/projects.service.js';
+import { selectStudyIds } from '../services/studies.service.js';
+import { TRAINING_CONFIGS, isTrainingConfig } from '../domain/training.js';
+import type { KeypointSourceEnum, LevelEnum, SideEnum } from '../schema/enums.js';
+import { toJob } from '../schema/job.mapper.js';
+import { Job } from '../schema/job.type.js';
+import { ModelSet } from '../schema/model-set.type.js';
+import { CorrectKeypointInput, ImportStudiesInput, RunInferenceInput, StartTrainingInput } from '../schema/mutation.input.js';
+import { Keypoint } from '../schema/study-detail.type.js';
+
+@Resolver()
+export class MutationResolver {
+  @Query(() => [ModelSet], { description: 'Every registered model set, oldest first.' })
+  async modelSets(@Ctx() ctx: RequestContext): Promise<ModelSet[]> {
+    return listModelSets(ctx.db);
+  }
+
+  @Mutation(() => Job, { description: 'Queues an import of a folder inside the server\'s data roots.' })
+  async importStudies(@Ctx() ctx: RequestContext, @Arg('input', () => ImportStudiesInput) input: ImportStudiesInput): Promise<Job> {
+    const path = await confineToDataRoots(input.path, ctx.config.dataRoots);
+    const project = input.projectId ? await getProject(ctx.db, input.projectId) : await ensureProject(ctx.db);
+    const row = await ctx.services.jobs.start('IMPORT', { path, projectId: project.id }, { projectId: project.id, requestedById: ctx.viewer.userId });
+    return toJob(row);
+  }
+
+  @Mutation(() => Job, { description: 'Runs the pipeline on the selected studies: one child job per study under one cohort job.' })
+  async runInference(@Ctx() ctx: RequestContext, @Arg('input', () => RunInferenceInput) input: RunInferenceInput): Promise<Job> {
+    if (input.studyIds && input.filter) throw badInput('Give studyIds or filter, not both');
+    const { set } = await chooseModelSet(ctx.db, ctx.config, input.modelSetId);
+    const filter = input.studyIds ? { ...(input.filter ?? {}), ids: input.studyIds } : (input.filter ?? null);
+    const studies = await selectStudyIds(ctx.db, ctx.viewer.scope, filter, set.id);
+    if (input.studyIds && studies.length !== new Set(input.studyIds).size) {
+      const found = new Set(studies.map((s) => s.id));
+      throw badInput(`Study ${input.studyIds.find((id) => !found.has(id))} was not found`, { field: 'studyIds' });
+    }
+    const projects = [...new Set(studies.map((s) => s.projectId))];
+    const row = await ctx.services.jobs.startFlow(
+      'INFERENCE',
+      { modelSetId: set.id, studyCount: studies.length },
+      studies.map((s) => ({ studyId: s.id, modelSetId: set.id })),
+      { projectId: projects.length === 1 ? projects[0] : null, modelSetId: set.id, requestedById: ctx.viewer.userId },
+    );
+    return toJob(row);
+  }
+
+  @Mutation(() => Job, { description: 'Retrains the models on the labelled studies of the filter and registers a new model set.' })
+  async startTraining(@Ctx() ctx: RequestContext, @Arg('input', () => StartTrainingInput) input: StartTrainingInput): Promise<Job> {
+    if (!isTrainingConfig(input.config)) throw badInput(`config must be one of ${TRAINING_CONFIGS.join(', ')}, got "${input.config}"`, { field: 'config' });
+    const studies = await selectStudyIds(ctx.db, ctx.viewer.scope, { ...(input.filter ?? {}), labelled: true }, null);
+    if (studies.length < 2) throw badInput(`Training needs at least 2 labelled studies; the selection has ${studies.length}`);
+    const projects = [...new Set(studies.map((s) => s.projectId))];
+    const row = await ctx.services.jobs.start(
+      'TRAINING',
+      { config: input.config, studyIds: studies.map((s) => s.id), activate: input.activate ?? false, name: input.name ?? null },
+      { projectId: projects.length === 1 ? projects[0] : null, requestedById: ctx.viewer.userId },
+    );
+    return toJob(row);
+  }
+
+  @Mutation(() => ModelSet, { description: 'Makes this model set the one inference and queries use by default.' })
+  async activateModelSet(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<ModelSet> {
+    return activateModelSet(ctx.db, id);
+  }
+
+  @Mutation(() => Keypoint, { description: 'Stores a manual keypoint beside the model\'s.' })
+  async correctKeypoint(@Ctx() ctx: RequestContext, @Arg('input', () => CorrectKeypointInput) input: CorrectKeypointInput): Promise<Keypoint> {
+    const visible = await selectStudyIds(ctx.db, ctx.viewer.scope, { ids: [input.studyId] }, null);
+    if (visible.length === 0) throw badInput(`Study ${input.studyId} was not found`);
+    const k = await correctKeypoint(ctx.db, { ...input, level: input.level, side: (input.side ?? 'NONE') as Side, userId: ctx.viewer.userId });
+    return { ...k, level: k.level as LevelEnum, side: k.side as SideEnum, source: k.source as KeypointSourceEnum, patientMm: [k.patientX, k.patientY, k.patientZ] };
+  }
+}

@@ -1,0 +1,31 @@
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { ConditionEnum, LevelEnum, SeverityEnum, SeveritySourceEnum } from './enums.js';
+
+@ObjectType({ description: 'How many studies have this severity for this condition and level.' })
+export class CohortCell {
+  @Field(() => ConditionEnum) condition!: ConditionEnum;
+  @Field(() => LevelEnum) level!: LevelEnum;
+  @Field(() => SeverityEnum) severity!: SeverityEnum;
+  @Field(() => Int) count!: number;
+  @Field(() => Float, { description: 'count / studies graded at this condition and level (0 when none).' }) fraction!: number;
+}
+
+@ObjectType({ description: 'Severity across a cohort: all 75 condition x level x severity cells.' })
+export class CohortSummary {
+  @Field(() => Int) studyCount!: number;
+  @Field(() => SeveritySourceEnum) source!: SeveritySourceEnum;
+  @Field(() => ID, { nullable: true }) modelSetId!: string | null;
+  @Field(() => [CohortCell]) cells!: CohortCell[];
+}
+
+@ObjectType({ description: 'The RSNA 2024 competition metric over the labelled rows of a cohort (lower is better).' })
+export class Evaluation {
+  @Field(() => Float, { nullable: true, description: 'Mean of the four losses; null when nothing is scorable.' }) score!: number | null;
+  @Field(() => Float, { nullable: true }) spinal!: number | null;
+  @Field(() => Float, { nullable: true }) foraminal!: number | null;
+  @Field(() => Float, { nullable: true }) subarticular!: number | null;
+  @Field(() => Float, { nullable: true }) anySevereSpinal!: number | null;
+  @Field(() => Int) studyCount!: number;
+  @Field(() => Int, { description: 'Labelled rows that had a prediction.' }) rowCount!: number;
+  @Field(() => ID, { nullable: true }) modelSetId!: string | null;
+}

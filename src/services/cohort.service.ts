@@ -1,0 +1,57 @@
+// Cohort aggregates, computed in SQL over the same filtered study set that `studies` lists.
+import type { Database } from '../db/client.js';
+import { badInput } from '../domain/errors.js';
+import type { ProjectScope, StudyFilterInput } from '../domain/study-filter.js';
+import { CONDITIONS, LEVELS, SEVERITIES, type Condition, type Level, type Severity } from '../domain/vocabulary.js';
+import { SqlBuilder, studyFilterCondition } from './study-filter-sql.js';
+
+export type SeveritySource = 'PREDICTED' | 'LABELLED';
+
+export interface CohortCellRow {
+  readonly condition: Condition;
+  readonly level: Level;
+  readonly severity: Severity;
+  readonly count: number;
+  readonly fraction: number;
+}
+
+export interface CohortSummaryResult {
+  readonly studyCount: number;
+  readonly source: SeveritySource;
+  readonly modelSetId: string | null;
+  readonly cells: CohortCellRow[];
+}
+
+export async function cohortSummary(
+  db: Database,
+  args: { scope: ProjectScope; filter?: StudyFilterInput | null; modelSetId: string | null; source: SeveritySource },
+): Promise<CohortSummaryResult> {
+  if (args.source === 'PREDICTED' && !args.modelSetId) throw badInput('No model set is active; name one with modelSetId or use source: LABELLED');
+  const b = new SqlBuilder();
+  const where = studyFilterCondition(b, args.filter, args.scope, args.modelSetId);
+  const table = args.source === 'PREDICTED' ? `"Prediction" r JOIN f ON f.id = r."studyId" WHERE r."modelSetId" = ${b.param(args.modelSetId)}::uuid` : `"Label" r JOIN f ON f.id = r."studyId"`;
+  const rows = await db.sql.query<{ condition: Condition; level: Level; severity: Severity; n: number; studies: number }>(
+    `WITH f AS (SELECT s.id FROM "Study" s WHERE ${where})
+     SELECT c.condition::text AS condition, c.level::text AS level, c.severity::text AS severity, c.n, (SELECT count(*)::int FROM f) AS studies
+     FROM (SELECT r.condition, r.level, r.severity, count(*)::int AS n FROM ${table} GROUP BY 1, 2, 3) c
+     UNION ALL SELECT NULL, NULL, NULL, 0, (SELECT count(*)::int FROM f)`,
+    b.params,
+  );
+  const counts = new Map<string, number>();
+  let studyCount = 0;
+  for (const r of rows) {
+    studyCount = Number(r.studies);
+    if (r.condition) counts.set(`${r.condition}|${r.level}|${r.severity}`, Number(r.n));
+  }
+  const cells: CohortCellRow[] = [];
+  for (const condition of CONDITIONS) {
+    for (const level of LEVELS) {
+      const graded = SEVERITIES.reduce((n, s) => n + (counts.get(`${condition}|${level}|${s}`) ?? 0), 0);
+      for (const severity of SEVERITIES) {
+        const count = counts.get(`${condition}|${level}|${severity}`) ?? 0;
+        cells.push({ condition, level, severity, count, fraction: graded ? count / graded : 0 });
+      }
+    }
+  }
+  return { studyCount, source: args.source, modelSetId: args.source === 'PREDICTED' ? args.modelSetId : null, cells };
+}

@@ -1,0 +1,259 @@
+// An import: folder -> parsed files (all cores) -> studies, series, instances, labels, coordinates (bulk, idempotent).
+// One bad file never sinks the batch: it is reported with its path and reason, and the rest imports.
+import { relative, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Database } from '../../db/client.js';
+import { orderIntoStacks } from '../../dicom/index.js';
+import type { SliceGeometry } from '../../domain/image.js';
+import { upsertCoordinates, upsertInstances, upsertLabels, upsertSeries, upsertStudies, refreshSeriesStats, type InstanceInsert } from './import-writer.js';
+import { readCoordinates, readLabels, readSeriesDescriptions } from './labels.js';
+import { detectLayout, listFiles, type ImportLayout } from './layout.js';
+import { parseFiles } from './parse-pool.js';
+import type { FileFailure, ParsedFile } from './parsed-file.js';
+import { inferSeriesType, orientationOf } from './series-type.js';
+import { pseudonymousUid } from './pseudonym.js';
+
+export interface ImportOptions {
+  readonly root: string;
+  readonly projectId: string;
+  readonly secret: string;
+  readonly signal?: AbortSignal;
+  readonly threads?: number;
+  /** stage and fraction 0..1 */
+  readonly onProgress?: (stage: string, fraction: number, message: string) => void;
+}
+
+export interface ImportResult {
+  readonly layout: ImportLayout['kind'];
+  readonly files: number;
+  readonly skippedKnownFiles: number;
+  readonly bytes: number;
+  readonly studies: { readonly added: number; readonly total: number };
+  readonly series: { readonly added: number; readonly total: number };
+  readonly instances: { readonly added: number; readonly total: number };
+  readonly labels: number;
+  readonly coordinates: number;
+  readonly failures: readonly FileFailure[];
+  readonly durationMs: number;
+}
+
+interface SeriesGroup {
+  readonly studyExternalId: string;
+  readonly seriesExternalId: string;
+  readonly files: ParsedFile[];
+}
+
+export async function importStudies(db: Database, options: ImportOptions): Promise<ImportResult> {
+  const started = performance.now();
+  const progress = options.onProgress ?? (() => undefined);
+  const layout = await detectLayout(options.root);
+  const imageRoots = layout.kind === 'rsna' ? layout.imageDirs : [layout.root];
+  const allFiles = (await Promise.all(imageRoots.map(listFiles))).flat().filter((p) => layout.kind === 'plain' || p.endsWith('.dcm'));
+
+  // Files already stored for this project are not parsed again: re-imports cost a directory walk.
+  const known = new Set(
+    (
+      await db.sql.query<{ storageUri: string }>(
+        `SELECT i."storageUri" FROM "Instance" i JOIN "Series" se ON se.id = i."seriesId" JOIN "Study" s ON s.id = se."studyId" WHERE s."projectId" = $1::uuid`,
+        [options.projectId],
+      )
+    ).map((r) => r.storageUri),
+  );
+  const files = allFiles.filter((p) => !known.has(storageUri(p)));
+  progress('parse', 0, `${files.length} new file(s) of ${allFiles.length}`);
+  const outcomes = await parseFiles(files, {
+    secret: options.secret,
+    threads: options.threads,
+    signal: options.signal,
+    onProgress: (done, total) => progress('parse', (0.8 * done) / Math.max(1, total), `parsed ${done} of ${total} files`),
+  });
+  const failures: FileFailure[] = [];
+  const parsed: ParsedFile[] = [];
+  for (const o of outcomes) {
+    if (o.ok) parsed.push(o.file);
+    else failures.push(o.failure);
+  }
+
+  options.signal?.throwIfAborted();
+  progress('write', 0.8, 'writing studies, series and instances');
+  const groups = groupSeries(layout, parsed, options.secret);
+  const descriptions = layout.kind === 'rsna' ? await readSeriesDescriptions(layout.seriesDescriptionsCsv) : new Map<string, string>();
+
+  const studyInfo = new Map<string, { patientKey: string | null; studyUid: string }>();
+  for (const g of groups) if (!studyInfo.has(g.studyExternalId)) studyInfo.set(g.studyExternalId, { patientKey: g.files[0].patientKey, studyUid: g.files[0].studyUid });
+  const studies = await upsertStudies(db.sql, options.projectId, [...studyInfo].map(([externalId, s]) => ({ externalId, patientKey: s.patientKey, studyUidHash: s.studyUid })));
+
+  const series = await upsertSeries(
+    db.sql,
+    groups.map((g) => {
+      const first = g.files[0];
+      const csvDescription = descriptions.get(`${g.studyExternalId}/${g.seriesExternalId}`);
+      return {
+        studyId: studies.ids.get(g.studyExternalId) as string,
+        externalId: g.seriesExternalId,
+        seriesUidHash: first.seriesUid,
+        type: inferSeriesType(csvDescription, first),
+        description: csvDescription ?? first.seriesDescription,
+      };
+    }),
+  );
+
+  let instancesAdded = 0;
+  const touched: string[] = [];
+  const stats = new Map<string, { orientation: string | null; sliceThickness: number | null; spacingBetweenSlices: number | null; stackCount: number }>();
+  for (const g of groups) {
+    options.signal?.throwIfAborted();
+    const seriesId = series.ids.get(`${studies.ids.get(g.studyExternalId)}/${g.seriesExternalId}`) as string;
+    const { bases, duplicates } = uniqueInstances([...(await storedInstances(db, seriesId)), ...g.files.map((f) => baseOf(seriesId, f))]);
+    failures.push(...duplicates);
+    const { rows, stackCount } = instanceRows(bases);
+    instancesAdded += await upsertInstances(db.sql, rows);
+    touched.push(seriesId);
+    const first = g.files[0];
+    stats.set(seriesId, { orientation: orientationOf(first), sliceThickness: first.sliceThickness, spacingBetweenSlices: first.spacingBetweenSlices, stackCount });
+  }
+  await refreshSeriesStats(db.sql, touched, stats);
+
+  let labels = 0;
+  let coordinates = 0;
+  if (layout.kind === 'rsna') {
+    progress('labels', 0.95, 'labels and coordinates');
+    const allStudies = new Map((await db.sql.query<{ id: string; externalId: string }>(`SELECT id, "externalId" FROM "Study" WHERE "projectId" = $1::uuid`, [options.projectId])).map((r) => [r.externalId, r.id]));
+    if (layout.labelsCsv) {
+      const read = await readLabels(layout.labelsCsv);
+      failures.push(...read.failures);
+      labels = await upsertLabels(db.sql, allStudies, read.rows);
+    }
+    if (layout.coordinatesCsv) {
+      const read = await readCoordinates(layout.coordinatesCsv);
+      failures.push(...read.failures);
+      const allSeries = new Map(
+        (await db.sql.query<{ id: string; studyId: string; externalId: string }>(`SELECT se.id, se."studyId", se."externalId" FROM "Series" se JOIN "Study" s ON s.id = se."studyId" WHERE s."projectId" = $1::uuid`, [options.projectId])).map((r) => [
+          `${r.studyId}/${r.externalId}`,
+          r.id,
+        ]),
+      );
+      coordinates = await upsertCoordinates(db.sql, allStudies, allSeries, read.rows);
+    }
+  }
+  const [totals] = await db.sql.query<{ studies: number; series: number; instances: number }>(
+    `SELECT (SELECT count(*)::int FROM "Study" WHERE "projectId" = $1::uuid) AS studies,
+            (SELECT count(*)::int FROM "Series" se JOIN "Study" s ON s.id = se."studyId" WHERE s."projectId" = $1::uuid) AS series,
+            (SELECT count(*)::int FROM "Instance" i JOIN "Series" se ON se.id = i."seriesId" JOIN "Study" s ON s.id = se."studyId" WHERE s."projectId" = $1::uuid) AS instances`,
+    [options.projectId],
+  );
+  progress('done', 1, 'import finished');
+  return {
+    layout: layout.kind,
+    files: allFiles.length,
+    skippedKnownFiles: allFiles.length - files.length,
+    bytes: parsed.reduce((n, f) => n + f.sizeBytes, 0),
+    studies: { added: studies.added, total: totals.studies },
+    series: { added: series.added, total: totals.series },
+    instances: { added: instancesAdded, total: totals.instances },
+    labels,
+    coordinates,
+    failures,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+export function storageUri(path: string): string {
+  return pathToFileURL(path).href;
+}
+
+/** RSNA: study and series ids are the folder names. Plain: grouped by (pseudonymised) Study/Series UIDs. */
+function groupSeries(layout: ImportLayout, files: readonly ParsedFile[], secret: string): SeriesGroup[] {
+  const groups = new Map<string, SeriesGroup>();
+  for (const f of files) {
+    let study: string;
+    let seriesId: string;
+    if (layout.kind === 'rsna') {
+      const parts = relative(layout.root, f.path).split(sep);
+      // {x}_images/{study}/{series}/{n}.dcm
+      study = parts[1] ?? 'unknown';
+      seriesId = parts[2] ?? 'unknown';
+    } else {
+      // A short pseudonym: readable in tables, derived from the (already pseudonymised) UID, never the original.
+      study = `S${pseudonymousUid(secret, f.studyUid).slice(5, 17)}`;
+      seriesId = f.seriesNumber !== null ? `${f.seriesNumber}` : `X${pseudonymousUid(secret, f.seriesUid).slice(5, 15)}`;
+    }
+    const key = `${study}/${seriesId}`;
+    const group = groups.get(key) ?? { studyExternalId: study, seriesExternalId: seriesId, files: [] };
+    group.files.push(f);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
+type InstanceBase = Omit<InstanceInsert, 'stackIndex' | 'sliceIndex' | 'slicePosition'>;
+
+/** Orders a series' instances (new files and those already stored) into stacks along their normals. */
+function instanceRows(bases: readonly InstanceBase[]): { rows: InstanceInsert[]; stackCount: number } {
+  const withGeometry: { base: InstanceBase; geometry: SliceGeometry; spacingBetweenSlices: undefined }[] = [];
+  const without: InstanceBase[] = [];
+  for (const base of bases) {
+    const geometry = geometryOf(base);
+    if (geometry) withGeometry.push({ base, geometry, spacingBetweenSlices: undefined });
+    else without.push(base);
+  }
+  const rows: InstanceInsert[] = [];
+  const stacks = orderIntoStacks(withGeometry);
+  stacks.forEach((stack, stackIndex) =>
+    stack.items.forEach((item, sliceIndex) => rows.push({ ...item.base, stackIndex, sliceIndex, slicePosition: stack.positionsMm[sliceIndex] })),
+  );
+  // Without geometry there is no normal to order along: instance number, then file order.
+  [...without]
+    .sort((a, b) => (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0))
+    .forEach((base, i) => rows.push({ ...base, stackIndex: stacks.length, sliceIndex: i, slicePosition: 0 }));
+  return { rows, stackCount: Math.max(1, stacks.length + (without.length ? 1 : 0)) };
+}
+
+/** One row per SOP Instance UID in a series: the first seen (stored rows come first) wins; the rest are reported. */
+function uniqueInstances(all: readonly InstanceBase[]): { bases: InstanceBase[]; duplicates: FileFailure[] } {
+  const seen = new Map<string, InstanceBase>();
+  const duplicates: FileFailure[] = [];
+  for (const b of all) {
+    const first = seen.get(b.sopInstanceUid);
+    if (!first) seen.set(b.sopInstanceUid, b);
+    else duplicates.push({ path: fileURLToPath(b.storageUri), code: 'CONFLICT', reason: `same SOP Instance UID as ${fileURLToPath(first.storageUri)}; not imported twice` });
+  }
+  return { bases: [...seen.values()], duplicates };
+}
+
+function geometryOf(b: InstanceBase): SliceGeometry | null {
+  if (b.imagePositionPatient.length !== 3 || b.imageOrientationPatient.length !== 6 || b.pixelSpacing.length !== 2) return null;
+  return {
+    rows: b.rows,
+    columns: b.columns,
+    pixelSpacing: [b.pixelSpacing[0], b.pixelSpacing[1]],
+    imagePositionPatient: [b.imagePositionPatient[0], b.imagePositionPatient[1], b.imagePositionPatient[2]],
+    imageOrientationPatient: b.imageOrientationPatient as unknown as SliceGeometry['imageOrientationPatient'],
+  };
+}
+
+function baseOf(seriesId: string, f: ParsedFile): InstanceBase {
+  return {
+    seriesId,
+    sopInstanceUid: f.sopInstanceUid,
+    instanceNumber: f.instanceNumber,
+    storageUri: storageUri(f.path),
+    sizeBytes: f.sizeBytes,
+    sha256: f.sha256,
+    transferSyntaxUid: f.transferSyntaxUid,
+    rows: f.rows,
+    columns: f.columns,
+    numberOfFrames: f.numberOfFrames,
+    imagePositionPatient: f.imagePositionPatient ?? [],
+    imageOrientationPatient: f.imageOrientationPatient ?? [],
+    pixelSpacing: f.pixelSpacing ?? [],
+  };
+}
+
+async function storedInstances(db: Database, seriesId: string): Promise<InstanceBase[]> {
+  return db.sql.query<InstanceBase & Record<string, unknown>>(
+    `SELECT "seriesId", "sopInstanceUid", "instanceNumber", "storageUri", "sizeBytes", sha256, "transferSyntaxUid", rows, columns, "numberOfFrames",
+            "imagePositionPatient", "imageOrientationPatient", "pixelSpacing" FROM "Instance" WHERE "seriesId" = $1::uuid`,
+    [seriesId],
+  );
+}

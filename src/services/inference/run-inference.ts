@@ -1,0 +1,62 @@
+// Inference over stored studies: load inputs, run the pipeline in batches (models see the crops of several
+// studies at once), write each study's results as soon as its batch finishes.
+import type { Database } from '../../db/client.js';
+import { AppError } from '../../domain/errors.js';
+import type { LoadedModelSet } from '../../inference/model-set.js';
+import { runPipeline, type PipelineOptions } from '../../inference/pipeline/run.js';
+import type { StudyResult } from '../../inference/types.js';
+import { writeStudyResult } from './result-writer.js';
+import { loadStudyInputs } from './study-input.js';
+
+export interface InferenceRunSummary {
+  readonly studies: number;
+  readonly predictions: number;
+  readonly keypoints: number;
+  /** Rows produced by a fallback, by reason code. */
+  readonly fallbacks: Readonly<Record<string, number>>;
+  /** Busy milliseconds per pipeline stage, summed over studies. */
+  readonly stagesMs: Readonly<Record<string, number>>;
+  readonly wallMs: number;
+}
+
+export interface RunInferenceArgs {
+  readonly studyIds: readonly string[];
+  readonly modelSetId: string;
+  readonly modelSet: LoadedModelSet;
+  readonly jobId?: string | null;
+  readonly signal?: AbortSignal;
+  readonly pipeline?: PipelineOptions;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export async function runInference(db: Database, args: RunInferenceArgs): Promise<InferenceRunSummary> {
+  const started = performance.now();
+  const inputs = await loadStudyInputs(db, args.studyIds);
+  const results: StudyResult[] = [];
+  const writes: Promise<void>[] = [];
+  await runPipeline(inputs, args.modelSet, { ...args.pipeline, signal: args.signal }, (p) => {
+    for (const r of p.results) {
+      results.push(r);
+      writes.push(writeStudyResult(db, r, args.modelSetId, args.jobId ?? null));
+    }
+    args.onProgress?.(p.studiesDone, p.studiesTotal);
+  });
+  await Promise.all(writes);
+  if (args.signal?.aborted) throw new AppError('JOB_CANCELLED', 'inference was cancelled');
+  return summarise(results, performance.now() - started);
+}
+
+export function summarise(results: readonly StudyResult[], wallMs: number): InferenceRunSummary {
+  const fallbacks: Record<string, number> = {};
+  const stagesMs: Record<string, number> = {};
+  let predictions = 0;
+  let keypoints = 0;
+  for (const r of results) {
+    predictions += r.predictions.length;
+    keypoints += r.keypoints.length;
+    for (const p of r.predictions) for (const code of new Set(p.fallbackCodes)) fallbacks[code] = (fallbacks[code] ?? 0) + 1;
+    for (const [stage, ms] of Object.entries(r.timings.stagesMs)) stagesMs[stage] = (stagesMs[stage] ?? 0) + ms / r.timings.studiesInBatch;
+  }
+  for (const k of Object.keys(stagesMs)) stagesMs[k] = Math.round(stagesMs[k]);
+  return { studies: results.length, predictions, keypoints, fallbacks, stagesMs, wallMs: Math.round(wallMs) };
+}

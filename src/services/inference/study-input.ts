@@ -1,0 +1,67 @@
+// A stored study -> the pipeline's StudyInput: one SeriesStack per (series, stack), pixels loaded lazily from
+// the instance's storage URI and decoded by src/dicom.
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Database } from '../../db/client.js';
+import { decodeFrame, parseDicom } from '../../dicom/index.js';
+import type { ImageFrame, SliceGeometry } from '../../domain/image.js';
+import type { SeriesType } from '../../domain/vocabulary.js';
+import type { SeriesStack, SliceRef, StudyInput } from '../../inference/stack.js';
+
+type InstanceRecord = {
+  id: string;
+  seriesId: string;
+  type: SeriesType;
+  spacingBetweenSlices: number | null;
+  stackIndex: number;
+  sopInstanceUid: string;
+  instanceNumber: number | null;
+  storageUri: string;
+  rows: number;
+  columns: number;
+  pixelSpacing: number[];
+  imagePositionPatient: number[];
+  imageOrientationPatient: number[];
+};
+
+export async function loadFrame(storageUri: string): Promise<ImageFrame> {
+  const path = fileURLToPath(storageUri);
+  const bytes = await readFile(path);
+  return decodeFrame(parseDicom(bytes, path), 0);
+}
+
+export async function loadStudyInputs(db: Database, studyIds: readonly string[]): Promise<StudyInput[]> {
+  const rows = await db.sql.query<InstanceRecord & { studyId: string }>(
+    `SELECT i.id, i."seriesId", se."studyId", se.type, se."spacingBetweenSlices", i."stackIndex", i."sopInstanceUid", i."instanceNumber", i."storageUri",
+            i.rows, i.columns, i."pixelSpacing", i."imagePositionPatient", i."imageOrientationPatient"
+     FROM "Instance" i JOIN "Series" se ON se.id = i."seriesId"
+     WHERE se."studyId" = ANY($1::uuid[]) AND se.type <> 'OTHER'
+     ORDER BY se."studyId", i."seriesId", i."stackIndex", i."sliceIndex"`,
+    [studyIds],
+  );
+  const byStudy = new Map<string, Map<string, { type: SeriesType; seriesId: string; spacing: number | null; slices: SliceRef[] }>>();
+  for (const r of rows) {
+    const geometry = geometryOf(r);
+    if (!geometry) continue;
+    const stacks = byStudy.get(r.studyId) ?? new Map();
+    byStudy.set(r.studyId, stacks);
+    const key = `${r.seriesId}#${r.stackIndex}`;
+    const stack = stacks.get(key) ?? { type: r.type, seriesId: r.seriesId, spacing: r.spacingBetweenSlices, slices: [] };
+    stacks.set(key, stack);
+    stack.slices.push({ sopInstanceUid: r.sopInstanceUid, instanceNumber: r.instanceNumber ?? undefined, instanceId: r.id, geometry, load: () => loadFrame(r.storageUri) });
+  }
+  return studyIds.map((studyId) => ({
+    studyId,
+    stacks: [...(byStudy.get(studyId)?.values() ?? [])].map(
+      (s): SeriesStack => ({ seriesId: s.seriesId, type: s.type, slices: s.slices, ...(s.spacing ? { spacingBetweenSlices: s.spacing } : {}) }),
+    ),
+  }));
+}
+
+function geometryOf(r: InstanceRecord): SliceGeometry | null {
+  const ipp = r.imagePositionPatient.map(Number);
+  const iop = r.imageOrientationPatient.map(Number);
+  const ps = r.pixelSpacing.map(Number);
+  if (ipp.length !== 3 || iop.length !== 6 || ps.length !== 2) return null;
+  return { rows: r.rows, columns: r.columns, pixelSpacing: [ps[0], ps[1]], imagePositionPatient: [ipp[0], ipp[1], ipp[2]], imageOrientationPatient: [iop[0], iop[1], iop[2], iop[3], iop[4], iop[5]] };
+}

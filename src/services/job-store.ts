@@ -1,0 +1,113 @@
+// The Job row is the record of every job; these are the only writes to it, each followed by one event.
+import type { Database } from '../db/client.js';
+import type { Prisma } from '../db/generated/client.js';
+import { notFound } from '../domain/errors.js';
+import type { JobKind, JobProgressMessage, JobStatus } from '../domain/job.js';
+import type { JobEventSink } from './job-events.js';
+
+export interface JobRow {
+  id: string;
+  kind: JobKind;
+  status: JobStatus;
+  progress: number;
+  stage: string | null;
+  message: string | null;
+  params: unknown;
+  result: unknown;
+  errorCode: string | null;
+  errorMessage: string | null;
+  attempts: number;
+  projectId: string | null;
+  modelSetId: string | null;
+  parentId: string | null;
+  requestedById: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface NewJob {
+  readonly kind: JobKind;
+  readonly params: Prisma.InputJsonValue;
+  readonly projectId?: string | null;
+  readonly modelSetId?: string | null;
+  readonly parentId?: string | null;
+  readonly requestedById?: string | null;
+}
+
+export function toMessage(row: Pick<JobRow, 'id' | 'kind' | 'status' | 'progress' | 'stage' | 'message'>, at = new Date()): JobProgressMessage {
+  return { jobId: row.id, kind: row.kind, status: row.status, progress: row.progress, stage: row.stage, message: row.message, at: at.toISOString() };
+}
+
+export class JobStore {
+  constructor(
+    private readonly db: Database,
+    private readonly events: JobEventSink,
+  ) {}
+
+  async create(job: NewJob): Promise<JobRow> {
+    const row = (await this.db.prisma.job.create({
+      data: { kind: job.kind, params: job.params, projectId: job.projectId ?? null, modelSetId: job.modelSetId ?? null, parentId: job.parentId ?? null, requestedById: job.requestedById ?? null },
+    })) as JobRow;
+    this.events.statusChanged(toMessage(row));
+    return row;
+  }
+
+  async get(id: string): Promise<JobRow> {
+    const row = await this.db.prisma.job.findUnique({ where: { id } });
+    if (!row) throw notFound('Job', id);
+    return row as JobRow;
+  }
+
+  async markRunning(id: string, attempt: number): Promise<JobRow> {
+    return this.update(id, { status: 'RUNNING', attempts: attempt, startedAt: new Date(), finishedAt: null, errorCode: null, errorMessage: null, message: null }, true);
+  }
+
+  async progress(id: string, update: { progress: number; stage?: string; message?: string }): Promise<JobRow> {
+    const progress = Math.min(1, Math.max(0, update.progress));
+    const row = (await this.db.prisma.job.update({
+      where: { id },
+      data: { progress, ...(update.stage !== undefined ? { stage: update.stage } : {}), ...(update.message !== undefined ? { message: update.message } : {}) },
+    })) as JobRow;
+    this.events.progress(toMessage(row));
+    return row;
+  }
+
+  async complete(id: string, result: Prisma.InputJsonValue): Promise<JobRow> {
+    return this.update(id, { status: 'COMPLETED', progress: 1, result, finishedAt: new Date(), message: 'done' }, true);
+  }
+
+  async willRetry(id: string, reason: string, attempt: number, maxAttempts: number): Promise<JobRow> {
+    return this.update(id, { status: 'QUEUED', message: `attempt ${attempt} of ${maxAttempts} failed (${reason}); retrying` }, true);
+  }
+
+  async fail(id: string, code: string, message: string, result?: Prisma.InputJsonValue): Promise<JobRow> {
+    return this.update(id, { status: 'FAILED', errorCode: code, errorMessage: message, finishedAt: new Date(), ...(result !== undefined ? { result } : {}) }, true);
+  }
+
+  async cancel(id: string, message = 'cancelled'): Promise<JobRow> {
+    return this.update(id, { status: 'CANCELLED', errorCode: 'JOB_CANCELLED', errorMessage: message, finishedAt: new Date(), message }, true);
+  }
+
+  async childCounts(parentId: string): Promise<{ finished: number; total: number }> {
+    const groups = await this.db.prisma.job.groupBy({ by: ['status'], where: { parentId }, _count: { _all: true } });
+    let finished = 0;
+    let total = 0;
+    for (const g of groups) {
+      total += g._count._all;
+      if (g.status === 'COMPLETED' || g.status === 'FAILED' || g.status === 'CANCELLED') finished += g._count._all;
+    }
+    return { finished, total };
+  }
+
+  async children(parentId: string): Promise<JobRow[]> {
+    return (await this.db.prisma.job.findMany({ where: { parentId }, orderBy: { createdAt: 'asc' } })) as JobRow[];
+  }
+
+  private async update(id: string, data: Prisma.JobUpdateInput, statusChange: boolean): Promise<JobRow> {
+    const row = (await this.db.prisma.job.update({ where: { id }, data })) as JobRow;
+    if (statusChange) this.events.statusChanged(toMessage(row));
+    else this.events.progress(toMessage(row));
+    return row;
+  }
+}

@@ -1,0 +1,48 @@
+import type { Database } from '../db/client.js';
+import { badInput, notFound } from '../domain/errors.js';
+import { pixelToPatient } from '../dicom/index.js';
+import type { Level, Side } from '../domain/vocabulary.js';
+
+export interface ManualKeypointInput {
+  readonly studyId: string;
+  readonly instanceId: string;
+  readonly level: Level;
+  readonly side: Side;
+  readonly pixelX: number;
+  readonly pixelY: number;
+  readonly role?: string | null;
+  readonly userId: string | null;
+}
+
+/** A manual keypoint beside the model's: patient coordinates computed from the instance's own geometry. */
+export async function correctKeypoint(db: Database, input: ManualKeypointInput) {
+  const instance = await db.prisma.instance.findUnique({ where: { id: input.instanceId }, include: { series: { select: { id: true, studyId: true } } } }).catch(() => null);
+  if (!instance || instance.series.studyId !== input.studyId) throw notFound('Instance', input.instanceId);
+  if (!(input.pixelX >= 0 && input.pixelX <= instance.columns - 1 && input.pixelY >= 0 && input.pixelY <= instance.rows - 1)) {
+    throw badInput(`Pixel (${input.pixelX}, ${input.pixelY}) lies outside the ${instance.columns} x ${instance.rows} image`);
+  }
+  const [ipp, iop, ps] = [instance.imagePositionPatient, instance.imageOrientationPatient, instance.pixelSpacing];
+  if (ipp.length !== 3 || iop.length !== 6 || ps.length !== 2) throw badInput('This instance has no patient geometry; a keypoint cannot be placed on it');
+  const p = pixelToPatient(
+    { rows: instance.rows, columns: instance.columns, pixelSpacing: [ps[0], ps[1]], imagePositionPatient: [ipp[0], ipp[1], ipp[2]], imageOrientationPatient: [iop[0], iop[1], iop[2], iop[3], iop[4], iop[5]] },
+    input.pixelX,
+    input.pixelY,
+  );
+  return db.prisma.keypoint.create({
+    data: {
+      studyId: input.studyId,
+      seriesId: instance.series.id,
+      instanceId: instance.id,
+      level: input.level,
+      side: input.side,
+      role: input.role ?? 'manual',
+      pixelX: input.pixelX,
+      pixelY: input.pixelY,
+      patientX: p[0],
+      patientY: p[1],
+      patientZ: p[2],
+      source: 'MANUAL',
+      correctedById: input.userId,
+    },
+  });
+}
