@@ -7,6 +7,9 @@ import { loadModelSet, type LoadedModelSet } from '../../../src/inference/model-
 import { runPipeline, runStudyPipeline } from '../../../src/inference/pipeline/run.js';
 import { PREVALENCE_PRIOR } from '../../../src/inference/pipeline/prior.js';
 import { WorkerPreprocessor } from '../../../src/inference/preprocess/preprocessor.js';
+import { toTarget } from '../../../src/inference/preprocess/pixel-map.js';
+import { referenceManifest } from '../../../src/inference/reference-layout.js';
+import { renderStudySamples } from '../../../src/inference/render-study.js';
 import type { PredictionRow, StudyResult } from '../../../src/inference/types.js';
 import { DEFAULT_LOGITS, writeFixtureModelSet } from '../../fixtures/models/fixture-model-set.js';
 import { syntheticStudy, type SyntheticStudy } from './support/synthetic-study.js';
@@ -256,5 +259,45 @@ describe('input-dependent classifiers', () => {
     } finally {
       await mirrorSet.release();
     }
+  });
+});
+
+describe('training export parity', () => {
+  it('renders from given keypoints exactly the tensors inference fed the models', async () => {
+    const fed = new Map<string, Float32Array>();
+    const capturing: LoadedModelSet = {
+      ...set,
+      models: set.models.map((m) => ({
+        ...m,
+        session: {
+          ...m.session,
+          run: (feeds) => {
+            fed.set(m.manifest.name, Float32Array.from(Object.values(feeds)[0].data));
+            return m.session.run(feeds);
+          },
+        },
+      })),
+    };
+    const s = syntheticStudy('exp', { axialTiltDeg: 6 });
+    const result = await runStudyPipeline(study('exp', s), capturing);
+    const sizes = { keypointSize: 64, roiSize: 32 };
+    for (const [role, model] of [
+      ['keypoints-axial', 'keypoints-axial-fold0'],
+      ['classifier-spinal', 'classifier-spinal-fold0'],
+      ['classifier-global', 'classifier-global-fold0'],
+      ['classifier-subarticular', 'classifier-subarticular-fold0'],
+    ] as const) {
+      const rendered = await renderStudySamples(referenceManifest(role, sizes), study('exp', s), result.keypoints);
+      const joined = new Float32Array(rendered.samples.reduce((a, r) => a + r.tensor.length, 0));
+      rendered.samples.forEach((r, i) => joined.set(r.tensor, i * r.tensor.length));
+      expect(joined).toEqual(fed.get(model));
+    }
+    // A label point maps into the tensor grid with the slot's map: the L3/L4 Sag T2 spot of the keypoint input.
+    const kp = await renderStudySamples(referenceManifest('keypoints-sagittal-t2', sizes), study('exp', s), []);
+    const slot = kp.samples[0].slots[0];
+    expect(slot?.centreSopInstanceUid).toBe(s.sagT2.L3_L4.sop);
+    const p = toTarget(slot!.map, s.sagT2.L3_L4.pixel);
+    expect(p.x).toBeCloseTo((50.3 + 10 + 0.5) * (64 / 128) - 0.5, 6);
+    expect(p.y).toBeCloseTo((60.4 + 0.5) * (64 / 120) - 0.5, 6);
   });
 });

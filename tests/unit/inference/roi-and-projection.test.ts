@@ -170,4 +170,31 @@ describe('Sag T2 point -> axial slice', () => {
     const none = planView(new StudyState({ studyId: 's', stacks: [] }), view, target, { level: 'L3_L4', side: 'NONE' });
     expect(isUnavailable(none) && none.code).toBe('NO_SERIES');
   });
+
+  it('refuses an ROI that does not touch the image, and centres a side-less axial ROI between the two sides', () => {
+    const state = stateWith([axialStack(0, 2, 0, 'a')]);
+    const roiView: ViewSpec = { ...view, crop: 'roi' };
+    const roiTarget = { slices: 5, rows: 32, cols: 32, roiMm: 50 };
+    const axialKp = (side: 'LEFT' | 'RIGHT', x: number, y: number) =>
+      state.keypoints.set(keypointKey('AXIAL_T2', 'L3_L4', side), {
+        role: 'keypoints-axial',
+        level: 'L3_L4',
+        side,
+        seriesType: 'AXIAL_T2',
+        seriesId: 'ax0',
+        sopInstanceUid: 'a.2',
+        instanceNumber: 3,
+        instanceId: undefined,
+        pixel: { x, y },
+        patientMm: [0, 0, 0],
+        score: 1,
+      });
+    axialKp('LEFT', 80, 60);
+    axialKp('RIGHT', 40, 70);
+    const spinal = planView(state, roiView, roiTarget, { level: 'L3_L4', side: 'NONE' });
+    expect(isUnavailable(spinal) ? spinal : spinal.centre).toEqual({ x: 60, y: 65 });
+    axialKp('LEFT', 400, 60); // 50 mm = 66.7 px at 0.75 mm: the ROI spans x 366.7..433.3, the image ends at 127.5
+    const off = planView(state, { ...roiView, side: 'LEFT' }, roiTarget, { level: 'L3_L4', side: 'NONE' });
+    expect(isUnavailable(off) && off.code).toBe('ROI_OUT_OF_BOUNDS');
+  });
 });
