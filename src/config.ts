@@ -104,9 +104,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const problems: string[] = [];
-  if (e.AUTH_MODE === 'jwt' && !e.JWT_SECRET && !e.JWT_JWKS_URL) {
-    problems.push('JWT_SECRET or JWT_JWKS_URL: one is required when AUTH_MODE=jwt (set AUTH_MODE=off for local use)');
-  }
   if (e.NODE_ENV === 'production' && e.PATIENT_KEY_SECRET === 'spinegraph-local-development-key') {
     problems.push('PATIENT_KEY_SECRET: must be set to a secret of your own in production');
   }
@@ -137,6 +134,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
   };
   return deepFreeze(config);
+}
+
+/** What the API process needs beyond what every command needs: a way to verify tokens. */
+export function assertServable(config: Config): void {
+  if (config.auth.mode === 'jwt' && !config.auth.secret && !config.auth.jwksUrl) {
+    throw new ConfigError(['JWT_SECRET or JWT_JWKS_URL: one is required when AUTH_MODE=jwt (set AUTH_MODE=off for local use)']);
+  }
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,5 +1,5 @@
 // Entry point of the API process: wires config, database, Redis, pub/sub, schema and HTTP together.
-import type { Config } from './config.js';
+import { assertServable, type Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { createAppPubSub } from './api/pubsub.js';
 import { startApiServer, type RunningApiServer } from './http/api-server.js';
@@ -32,6 +32,7 @@ export interface RunningServer {
 
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const { config, logger } = options;
+  assertServable(config);
   if (config.auth.mode === 'off' && !isLoopback(config.http.host)) {
     throw new Error(
       `AUTH_MODE=off is for local use only and refuses to listen on ${config.http.host}; set HOST=127.0.0.1 or configure JWT auth`,

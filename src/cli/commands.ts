@@ -2,7 +2,11 @@ import type { Command } from 'commander';
 import type { CliContext } from '../cli.js';
 import { registerDbCommands } from './db.command.js';
 import { registerDemoCommand } from './demo.command.js';
+import { registerExportCommands } from './export.command.js';
 import { registerImportCommand } from './import.command.js';
+import { registerInferCommand } from './infer.command.js';
+import { registerModelsCommands } from './models.command.js';
+import { registerSynthCommand } from './synth.command.js';
 import { registerSchemaCommands } from './schema.command.js';
 import { registerServeCommand } from './serve.command.js';
 import { registerWorkerCommand } from './worker.command.js';
@@ -14,4 +18,8 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerSchemaCommands(program);
   registerDemoCommand(program);
   registerImportCommand(program, ctx);
+  registerSynthCommand(program);
+  registerInferCommand(program, ctx);
+  registerModelsCommands(program, ctx);
+  registerExportCommands(program, ctx);
 }

@@ -7,7 +7,9 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 export function startModuleWorker(moduleUrl: URL, options: WorkerOptions = {}): Worker {
   if (moduleUrl.pathname.endsWith('.js')) return new Worker(moduleUrl, options);
   const tsconfig = new URL('../../tsconfig.json', import.meta.url).pathname;
-  const boot = `import('tsx/esm/api').then(({ register }) => { register({ tsconfig: ${JSON.stringify(tsconfig)} }); return import(${JSON.stringify(moduleUrl.href)}); });`;
+  // Resolved here, not in the worker: an eval'd worker resolves bare names from the process's working folder.
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register({ tsconfig: ${JSON.stringify(tsconfig)} }); return import(${JSON.stringify(moduleUrl.href)}); });`;
   return new Worker(boot, { ...options, eval: true });
 }
 

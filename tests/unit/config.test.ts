@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { assertServable, ConfigError, loadConfig } from '../../src/config.js';
 
 describe('loadConfig', () => {
   it('uses the embedded database when DATABASE_URL is unset', () => {
@@ -33,9 +33,10 @@ describe('loadConfig', () => {
     expect((error as Error).message).toContain(name);
   });
 
-  it('requires a JWT secret or JWKS URL when auth is on', () => {
-    expect(() => loadConfig({})).toThrow(/JWT_SECRET or JWT_JWKS_URL/);
-    expect(loadConfig({ JWT_SECRET: 'x'.repeat(32) }).auth.mode).toBe('jwt');
+  it('requires a JWT secret or JWKS URL to serve when auth is on', () => {
+    expect(() => assertServable(loadConfig({}))).toThrow(/JWT_SECRET or JWT_JWKS_URL/);
+    expect(() => assertServable(loadConfig({ JWT_SECRET: 'x'.repeat(32) }))).not.toThrow();
+    expect(() => assertServable(loadConfig({ AUTH_MODE: 'off' }))).not.toThrow();
   });
 
   it('refuses the development patient key in production', () => {

@@ -1,0 +1,40 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { Command } from 'commander';
+import type { CliContext } from '../cli.js';
+import type { Database } from '../db/client.js';
+import { openReadyDatabase } from '../db/migrate-database.js';
+import { submissionCsv } from '../services/export/submission.js';
+import { findModelSet } from '../services/model-registry.service.js';
+
+export async function writeSubmission(db: Database, path: string, modelSet?: string): Promise<{ rows: number; modelSet: string }> {
+  const set = modelSet ? await findModelSet(db, modelSet) : await db.prisma.modelSet.findFirst({ where: { isActive: true } });
+  if (!set) throw new Error('no model set is active; name one with --model-set');
+  const out = createWriteStream(path);
+  let rows = -1;
+  for await (const chunk of submissionCsv(db, { scope: { kind: 'all' }, modelSetId: set.id })) {
+    rows += chunk.split('\n').length - 1;
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return { rows, modelSet: set.name };
+}
+
+export function registerExportCommands(program: Command, ctx: CliContext): void {
+  const exp = program.command('export').description('exports');
+  exp
+    .command('submission')
+    .description('write the Kaggle submission CSV (every row present)')
+    .requiredOption('--out <file>', 'output CSV')
+    .option('--model-set <name>', 'model set name or id (default: active)')
+    .action(async (opts: { out: string; modelSet?: string }) => {
+      const db = await openReadyDatabase(ctx.config().database);
+      try {
+        const { rows, modelSet } = await writeSubmission(db, opts.out, opts.modelSet);
+        process.stdout.write(`wrote ${rows} rows (model set "${modelSet}") to ${opts.out}\n`);
+      } finally {
+        await db.close();
+      }
+    });
+}

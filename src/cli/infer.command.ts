@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../cli.js';
+import type { Database } from '../db/client.js';
+import { openReadyDatabase } from '../db/migrate-database.js';
+import { chooseModelSet } from '../services/inference/model-set-choice.js';
+import { runInference, type InferenceRunSummary } from '../services/inference/run-inference.js';
+import { openModelSet } from '../services/model-registry.service.js';
+import { progressBar } from './progress-bar.js';
+
+export function registerInferCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('infer')
+    .description('run the pipeline in this process (no Redis needed) and store keypoints and predictions')
+    .option('--all', 'every study')
+    .option('--study <id...>', 'study id(s) or external id(s)')
+    .option('--model-set <name>', 'model set name or id (default: active; the bundled demo set when none is registered)')
+    .action(async (opts: { all?: boolean; study?: string[]; modelSet?: string }) => {
+      if (!opts.all === !opts.study) throw new Error('give --all or --study ID (one of them)');
+      const config = ctx.config();
+      const db = await openReadyDatabase(config.database);
+      try {
+        const summary = await inferInProcess(db, config, { studies: opts.study ?? 'all', modelSet: opts.modelSet });
+        process.stdout.write(`${formatSummary(summary)}\n`);
+      } finally {
+        await db.close();
+      }
+    });
+}
+
+export async function inferInProcess(
+  db: Database,
+  config: ReturnType<CliContext['config']>,
+  args: { studies: readonly string[] | 'all'; modelSet?: string; quiet?: boolean },
+): Promise<InferenceRunSummary & { modelSet: string }> {
+  const { set, notice } = await chooseModelSet(db, config, args.modelSet);
+  if (notice) process.stderr.write(`${notice}\n`);
+  const studies =
+    args.studies === 'all'
+      ? await db.prisma.study.findMany({ select: { id: true }, orderBy: { externalId: 'asc' } })
+      : await db.prisma.study.findMany({ where: { OR: [{ externalId: { in: [...args.studies] } }, { id: { in: args.studies.filter((s) => /^[0-9a-f-]{36}$/i.test(s)) } }] }, select: { id: true } });
+  if (studies.length === 0) throw new Error(args.studies === 'all' ? 'there are no studies; import some first' : `no study matches ${args.studies.join(', ')}`);
+  const loaded = await openModelSet(db, set, config.inference);
+  const bar = progressBar('infer');
+  try {
+    const summary = await runInference(db, { studyIds: studies.map((s) => s.id), modelSetId: set.id, modelSet: loaded, onProgress: (d, t) => args.quiet || bar.update(d / t, `${d} of ${t} studies`) });
+    if (!args.quiet) bar.done();
+    return { ...summary, modelSet: set.name };
+  } finally {
+    await loaded.release();
+  }
+}
+
+export function formatSummary(s: InferenceRunSummary & { modelSet: string }): string {
+  const stages = Object.entries(s.stagesMs)
+    .map(([k, v]) => `${k} ${(v / Math.max(1, s.studies)).toFixed(0)} ms`)
+    .join(', ');
+  const fallbacks = Object.entries(s.fallbacks).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none';
+  return [
+    `model set "${s.modelSet}": ${s.studies} studies, ${s.predictions} predictions, ${s.keypoints} keypoints in ${(s.wallMs / 1000).toFixed(1)} s (${((s.studies * 60000) / Math.max(1, s.wallMs)).toFixed(1)} studies/min)`,
+    `  per study: ${stages}`,
+    `  rows with a fallback: ${fallbacks}`,
+  ].join('\n');
+}
