@@ -8,20 +8,7 @@ import type { Sequence } from './contrast.js';
 import { roundToDecimalString } from './dicom-writer.js';
 import { spineTangentPatient, spineToPatient, type Phantom } from './phantom.js';
 import type { Random } from './random.js';
-import {
-  add,
-  cross,
-  dot,
-  mulMatVec,
-  normalize,
-  orthogonalTo,
-  rotationX,
-  rotationY,
-  rotationZ,
-  scale,
-  sub,
-  type Vec3,
-} from './vec.js';
+import { add, cross, dot, mulMatVec, normalize, orthogonalTo, rotationX, rotationY, rotationZ, scale, sub, type Vec3 } from './vec.js';
 
 export type SynthSeriesType = 'SAGITTAL_T1' | 'SAGITTAL_T2_STIR' | 'AXIAL_T2';
 
@@ -91,9 +78,7 @@ function planSagittal(
   const spacing = round(thickness + rng.uniform(0, 0.6), 2);
   const pixelSpacing = round(rng.uniform(210, 250) / size, 6);
   // Technologists angle sagittals to the spine's coronal lean, imperfectly; the patient's twist is not followed.
-  const across = normalize(
-    mulMatVec(rotationY(pose.leanDeg + rng.uniform(-1, 1)), mulMatVec(rotationZ(rng.uniform(-1, 1)), [1, 0, 0])),
-  );
+  const across = normalize(mulMatVec(rotationY(pose.leanDeg + rng.uniform(-1, 1)), mulMatVec(rotationZ(rng.uniform(-1, 1)), [1, 0, 0])));
   const row = orthogonalTo([0, 1, 0], across); // towards posterior
   const column = cross(row, across); // towards feet
   const middle = add(

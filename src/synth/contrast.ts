@@ -9,19 +9,58 @@ type Signal = Readonly<Record<Exclude<keyof typeof TISSUE, 'NUCLEUS_FIRST'>, num
 
 const SIGNAL: Readonly<Record<Sequence, Signal>> = {
   T1: {
-    AIR: 0, SUBCUTANEOUS_FAT: 0.95, MUSCLE: 0.33, VISCERA: 0.38, VESSEL: 0.05, MARROW: 0.68, CORTEX: 0.06,
-    ANNULUS: 0.24, CSF: 0.12, NEURAL: 0.34, EPIDURAL_FAT: 0.88, LIGAMENT: 0.2, POSTERIOR_BONE: 0.62,
-    FORAMEN_FAT: 0.9, FACET_FLUID: 0.28, PARASPINAL_FAT: 0.85,
+    AIR: 0,
+    SUBCUTANEOUS_FAT: 0.95,
+    MUSCLE: 0.33,
+    VISCERA: 0.38,
+    VESSEL: 0.05,
+    MARROW: 0.68,
+    CORTEX: 0.06,
+    ANNULUS: 0.24,
+    CSF: 0.12,
+    NEURAL: 0.34,
+    EPIDURAL_FAT: 0.88,
+    LIGAMENT: 0.2,
+    POSTERIOR_BONE: 0.62,
+    FORAMEN_FAT: 0.9,
+    FACET_FLUID: 0.28,
+    PARASPINAL_FAT: 0.85,
   },
   T2: {
-    AIR: 0, SUBCUTANEOUS_FAT: 0.72, MUSCLE: 0.2, VISCERA: 0.42, VESSEL: 0.05, MARROW: 0.45, CORTEX: 0.05,
-    ANNULUS: 0.14, CSF: 1, NEURAL: 0.3, EPIDURAL_FAT: 0.66, LIGAMENT: 0.12, POSTERIOR_BONE: 0.4,
-    FORAMEN_FAT: 0.68, FACET_FLUID: 0.7, PARASPINAL_FAT: 0.62,
+    AIR: 0,
+    SUBCUTANEOUS_FAT: 0.72,
+    MUSCLE: 0.2,
+    VISCERA: 0.42,
+    VESSEL: 0.05,
+    MARROW: 0.45,
+    CORTEX: 0.05,
+    ANNULUS: 0.14,
+    CSF: 1,
+    NEURAL: 0.3,
+    EPIDURAL_FAT: 0.66,
+    LIGAMENT: 0.12,
+    POSTERIOR_BONE: 0.4,
+    FORAMEN_FAT: 0.68,
+    FACET_FLUID: 0.7,
+    PARASPINAL_FAT: 0.62,
   },
   STIR: {
-    AIR: 0, SUBCUTANEOUS_FAT: 0.08, MUSCLE: 0.22, VISCERA: 0.45, VESSEL: 0.05, MARROW: 0.16, CORTEX: 0.04,
-    ANNULUS: 0.16, CSF: 1, NEURAL: 0.35, EPIDURAL_FAT: 0.1, LIGAMENT: 0.12, POSTERIOR_BONE: 0.15,
-    FORAMEN_FAT: 0.1, FACET_FLUID: 0.8, PARASPINAL_FAT: 0.09,
+    AIR: 0,
+    SUBCUTANEOUS_FAT: 0.08,
+    MUSCLE: 0.22,
+    VISCERA: 0.45,
+    VESSEL: 0.05,
+    MARROW: 0.16,
+    CORTEX: 0.04,
+    ANNULUS: 0.16,
+    CSF: 1,
+    NEURAL: 0.35,
+    EPIDURAL_FAT: 0.1,
+    LIGAMENT: 0.12,
+    POSTERIOR_BONE: 0.15,
+    FORAMEN_FAT: 0.1,
+    FACET_FLUID: 0.8,
+    PARASPINAL_FAT: 0.09,
   },
 };
 
@@ -48,4 +87,18 @@ export function contrastTable(sequence: Sequence, nucleusDegeneration: Float64Ar
     table[TISSUE.NUCLEUS_FIRST + j] = (healthy + (degenerated - healthy) * d) * rng.uniform(0.93, 1.07);
   }
   return table;
+}
+
+/** Texture modulation per tissue: organs and muscle are heterogeneous, marrow mottled, fluids uniform. */
+export function textureStrengths(): Float32Array {
+  const strength = new Float32Array(TISSUE_COUNT).fill(0.04);
+  strength[TISSUE.AIR] = 0;
+  strength[TISSUE.VISCERA] = 0.35;
+  strength[TISSUE.MUSCLE] = 0.15;
+  strength[TISSUE.MARROW] = 0.12;
+  strength[TISSUE.POSTERIOR_BONE] = 0.12;
+  strength[TISSUE.SUBCUTANEOUS_FAT] = 0.06;
+  strength[TISSUE.PARASPINAL_FAT] = 0.08;
+  strength[TISSUE.CSF] = 0.02;
+  return strength;
 }

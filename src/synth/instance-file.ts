@@ -2,14 +2,7 @@
 // identifying attributes (patient name, ID, birth date, institution, physician) that the importer must strip.
 import { endianness } from 'node:os';
 import type { SeriesPlan, SlicePlan } from './acquisition.js';
-import {
-  encodeDicomFile,
-  formatDecimalString,
-  formatIntegerString,
-  MR_IMAGE_STORAGE,
-  tag,
-  type DicomElement,
-} from './dicom-writer.js';
+import { encodeDicomFile, formatDecimalString, formatIntegerString, MR_IMAGE_STORAGE, tag, type DicomElement } from './dicom-writer.js';
 import { MAX_PIXEL_VALUE } from './render.js';
 import type { StudyPlan } from './study-plan.js';
 import { deterministicUid } from './uid.js';

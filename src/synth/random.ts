@@ -11,6 +11,14 @@ function mix32(h: number): number {
   return h >>> 0;
 }
 
+/** A 32-bit hash of a seed and three integers: hashKey's job without the allocation, for per-pixel use. */
+export function hashInts3(seed: number, x: number, y: number, z: number): number {
+  let h = mix32(seed ^ 0x27d4eb2f);
+  h = mix32(h ^ Math.imul(x | 0, 0x9e3779b1));
+  h = mix32(h ^ Math.imul(y | 0, 0x85ebca77));
+  return mix32(h ^ Math.imul(z | 0, 0xc2b2ae3d));
+}
+
 /** A 32-bit hash of a list of integers (or strings), order-sensitive. */
 export function hashKey(...parts: readonly (number | string)[]): number {
   let h = 0x9e3779b9;
@@ -52,6 +60,24 @@ export class Random {
     this.c = (this.c << 21) | (this.c >>> 11);
     this.c = (this.c + t) | 0;
     return t >>> 0;
+  }
+
+  /** Fills `out` with the next out.length values of nextUint32(), in order (the hot path of image noise). */
+  fillUint32(out: Uint32Array): void {
+    let { a, b, c, d } = this;
+    for (let i = 0; i < out.length; i++) {
+      const t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (c << 21) | (c >>> 11);
+      c = (c + t) | 0;
+      out[i] = t;
+    }
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.d = d;
   }
 
   /** Uniform in [0, 1). */
@@ -109,7 +135,10 @@ export function normalQuantile(p: number): number {
   if (p > 1 - low) return -normalQuantile(1 - p);
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  return (
+    ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+  );
 }
 
 /**

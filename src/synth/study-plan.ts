@@ -2,11 +2,11 @@
 // appearance, patient identity, UIDs and label coordinates. Rendering and writing files come after (study-files.ts).
 // All draws come from streams keyed by (seed, study id), so a study is the same whichever worker plans it.
 import { planAcquisition, type SeriesIds, type SeriesPlan } from './acquisition.js';
-import { contrastTable } from './contrast.js';
+import { contrastTable, textureStrengths } from './contrast.js';
 import { labelCoordinates, type LabelCoordinate } from './labels.js';
 import { createPhantom, spineToPatient, type Phantom } from './phantom.js';
 import { Random } from './random.js';
-import type { BiasField, SeriesAppearance } from './render.js';
+import type { BiasField, SeriesAppearance, TextureField } from './render.js';
 import { drawStudyGrades, type SeverityOverrides, type StudyGrades } from './severity.js';
 import { deterministicUid } from './uid.js';
 
@@ -79,13 +79,24 @@ export function planStudy(request: StudyRequest): StudyPlan {
     gradient: [looks.uniform(-0.12, 0.12), looks.uniform(0.15, 0.4), looks.uniform(-0.12, 0.12)],
     curvature: looks.uniform(-0.2, -0.02),
   };
+  // Heterogeneity: blobs of about 2.5 cm and 1 cm, shared by all series of the study.
+  const texture: TextureField = {
+    seed: looks.nextUint32(),
+    octaves: [
+      { cellMm: looks.uniform(20, 30), amplitude: looks.uniform(0.5, 0.8) },
+      { cellMm: looks.uniform(9, 13), amplitude: looks.uniform(0.3, 0.5) },
+    ],
+  };
+  const textureStrength = textureStrengths();
   const appearance = new Map<number, SeriesAppearance>();
   for (const plan of series) {
     appearance.set(plan.seriesId, {
       contrast: contrastTable(plan.sequence, anatomy.nucleusDegeneration, looks),
+      textureStrength,
       intensityScale: studyScale * looks.uniform(0.8, 1.2),
       noise: looks.uniform(0.015, 0.04),
       bias,
+      texture,
     });
   }
   return {

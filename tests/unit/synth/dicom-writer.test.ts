@@ -105,7 +105,7 @@ describe('DICOM Part 10 writer', () => {
   });
 
   it('formats decimal strings in at most 16 characters and round-trips them', () => {
-    for (const n of [0, -0, 1, -0.0000012345678901234, 123.456789012345678, -98765.4321098765, 0.1 + 0.2, 1e-20, 12345678901234567]) {
+    for (const n of [0, -0, 1, -0.0000012345678901, 123.45678901234, -98765.4321098765, 0.1 + 0.2, 1e-20, 1234567890123456, 2 ** 60]) {
       const s = formatDecimalString(n);
       expect(s.length).toBeLessThanOrEqual(16);
       expect(s).toMatch(/^[-+]?[0-9.]+([eE][-+]?[0-9]+)?$/);

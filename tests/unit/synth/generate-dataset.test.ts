@@ -169,10 +169,38 @@ describe('generateDataset', () => {
     }
   });
 
+  // The project's own reader, written in parallel with the generator: used when it is there.
+  it.skipIf(!existsSync(new URL('../../../src/dicom/index.ts', import.meta.url)))(
+    'is read by src/dicom with the same geometry and pixels',
+    async () => {
+      const reader = await import('../../../src/dicom/index.js');
+      const study = summary.studies[0];
+      for (const series of study.series) {
+        for (const n of [1, series.instanceCount]) {
+          const path = imagePath(summary.outDir, study.studyId, series.seriesId, n);
+          const raw = readImage(path);
+          const instance = reader.parseDicom(new Uint8Array(readFileSync(path)), path);
+          expect(instance.instanceNumber).toBe(n);
+          expect(instance.seriesDescription).toBe(series.description);
+          expect(instance.geometry?.imagePositionPatient).toEqual(raw.position);
+          // The reader may renormalise the direction cosines; they agree to the 8 decimals written.
+          instance.geometry!.imageOrientationPatient.forEach((v, i) => expect(v).toBeCloseTo(raw.orientation[i], 7));
+          expect(instance.geometry?.pixelSpacing).toEqual(raw.pixelSpacing);
+          const frame = await reader.decodeFrame(instance);
+          expect([frame.rows, frame.columns]).toEqual([SIZE, SIZE]);
+          expect(Array.from(frame.pixels)).toEqual(Array.from(raw.pixels));
+        }
+      }
+    },
+  );
+
   it('orders sagittal stacks from the patient right to left (increasing x) by instance number', () => {
     for (const study of summary.studies) {
       for (const series of study.series.filter((s) => s.seriesType !== 'AXIAL_T2')) {
-        const xs = Array.from({ length: series.instanceCount }, (_, i) => readImage(imagePath(summary.outDir, study.studyId, series.seriesId, i + 1)).position[0]);
+        const xs = Array.from(
+          { length: series.instanceCount },
+          (_, i) => readImage(imagePath(summary.outDir, study.studyId, series.seriesId, i + 1)).position[0],
+        );
         for (let i = 1; i < xs.length; i++) expect(xs[i]).toBeGreaterThan(xs[i - 1]);
         // The stack straddles the patient's midline (within a few mm of x = 0) by more than 15 mm each way.
         expect(xs[0]).toBeLessThan(-15);
@@ -186,7 +214,8 @@ describe('generateDataset', () => {
     const other = await generateDataset({ outDir: join(root, 'c'), studies: 1, seed: 12, size: SIZE, workers: 1 });
     const files = listFiles(summary.outDir);
     expect(listFiles(again.outDir)).toEqual(files);
-    for (const file of files) expect(readFileSync(join(again.outDir, file)).equals(readFileSync(join(summary.outDir, file))), file).toBe(true);
+    for (const file of files)
+      expect(readFileSync(join(again.outDir, file)).equals(readFileSync(join(summary.outDir, file))), file).toBe(true);
     for (const csv of ['train.csv', 'train_label_coordinates.csv', 'train_series_descriptions.csv']) {
       expect(readFileSync(join(again.outDir, csv), 'utf8')).toBe(readFileSync(join(summary.outDir, csv), 'utf8'));
     }

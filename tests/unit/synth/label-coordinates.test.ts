@@ -6,7 +6,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONDITION_INFO, LEVEL_INFO } from '../../../src/domain/vocabulary.js';
 import { generateDataset, type DatasetSummary } from '../../../src/synth/index.js';
-import { distanceToPlane, imagePath, mean3x3, pixelToPatient, readCsv, readImage, windowQuantile, type CsvRow, type ReadImage } from './read-dataset.js';
+import {
+  distanceToPlane,
+  imagePath,
+  mean3x3,
+  pixelToPatient,
+  readCsv,
+  readImage,
+  windowQuantile,
+  type CsvRow,
+  type ReadImage,
+} from './read-dataset.js';
 
 let root: string;
 let summary: DatasetSummary;
@@ -94,7 +104,9 @@ describe('geometry across series', () => {
     for (const spinal of coordinates.filter((r) => r.condition === 'Spinal Canal Stenosis')) {
       const sag = image(spinal);
       const point = pixelToPatient(sag, Number(spinal.x), Number(spinal.y));
-      const axialRows = coordinates.filter((r) => r.study_id === spinal.study_id && r.level === spinal.level && r.condition.includes('Subarticular'));
+      const axialRows = coordinates.filter(
+        (r) => r.study_id === spinal.study_id && r.level === spinal.level && r.condition.includes('Subarticular'),
+      );
       expect(axialRows.length).toBe(2);
       for (const axial of axialRows) {
         const slice = image(axial);
@@ -114,7 +126,9 @@ describe('geometry across series', () => {
         const row = { study_id: spinal.study_id, series_id: String(axialSeries.seriesId), instance_number: String(n) };
         nearest = Math.min(nearest, Math.abs(distanceToPlane(image(row as CsvRow), point)));
       }
-      const named = coordinates.find((r) => r.study_id === spinal.study_id && r.level === spinal.level && r.condition === 'Left Subarticular Stenosis')!;
+      const named = coordinates.find(
+        (r) => r.study_id === spinal.study_id && r.level === spinal.level && r.condition === 'Left Subarticular Stenosis',
+      )!;
       expect(Math.abs(distanceToPlane(image(named), point))).toBeLessThan(nearest + 1);
       expect(nearest).toBeLessThan(5);
     }
@@ -122,7 +136,9 @@ describe('geometry across series', () => {
 
   it('puts the left and right subarticular points on either side of the canal, left at higher x', () => {
     for (const left of coordinates.filter((r) => r.condition === 'Left Subarticular Stenosis')) {
-      const right = coordinates.find((r) => r.study_id === left.study_id && r.level === left.level && r.condition === 'Right Subarticular Stenosis')!;
+      const right = coordinates.find(
+        (r) => r.study_id === left.study_id && r.level === left.level && r.condition === 'Right Subarticular Stenosis',
+      )!;
       // Both sides usually share the slice; a slightly tilted stack can put them on neighbours.
       expect(Math.abs(Number(right.instance_number) - Number(left.instance_number))).toBeLessThanOrEqual(1);
       const l = pixelToPatient(image(left), Number(left.x), Number(left.y));

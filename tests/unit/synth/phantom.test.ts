@@ -27,7 +27,13 @@ function everything(severity: Severity): SeverityOverrides {
 }
 
 /** Area (mm^2) of `tissue` in a rectangle of a plane through the phantom, sampled every 0.25 mm. */
-function area(p: StudyPlan, tissue: number, point: (u: number, v: number) => [number, number, number], uRange: [number, number], vRange: [number, number]): number {
+function area(
+  p: StudyPlan,
+  tissue: number,
+  point: (u: number, v: number) => [number, number, number],
+  uRange: [number, number],
+  vRange: [number, number],
+): number {
   let count = 0;
   for (let u = uRange[0]; u <= uRange[1]; u += 0.25) {
     for (let v = vRange[0]; v <= vRange[1]; v += 0.25) if (p.phantom.classify(...point(u, v)) === tissue) count++;

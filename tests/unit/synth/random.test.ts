@@ -59,3 +59,14 @@ describe('seeded randomness', () => {
     expect(isValidUid(a)).toBe(true);
   });
 });
+
+describe('bulk draws', () => {
+  it('fillUint32 continues the same sequence as nextUint32', () => {
+    const one = new Random('bulk', 3);
+    const bulk = new Random('bulk', 3);
+    const expected = Array.from({ length: 10 }, () => one.nextUint32());
+    const out = new Uint32Array(7);
+    bulk.fillUint32(out);
+    expect([...out, bulk.nextUint32(), bulk.nextUint32(), bulk.nextUint32()]).toEqual(expected);
+  });
+});

@@ -34,7 +34,9 @@ export function readImage(path: string): ReadImage {
   const rows = dataSet.uint16('x00280010') ?? 0;
   const columns = dataSet.uint16('x00280011') ?? 0;
   const element = dataSet.elements.x7fe00010;
-  const pixels = new Uint16Array(bytes.buffer.slice(bytes.byteOffset + element.dataOffset, bytes.byteOffset + element.dataOffset + element.length));
+  const pixels = new Uint16Array(
+    bytes.buffer.slice(bytes.byteOffset + element.dataOffset, bytes.byteOffset + element.dataOffset + element.length),
+  );
   const ds = (tag: string, n: number): number[] => Array.from({ length: n }, (_, i) => dataSet.floatString(tag, i) ?? NaN);
   return {
     path,

@@ -18,7 +18,14 @@ const L4_L5_NORMAL = {
 
 function planWith(studyId: number, condition: Condition, severity: Severity): StudyPlan {
   const levels = Object.fromEntries(Object.entries(L4_L5_NORMAL).map(([c, s]) => [c, { L4_L5: c === condition ? severity : s }]));
-  return planStudy({ seed: 77, studyId, seriesIds: { sagittalT1: 1, sagittalT2: 2, axialT2: 3 }, size: 256, patientNumber: 1, overrides: levels });
+  return planStudy({
+    seed: 77,
+    studyId,
+    seriesIds: { sagittalT1: 1, sagittalT2: 2, axialT2: 3 },
+    size: 256,
+    patientNumber: 1,
+    overrides: levels,
+  });
 }
 
 /** Renders the instance the CSV names for (condition, L4/L5) and counts pixels above `threshold` (or above `fraction`
