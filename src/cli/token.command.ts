@@ -2,8 +2,8 @@ import { Option, type Command } from 'commander';
 import type { CliContext } from '../cli.js';
 import { openReadyDatabase } from '../db/migrate-database.js';
 import type { ProjectRole } from '../api/viewer.js';
-import { mintLocalToken, parseTtl } from '../auth/mint-token.js';
-import { membershipsOf, provisionMembership } from '../auth/provision-user.js';
+import { checkTtl, mintLocalToken, parseTtl } from '../auth/mint-token.js';
+import { membershipsOf, normaliseEmail, provisionMembership } from '../auth/provision-user.js';
 
 interface TokenOptions {
   user: string;
@@ -29,7 +29,9 @@ export function registerTokenCommand(program: Command, ctx: CliContext): void {
     .action(async (opts: TokenOptions) => {
       const config = ctx.config();
       if (!config.auth.secret) throw new Error('JWT_SECRET is not set: local tokens are signed with it (at least 32 characters)');
-      const ttlSeconds = parseTtl(opts.ttl);
+      // Everything that can be refused is checked before the database is touched.
+      const ttlSeconds = checkTtl(parseTtl(opts.ttl));
+      normaliseEmail(opts.user);
       const db = await openReadyDatabase(config.database);
       try {
         const role = opts.role.toUpperCase() as ProjectRole;
