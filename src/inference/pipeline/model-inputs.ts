@@ -107,10 +107,12 @@ async function planSample(state: StudyState, sample: Sample, layout: Layout): Pr
   };
 }
 
+/** `cache`: rendered slots shared between the models of one run (keyed by what decides the pixels). */
 export async function prepareInputs(
   manifest: ModelManifest,
   states: readonly StudyState[],
   preprocessor: Preprocessor,
+  cache?: Map<string, Promise<Float32Array>>,
 ): Promise<PreparedInputs> {
   const layout = layoutOf(manifest);
   const jobs = states.flatMap((state) => layout.samples.map((sample) => ({ state, sample })));
@@ -132,7 +134,8 @@ export async function prepareInputs(
   };
   const { slices, rows: h, cols: w } = layout.target;
   const tasks: RenderTask[] = [];
-  const taskAt: { row: number; slot: number }[] = [];
+  const owned: { resolve(t: Float32Array): void; reject(e: unknown): void; key: string }[] = [];
+  const slotTensors: { row: number; slot: number; tensor: Promise<Float32Array> }[] = [];
   const rows: PreparedRow[] = ok.map((p, r) => ({
     state: p.state,
     sample: p.sample,
@@ -140,22 +143,39 @@ export async function prepareInputs(
     slots: p.slots.map((slot, j) => {
       if (!slot) return undefined;
       const { maps, centreMap, outside } = channelMaps(slot.plan, layout.target, slot.frames);
-      // A stack shorter than the window leaves its last channels zero.
-      const channels = Array.from({ length: slices }, (_, c) =>
-        c < maps.length ? { frame: indexOf(slot.frames[c]), map: maps[c] } : { frame: -1, map: maps[0] },
-      );
-      tasks.push({ channels, rows: h, cols: w, outside, normalisation: 'zscore-stack' });
-      taskAt.push({ row: r, slot: j });
+      const key = slotKey(p.state, slot.plan, layout.target);
+      let tensor = cache?.get(key);
+      if (!tensor) {
+        // A stack shorter than the window leaves its last channels zero.
+        const channels = Array.from({ length: slices }, (_, c) =>
+          c < maps.length ? { frame: indexOf(slot.frames[c]), map: maps[c] } : { frame: -1, map: maps[0] },
+        );
+        tasks.push({ channels, rows: h, cols: w, outside, normalisation: 'zscore-stack' });
+        tensor = new Promise<Float32Array>((resolve, reject) => owned.push({ resolve, reject, key }));
+        cache?.set(key, tensor);
+      }
+      slotTensors.push({ row: r, slot: j, tensor });
       return { plan: slot.plan, centreMap };
     }),
   }));
-  const rendered = await preprocessor.render({ frames, tasks });
+  try {
+    const rendered = await preprocessor.render({ frames, tasks });
+    owned.forEach((o, i) => o.resolve(rendered[i]));
+  } catch (e) {
+    owned.forEach((o) => (cache?.delete(o.key), o.reject(e)));
+  }
 
   const slotSize = slices * h * w;
   const perSample = layout.slots(layout.samples[0] ?? { level: undefined, side: 'NONE' }).length * slotSize;
   const tensor = new Float32Array(rows.length * perSample);
-  rendered.forEach((t, i) => tensor.set(t, taskAt[i].row * perSample + taskAt[i].slot * slotSize));
+  for (const t of slotTensors) tensor.set(await t.tensor, t.row * perSample + t.slot * slotSize);
   return { rows, skipped, tensor };
+}
+
+/** Everything that decides a rendered slot: another model with the same ROI at the same size reuses it. */
+function slotKey(state: StudyState, plan: ViewPlan, target: ViewTarget): string {
+  const centre = plan.centre ? `${plan.centre.x},${plan.centre.y}` : 'full';
+  return `${state.studyId}|${plan.stack.seriesId}|${plan.stack.positionsMm[0]}|${plan.window.indices.join(',')}|${centre}|${plan.mirror}|${target.slices}x${target.rows}x${target.cols}|${target.roiMm}`;
 }
 
 /** Runs a prepared batch in chunks of at most maxBatch samples; returns the output, batch-major. */

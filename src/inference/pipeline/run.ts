@@ -52,6 +52,7 @@ class BatchRun {
   private readonly preprocessor: Preprocessor;
   private readonly maxBatch: number;
   private readonly prepared = new Map<string, Promise<PreparedInputs>>();
+  private readonly slots = new Map<string, Promise<Float32Array>>();
 
   constructor(
     studies: readonly StudyInput[],
@@ -70,7 +71,7 @@ class BatchRun {
     const key = JSON.stringify([m.role, s.kind === 'keypoints' ? [s.input, s.view] : [s.input, s.variants, s.roiMm, s.missingRoi]]);
     let p = this.prepared.get(key);
     if (!p) {
-      p = this.clock.time(`preprocess:${m.role}`, () => prepareInputs(m, this.states, this.preprocessor));
+      p = this.clock.time(`preprocess:${m.role}`, () => prepareInputs(m, this.states, this.preprocessor, this.slots));
       this.prepared.set(key, p);
     }
     return p;

@@ -31,6 +31,7 @@ function startWorker(): Worker {
 export class WorkerPreprocessor implements Preprocessor {
   private readonly workers: Worker[];
   private readonly pending = new Map<number, Pending>();
+  private readonly busy = new Map<Worker, number>();
   private nextId = 0;
 
   constructor(threads: number) {
@@ -41,10 +42,12 @@ export class WorkerPreprocessor implements Preprocessor {
         const p = this.pending.get(msg.id);
         if (!p) return;
         this.pending.delete(msg.id);
+        this.release(w);
         if (msg.out) p.resolve(msg.out);
         else p.reject(new Error(`preprocessing worker failed: ${msg.error ?? 'unknown error'}`));
       });
       w.on('error', (e) => this.failAll(e));
+      // An idle pool must not keep the process alive; a busy one must (see hold/release).
       w.unref();
       return w;
     });
@@ -62,15 +65,31 @@ export class WorkerPreprocessor implements Preprocessor {
 
   private post(worker: number, batch: RenderBatch): Promise<Float32Array[]> {
     const id = this.nextId++;
+    const w = this.workers[worker];
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.workers[worker].postMessage({ id, batch });
+      this.hold(w);
+      w.postMessage({ id, batch });
     });
+  }
+
+  private hold(w: Worker): void {
+    const n = this.busy.get(w) ?? 0;
+    if (n === 0) w.ref();
+    this.busy.set(w, n + 1);
+  }
+
+  private release(w: Worker): void {
+    const n = (this.busy.get(w) ?? 1) - 1;
+    this.busy.set(w, n);
+    if (n === 0) w.unref();
   }
 
   private failAll(e: Error): void {
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
+    for (const w of this.workers) w.unref();
+    this.busy.clear();
   }
 
   async close(): Promise<void> {

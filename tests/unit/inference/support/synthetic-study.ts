@@ -38,6 +38,18 @@ interface SliceSpec {
   readonly fail?: boolean;
 }
 
+// Rendering the spots is slow (an exp per pixel per spot); identical slices share one rendering.
+const rendered = new Map<string, Float32Array>();
+function render(s: SliceSpec): Float32Array {
+  const key = JSON.stringify([s.geometry.rows, s.geometry.columns, s.spots]);
+  let px = rendered.get(key);
+  if (!px) {
+    px = gaussianImage(s.geometry.rows, s.geometry.columns, s.spots);
+    rendered.set(key, px);
+  }
+  return px;
+}
+
 function sliceRef(s: SliceSpec, instanceNumber: number, loads: { count: number }): SliceRef {
   return {
     sopInstanceUid: s.uid,
@@ -47,7 +59,8 @@ function sliceRef(s: SliceSpec, instanceNumber: number, loads: { count: number }
     load: async (): Promise<ImageFrame> => {
       loads.count++;
       if (s.fail) throw new Error('truncated pixel data');
-      return { rows: s.geometry.rows, columns: s.geometry.columns, pixels: gaussianImage(s.geometry.rows, s.geometry.columns, s.spots) };
+      // A fresh copy, as a decoder would return: callers may not share or mutate the cache.
+      return { rows: s.geometry.rows, columns: s.geometry.columns, pixels: render(s).slice() };
     },
   };
 }
