@@ -24,7 +24,8 @@ export interface GenerateDatasetOptions {
   /** Rows and columns of every image (default 256). */
   readonly size?: number;
   readonly onProgress?: (done: number, total: number) => void;
-  /** Study ids become firstStudyId, firstStudyId + 1, ...; by default they are drawn from the seed. */
+  /** Study ids become firstStudyId, firstStudyId + 1, ...; by default they are drawn from the seed. A study's content
+   * depends on (seed, study id) only, so cohorts with disjoint ids are different patients. */
   readonly firstStudyId?: number;
   /** Worker threads (default: one per available core, at most one per study); 1 renders in this thread. */
   readonly workers?: number;
