@@ -6,7 +6,12 @@ import { AppError } from '../../domain/errors.js';
 
 export type QueryLimit = 'QUERY_DEPTH' | 'QUERY_COMPLEXITY';
 
-export function queryLimitError(limit: QueryLimit, message: string, details: Record<string, number>, nodes?: readonly ASTNode[]): GraphQLError {
+export function queryLimitError(
+  limit: QueryLimit,
+  message: string,
+  details: Record<string, number>,
+  nodes?: readonly ASTNode[],
+): GraphQLError {
   const fullDetails = { limit, ...details };
   return new GraphQLError(message, {
     nodes,

@@ -25,6 +25,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationRule,
+  type ValueNode,
   type VariableDefinitionNode,
 } from 'graphql';
 import { fragmentsOf, isIntrospectionField } from './fragments.js';
@@ -59,27 +60,28 @@ export function operationComplexity(
   const memo = new Map<string, number>();
   const visiting = new Set<string>();
 
+  const pageArgument = (value: ValueNode): number | undefined => {
+    if (value.kind === Kind.INT) return Number(value.value);
+    if (value.kind !== Kind.VARIABLE) return undefined;
+    const name = value.name.value;
+    const known = variables?.[name];
+    if (typeof known === 'number') return known;
+    const fallback = definitions.get(name)?.defaultValue;
+    if (fallback?.kind === Kind.INT) return Number(fallback.value);
+    return variables ? undefined : options.maxListSize;
+  };
+
+  /** The page a field returns, or undefined for a field without page arguments. */
   const pageSize = (field: GraphQLField<unknown, unknown>, args: readonly ArgumentNode[]): number | undefined => {
-    for (const name of PAGE_ARGUMENTS) {
-      const declared = field.args.find((a) => a.name === name);
-      if (!declared) continue;
-      const given = args.find((a) => a.name.value === name);
-      if (!given) {
-        if (typeof declared.defaultValue === 'number') return declared.defaultValue;
-        continue;
-      }
-      const value = given.value;
-      if (value.kind === Kind.INT) return Number(value.value);
-      if (value.kind === Kind.VARIABLE) {
-        const variable = value.name.value;
-        if (variables && typeof variables[variable] === 'number') return variables[variable];
-        const fallback = definitions.get(variable)?.defaultValue;
-        if (!variables && fallback?.kind === Kind.INT) return Number(fallback.value);
-        if (variables && variables[variable] == null && fallback?.kind === Kind.INT) return Number(fallback.value);
-        if (!variables) return options.maxListSize;
-      }
+    const declared = field.args.filter((a) => (PAGE_ARGUMENTS as readonly string[]).includes(a.name));
+    if (declared.length === 0) return undefined;
+    for (const arg of declared) {
+      const given = args.find((a) => a.name.value === arg.name);
+      const size = given ? pageArgument(given.value) : undefined;
+      if (size !== undefined) return size;
     }
-    return field.args.some((a) => (PAGE_ARGUMENTS as readonly string[]).includes(a.name)) ? defaultListSize : undefined;
+    const schemaDefault = declared.map((a) => a.defaultValue).find((v): v is number => typeof v === 'number');
+    return schemaDefault ?? defaultListSize;
   };
 
   const selectionCost = (set: SelectionSetNode, parent: GraphQLCompositeType, pagedParent: boolean, introspective: boolean): number => {
@@ -88,7 +90,7 @@ export function operationComplexity(
       if (selection.kind === Kind.FIELD) {
         const name = selection.name.value;
         if (introspective || isIntrospectionField(name)) {
-          total += 1 + (selection.selectionSet ? introspectionCost(selection.selectionSet) : 0);
+          total += 1 + (selection.selectionSet ? selectionCost(selection.selectionSet, parent, false, true) : 0);
           continue;
         }
         const field = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
@@ -104,7 +106,8 @@ export function operationComplexity(
         if (page !== undefined) multiplier = page;
         else if (isList && !pagedParent) multiplier = defaultListSize;
         multiplier = Math.max(0, Math.min(multiplier, options.maxListSize));
-        const below = selection.selectionSet && isCompositeType(named) ? selectionCost(selection.selectionSet, named, page !== undefined, false) : 0;
+        const below =
+          selection.selectionSet && isCompositeType(named) ? selectionCost(selection.selectionSet, named, page !== undefined, false) : 0;
         total += 1 + multiplier * below;
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const typed = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
@@ -128,11 +131,6 @@ export function operationComplexity(
     visiting.delete(name);
     memo.set(key, cost);
     return cost;
-  };
-
-  const introspectionCost = (set: SelectionSetNode): number => {
-    const anyType = schema.getQueryType();
-    return anyType ? selectionCost(set, anyType, false, true) : 0;
   };
 
   const root = schema.getRootType(operation.operation);

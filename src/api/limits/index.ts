@@ -1,0 +1,18 @@
+export {
+  createDepthLimitRule,
+  measureDepth,
+  DEFAULT_MAX_INTROSPECTION_DEPTH,
+  type DepthLimitOptions,
+  type OperationDepth,
+} from './query-depth.js';
+export {
+  createComplexityRule,
+  measureComplexity,
+  operationComplexity,
+  DEFAULT_LIST_SIZE,
+  type ComplexityOptions,
+  type ComplexityLimitOptions,
+} from './query-complexity.js';
+export { createRateLimiter, type RateLimiter, type RateLimiterOptions, type RateDecision } from './rate-limiter.js';
+export { createMutationRateLimitPlugin, createComplexityPlugin } from './apollo-plugins.js';
+export { queryLimitError, type QueryLimit } from './limit-error.js';
