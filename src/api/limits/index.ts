@@ -1,10 +1,4 @@
-export {
-  createDepthLimitRule,
-  measureDepth,
-  DEFAULT_MAX_INTROSPECTION_DEPTH,
-  type DepthLimitOptions,
-  type OperationDepth,
-} from './query-depth.js';
+export { createDepthLimitRule, measureDepth } from './query-depth.js';
 export {
   createComplexityRule,
   measureComplexity,
