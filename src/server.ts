@@ -12,6 +12,11 @@ import { pubSubJobEvents } from './services/job-events.js';
 import { JobStore } from './services/job-store.js';
 import { JobService } from './services/jobs.service.js';
 import type { AppServices } from './api/services.js';
+import { LOCAL_ADMIN, type Viewer } from './api/viewer.js';
+import { mountBullBoard } from './http/admin-routes.js';
+import { exportRoutes } from './http/export-routes.js';
+import { createApiMetrics } from './http/metrics.js';
+import type { NextFunction, Request, Response } from 'express';
 
 export interface ServeOptions {
   readonly config: Config;
@@ -52,7 +57,35 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     { name: 'database', check: () => db.ping() },
     ...(redis ? [{ name: 'redis', check: async () => void (await redis.publish.ping()) }] : []),
   ];
-  const api = await startApiServer({ config, db, logger, schema, services, readiness, port: options.port });
+  const metrics = createApiMetrics(db, queues);
+  const viewerOf = async (): Promise<Viewer> => LOCAL_ADMIN;
+  const viewerOfConnection = async (): Promise<Viewer> => LOCAL_ADMIN;
+  const adminOnly = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    try {
+      const viewer = await viewerOf();
+      if (viewer.isAdmin) return next();
+      res.status(403).json({ error: { code: 'FORBIDDEN', message: 'Administrators only' } });
+    } catch {
+      res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'A bearer token is required' } });
+    }
+  };
+  const api = await startApiServer({
+    config,
+    db,
+    logger,
+    schema,
+    services,
+    readiness,
+    port: options.port,
+    viewerOf,
+    viewerOfConnection,
+    plugins: [metrics.graphqlPlugin],
+    mountRoutes: (app) => {
+      app.use(metrics.router());
+      app.use(exportRoutes(db, viewerOf));
+      if (queues) mountBullBoard(app, queues, (req, res, next) => void adminOnly(req, res, next));
+    },
+  });
   return {
     api,
     db,

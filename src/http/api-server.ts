@@ -2,12 +2,12 @@
 // health endpoints, and an orderly shutdown (drain HTTP, close sockets).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import express, { type Express } from 'express';
-import type { GraphQLSchema } from 'graphql';
+import express, { type Express, type Request } from 'express';
+import { GraphQLError, specifiedRules, validate, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config.js';
@@ -17,7 +17,8 @@ import type { RequestContext } from '../api/context.js';
 import type { AppServices } from '../api/services.js';
 import { formatError } from '../api/errors.js';
 import { createLoaders } from '../api/loaders.js';
-import { LOCAL_ADMIN } from '../api/viewer.js';
+import type { Viewer } from '../api/viewer.js';
+import { isAppError } from '../domain/errors.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { requestIdMiddleware, requestIdOf } from './request-id.js';
 import { randomUUID } from 'node:crypto';
@@ -29,6 +30,12 @@ export interface ApiServerOptions {
   readonly schema: GraphQLSchema;
   readonly services: AppServices;
   readonly readiness: readonly ReadinessCheck[];
+  /** Who is calling, from an HTTP request (throws UNAUTHENTICATED) ... */
+  readonly viewerOf: (req: Request) => Promise<Viewer>;
+  /** ... and from a graphql-ws connection_init payload. */
+  readonly viewerOfConnection: (params: Readonly<Record<string, unknown>> | undefined) => Promise<Viewer>;
+  readonly plugins?: readonly ApolloServerPlugin<RequestContext>[];
+  readonly validationRules?: readonly ValidationRule[];
   /** Routes mounted before GraphQL (exports, images, dashboard, admin). */
   readonly mountRoutes?: (app: Express) => void;
   /** Port override (0 = any free port), e.g. for tests. */
@@ -49,17 +56,34 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const httpServer = createServer(app);
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
 
-  const contextFor = (requestId: string): RequestContext => ({
+  const contextFor = (requestId: string, viewer: Viewer): RequestContext => ({
     config,
     db,
     logger: logger.child({ requestId }),
     requestId,
-    viewer: LOCAL_ADMIN,
+    viewer,
     loaders: createLoaders(db),
     services,
   });
 
-  const wsCleanup = useServer({ schema, context: () => contextFor(randomUUID()) }, wsServer);
+  const wsCleanup = useServer(
+    {
+      schema,
+      // The same limits as HTTP: graphql-ws validates each subscribe message with these rules.
+      validate: (schemaToCheck, document) => validate(schemaToCheck, document, [...specifiedRules, ...(options.validationRules ?? [])]),
+      // Authenticate once, at connection_init; a refused token closes the socket with 4403 Forbidden.
+      onConnect: async (ctx) => {
+        try {
+          (ctx.extra as unknown as { viewer?: Viewer }).viewer = await options.viewerOfConnection(ctx.connectionParams);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      context: (ctx) => contextFor(randomUUID(), (ctx.extra as unknown as { viewer: Viewer }).viewer),
+    },
+    wsServer,
+  );
 
   const exposeInternals = !config.isProduction;
   const apollo = new ApolloServer<RequestContext>({
@@ -80,7 +104,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
         },
       },
       ...(config.isProduction ? [ApolloServerPluginLandingPageDisabled()] : []),
+      ...(options.plugins ?? []),
     ],
+    validationRules: [...(options.validationRules ?? [])],
   });
   await apollo.start();
 
@@ -90,7 +116,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   app.use(
     '/graphql',
     express.json({ limit: config.http.bodyLimit }),
-    expressMiddleware(apollo, { context: async ({ res }) => contextFor(requestIdOf(res)) }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        try {
+          return contextFor(requestIdOf(res), await options.viewerOf(req));
+        } catch (e) {
+          // Apollo turns a thrown GraphQLError from the context function into an error response with this code.
+          if (isAppError(e)) throw new GraphQLError(e.message, { extensions: { code: e.code, http: { status: e.code === 'UNAUTHENTICATED' ? 401 : 403 } } });
+          throw e;
+        }
+      },
+    }),
   );
 
   const port = options.port ?? config.http.port;

@@ -38,6 +38,9 @@ export class JobQueues {
   ) {
     this.queues = new Map(ALL_QUEUES.map((name) => [name, new Queue(name, { connection, prefix })]));
     this.flows = new FlowProducer({ connection, prefix });
+    // Connection errors surface where they matter (assertAvailable, /readyz); unhandled they would be printed raw.
+    for (const q of this.queues.values()) q.on('error', () => undefined);
+    this.flows.on('error', () => undefined);
   }
 
   queue(name: QueueName): Queue {

@@ -186,3 +186,37 @@ describe('jobs over the queue', () => {
     expect(again.errors?.[0].extensions?.code).toBe('CONFLICT');
   });
 });
+
+describe('HTTP endpoints beside GraphQL', () => {
+  const base = (): string => url().replace(/\/graphql$/, '');
+
+  it('streams the Kaggle submission with every row present, for all studies or a filter', async () => {
+    const res = await fetch(`${base()}/exports/submission.csv`);
+    expect(res.status).toBe(200);
+    const lines = (await res.text()).trim().split('\n');
+    expect(lines[0]).toBe('row_id,normal_mild,moderate,severe');
+    expect(lines).toHaveLength(1 + 8 * 25);
+    const study = (await tdb.db.prisma.study.findFirst())!;
+    expect(lines.filter((l) => l.startsWith(`${study.externalId}_`))).toHaveLength(25);
+    for (const l of lines.slice(1)) {
+      const [, a, b, c] = l.split(',');
+      expect(Number(a) + Number(b) + Number(c)).toBeCloseTo(1, 4);
+    }
+    const filtered = await fetch(`${base()}/exports/submission.csv?filter=${encodeURIComponent(JSON.stringify({ externalIds: [study.externalId] }))}`);
+    expect((await filtered.text()).trim().split('\n')).toHaveLength(26);
+    const bad = await fetch(`${base()}/exports/submission.csv?filter=${encodeURIComponent('{"nope":1}')}`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('exposes Prometheus metrics and the queue board', async () => {
+    await gqlData(url(), '{ version }');
+    const metrics = await (await fetch(`${base()}/metrics`)).text();
+    expect(metrics).toMatch(/spinegraph_graphql_request_duration_seconds_count\{operation="query",outcome="ok"\} [1-9]/);
+    expect(metrics).toMatch(/spinegraph_queue_jobs\{queue="inference",state="completed"\}/);
+    expect(metrics).toMatch(/spinegraph_jobs_finished\{kind="INFERENCE",status="COMPLETED"\} [1-9]/);
+    const board = await fetch(`${base()}/admin/queues`);
+    expect(board.status).toBe(200);
+    expect(await board.text()).toMatch(/<html/i);
+  });
+});
