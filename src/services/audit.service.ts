@@ -1,0 +1,130 @@
+// The audit log: who did what to which ids, with which filter, and how it ended. Append-only by construction:
+// this module only inserts and reads, and the database's trigger refuses UPDATE and DELETE on AuditEvent.
+// Never PHI: callers pass ids, filters and short error codes/messages, not DICOM attributes or file paths.
+import type { Database } from '../db/client.js';
+import { badInput } from '../domain/errors.js';
+import type { Viewer } from '../api/viewer.js';
+import { requireSystemAdmin } from '../auth/permissions.js';
+import { pageSize } from './cursor.js';
+
+export type AuditOutcome = 'SUCCESS' | 'DENIED' | 'ERROR';
+
+/** Filters are JSON; Dates become ISO strings on the way in. */
+export type AuditFilter = Readonly<Record<string, unknown>>;
+
+export interface AuditEventInput {
+  readonly viewer: Viewer;
+  /** What was done, as `area.verb`: `studies.list`, `inference.run`, `export.csv`, `auth.denied`. */
+  readonly action: string;
+  readonly targetIds?: readonly string[];
+  readonly filter?: AuditFilter | null;
+  readonly outcome: AuditOutcome;
+  readonly requestId?: string | null;
+  /** An error code or a short reason; truncated to MAX_DETAIL_LENGTH. */
+  readonly detail?: string | null;
+}
+
+export interface AuditEventRecord {
+  readonly id: string;
+  readonly at: Date;
+  readonly userId: string | null;
+  readonly userEmail: string | null;
+  readonly action: string;
+  readonly targetIds: readonly string[];
+  readonly filter: unknown;
+  readonly outcome: AuditOutcome;
+  readonly requestId: string | null;
+  readonly detail: string | null;
+}
+
+export interface AuditQuery {
+  readonly first?: number | null;
+  /** endCursor of the previous page. */
+  readonly after?: string | null;
+  readonly action?: string | null;
+  readonly userId?: string | null;
+  readonly outcome?: AuditOutcome | null;
+}
+
+export interface AuditPage {
+  readonly events: readonly AuditEventRecord[];
+  readonly endCursor: string | null;
+  readonly hasNextPage: boolean;
+}
+
+/** One event keeps this many target ids; a larger export records the rest as a count and is described by its filter. */
+export const MAX_TARGET_IDS = 1000;
+export const MAX_DETAIL_LENGTH = 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ACTION = /^[a-z][A-Za-z0-9_]*(\.[a-z][A-Za-z0-9_]*)*$/;
+
+type AuditCreateData = Parameters<Database['prisma']['auditEvent']['create']>[0]['data'];
+
+/** Appends one event. Throws when the write fails: an access that cannot be recorded should not happen. */
+export async function recordAudit(db: Database, event: AuditEventInput): Promise<AuditEventRecord> {
+  if (!ACTION.test(event.action) || event.action.length > 100)
+    throw new Error(`Audit action "${event.action}" must look like "studies.list"`);
+  const ids = event.targetIds ?? [];
+  const kept = ids.slice(0, MAX_TARGET_IDS);
+  const notes = [event.detail ?? '', ids.length > kept.length ? `(+${ids.length - kept.length} more target ids)` : ''].filter(
+    (s) => s !== '',
+  );
+  const detail = notes.length ? notes.join(' ').slice(0, MAX_DETAIL_LENGTH) : null;
+  const data: AuditCreateData = {
+    userId: event.viewer.userId,
+    userEmail: event.viewer.email,
+    action: event.action,
+    targetIds: [...kept],
+    outcome: event.outcome,
+    requestId: event.requestId ?? null,
+    detail,
+    ...(event.filter ? { filter: JSON.parse(JSON.stringify(event.filter)) as AuditCreateData['filter'] } : {}),
+  };
+  const row = await db.prisma.auditEvent.create({ data });
+  return toRecord(row);
+}
+
+/** Newest first, keyset-paginated by id. System administrators only (FORBIDDEN otherwise). */
+export async function listAudit(db: Database, viewer: Viewer, query: AuditQuery = {}, maxPageSize = 500): Promise<AuditPage> {
+  requireSystemAdmin(viewer);
+  if (query.userId && !UUID.test(query.userId)) throw badInput(`userId "${query.userId}" is not a user id`, { field: 'userId' });
+  const take = pageSize(query.first, maxPageSize);
+  const rows = await db.prisma.auditEvent.findMany({
+    where: {
+      ...(query.after ? { id: { lt: decodeAuditCursor(query.after) } } : {}),
+      ...(query.action ? { action: query.action } : {}),
+      ...(query.userId ? { userId: query.userId } : {}),
+      ...(query.outcome ? { outcome: query.outcome } : {}),
+    },
+    orderBy: { id: 'desc' },
+    take: take + 1,
+  });
+  const page = rows.slice(0, take).map(toRecord);
+  const last = page.at(-1);
+  return { events: page, endCursor: last ? encodeAuditCursor(last.id) : null, hasNextPage: rows.length > take };
+}
+
+function toRecord(row: {
+  id: bigint;
+  at: Date;
+  userId: string | null;
+  userEmail: string | null;
+  action: string;
+  targetIds: string[];
+  filter: unknown;
+  outcome: AuditOutcome;
+  requestId: string | null;
+  detail: string | null;
+}): AuditEventRecord {
+  return { ...row, id: row.id.toString() };
+}
+
+export function encodeAuditCursor(id: string): string {
+  return Buffer.from(`audit:${id}`, 'utf8').toString('base64url');
+}
+
+export function decodeAuditCursor(cursor: string): bigint {
+  const match = /^audit:(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw badInput(`Cursor "${cursor}" is not valid`, { field: 'after' });
+  return BigInt(match[1] as string);
+}
