@@ -1,0 +1,1 @@
+"""Networks: DeepLabV3+ heatmap models and 2.5D ROI classifiers, built from torchvision parts."""
