@@ -30,6 +30,8 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
     concurrency: options.concurrency,
     processors,
     logger,
+    lockDurationMs: config.worker.lockDurationMs,
+    stalledIntervalMs: config.worker.stalledIntervalMs,
   });
   return {
     async stop() {

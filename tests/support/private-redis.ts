@@ -73,7 +73,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   };
 
   await launch();
-  return {
+  const redis: PrivateRedis = {
     port,
     url,
     get running() {
@@ -91,8 +91,9 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       await launch();
     },
     async close() {
-      await this.stop('SIGKILL');
+      await redis.stop('SIGKILL');
       await rm(dir, { recursive: true, force: true });
     },
   };
+  return redis;
 }

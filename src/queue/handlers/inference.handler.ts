@@ -55,9 +55,16 @@ export function inferenceHandler(db: Database, cache: ModelSetCache): JobHandler
 
 async function aggregate(db: Database, parentId: string, childOutcomes: () => Promise<{ completed: ReadonlyMap<string, unknown>; failed: ReadonlyMap<string, string> }>): Promise<Prisma.InputJsonValue> {
   const outcomes = await childOutcomes();
-  const children = await db.prisma.job.findMany({ where: { parentId }, select: { id: true, status: true, params: true, errorCode: true, errorMessage: true } });
+  const children = await db.prisma.job.findMany({ where: { parentId }, select: { id: true, status: true, params: true, result: true, errorCode: true, errorMessage: true } });
   const failed = children
     .filter((c) => c.status !== 'COMPLETED')
     .map((c) => ({ jobId: c.id, studyId: (c.params as { studyId?: string }).studyId ?? null, status: c.status, code: c.errorCode, message: c.errorMessage ?? outcomes.failed.get(c.id) ?? null }));
-  return { studies: children.length, completed: children.length - failed.length, failed } as unknown as Prisma.InputJsonValue;
+  // Completed studies whose rows came (partly) from documented fallbacks, e.g. unreadable slices: listed so a
+  // researcher finds them without opening every child.
+  const withFallbacks = children
+    .filter((c) => c.status === 'COMPLETED')
+    .map((c) => ({ jobId: c.id, result: c.result as { studyId?: string; externalId?: string; predictions?: number; keypoints?: number; fallbacks?: Record<string, number> } | null }))
+    .filter((c) => c.result?.fallbacks && Object.keys(c.result.fallbacks).length > 0)
+    .map(({ jobId, result }) => ({ jobId, studyId: result?.studyId ?? null, externalId: result?.externalId ?? null, predictions: result?.predictions ?? 0, keypoints: result?.keypoints ?? 0, fallbacks: result?.fallbacks ?? {} }));
+  return { studies: children.length, completed: children.length - failed.length, failed, withFallbacks } as unknown as Prisma.InputJsonValue;
 }

@@ -1,0 +1,67 @@
+// Fault test: a worker killed with SIGKILL in the middle of a cohort inference. Another worker takes the stalled
+// child over once its lock expires, and the cohort ends with exactly one set of results per study.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../src/server.js';
+import { inferenceQueueCounts, startApi, startCohortInference } from '../support/job-api.js';
+import { childRows, createCohort, duplicateKeypoints, jobRow, predictionCounts, PREDICTIONS_PER_STUDY, waitFor, waitForTerminal, type Cohort } from '../support/job-cohort.js';
+import { deleteKeysWithPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/test-redis.js';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+
+const prefix = uniquePrefix();
+let cohort: Cohort;
+let api: RunningServer;
+const workers: WorkerProcess[] = [];
+
+const workerOptions = () => ({ databaseUrl: cohort.tdb.url, redisUrl: TEST_REDIS_URL, prefix, lockDurationMs: 2000, stalledIntervalMs: 1000 });
+
+beforeAll(async () => {
+  cohort = await createCohort({ studies: 4 });
+  api = await startApi({ db: cohort.db, databaseUrl: cohort.tdb.url, prefix });
+});
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.kill('SIGKILL')));
+  await api?.stop();
+  await cohort?.close();
+  await deleteKeysWithPrefix(prefix);
+});
+
+describe('a worker killed with SIGKILL mid-job', () => {
+  it('has its running child taken over by another worker; every study ends with exactly one set of results', async () => {
+    const first = await startWorkerProcess(workerOptions());
+    workers.push(first);
+    const parentId = await startCohortInference(api, cohort.studyIds);
+
+    // Kill the moment a child is RUNNING on the first worker: it holds the lock and has written nothing final.
+    const victim = await waitFor('a running child', async () => (await childRows(cohort.db, parentId)).find((c) => c.status === 'RUNNING'), 60_000, 20);
+    const killStatus = await first.kill('SIGKILL');
+    const killedAt = new Date();
+    expect(killStatus.signal).toBe('SIGKILL');
+    expect((await jobRow(cohort.db, victim.id)).status).toBe('RUNNING');
+
+    const second = await startWorkerProcess(workerOptions());
+    workers.push(second);
+    const parent = await waitForTerminal(cohort.db, parentId);
+
+    const children = await childRows(cohort.db, parentId);
+    expect(children.map((c) => c.status)).toEqual(cohort.studyIds.map(() => 'COMPLETED'));
+    // The killed worker's child was run again, by the second worker, after the kill.
+    const rerun = children.find((c) => c.id === victim.id)!;
+    expect(rerun.startedAt!.getTime()).toBeGreaterThanOrEqual(killedAt.getTime());
+    expect(parent.status).toBe('COMPLETED');
+    expect(parent.progress).toBe(1);
+    expect(parent.result).toMatchObject({ studies: cohort.studyIds.length, completed: cohort.studyIds.length, failed: [] });
+
+    const counts = await predictionCounts(cohort.db, cohort.modelSetId, cohort.studyIds);
+    expect(Object.values(counts)).toEqual(cohort.studyIds.map(() => PREDICTIONS_PER_STUDY));
+    expect(await duplicateKeypoints(cohort.db, cohort.modelSetId)).toEqual([]);
+    // Every study has model keypoints, written by a job of this cohort.
+    const withKeypoints = await cohort.db.prisma.keypoint.groupBy({ by: ['studyId'], where: { modelSetId: cohort.modelSetId, source: 'MODEL' } });
+    expect(withKeypoints.length).toBe(cohort.studyIds.length);
+    const jobIds = await cohort.db.prisma.prediction.groupBy({ by: ['jobId'], where: { modelSetId: cohort.modelSetId } });
+    expect(jobIds.map((j) => j.jobId)).toEqual([parentId]);
+
+    // Nothing is left behind in the queue: no waiting, active, delayed or failed jobs.
+    expect(await inferenceQueueCounts(TEST_REDIS_URL, prefix)).toMatchObject({ waiting: 0, active: 0, delayed: 0, failed: 0 });
+  }, 150_000);
+});
