@@ -1,0 +1,79 @@
+// The versioned request JSON that tells the trainer what to train (docs/training-format.md, section 1).
+// Built and checked here so a bad request fails before a child process is started.
+import { writeFile } from 'node:fs/promises';
+import { MODEL_ROLES, type ModelRole } from '../inference/index.js';
+
+export const TRAINING_REQUEST_VERSION = 1;
+export const TRAINER_CONFIGS = ['tiny', 'small', 'full'] as const;
+export type TrainerConfig = (typeof TRAINER_CONFIGS)[number];
+export const CLASSIFIER_BACKBONES = ['resnet18', 'convnext_tiny', 'swin_t'] as const;
+export type ClassifierBackbone = (typeof CLASSIFIER_BACKBONES)[number];
+export type PretrainedBackbone = 'resnet34' | ClassifierBackbone;
+
+export interface TrainingRequest {
+  readonly version: typeof TRAINING_REQUEST_VERSION;
+  readonly outputDir: string;
+  readonly config: TrainerConfig;
+  readonly seed: number;
+  readonly folds?: readonly number[];
+  readonly roles?: readonly ModelRole[];
+  readonly tensorIndex: string;
+  readonly pretrained?: Readonly<Partial<Record<PretrainedBackbone, string>>>;
+  readonly device: 'auto' | 'cpu' | 'cuda';
+  readonly classifierBackbone?: ClassifierBackbone;
+  readonly epochs?: number;
+  readonly threads?: number;
+}
+
+export type TrainingRequestInput = Omit<TrainingRequest, 'version' | 'seed' | 'device'> & {
+  readonly seed?: number;
+  readonly device?: TrainingRequest['device'];
+};
+
+const isPositiveInt = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0;
+
+/** Validates and fills defaults; throws RangeError naming every problem. */
+export function buildTrainingRequest(input: TrainingRequestInput): TrainingRequest {
+  const problems: string[] = [];
+  if (!TRAINER_CONFIGS.includes(input.config)) problems.push(`config must be one of ${TRAINER_CONFIGS.join(', ')}, got ${String(input.config)}`);
+  const seed = input.seed ?? 0;
+  if (!Number.isInteger(seed) || seed < 0) problems.push(`seed must be a non-negative integer, got ${seed}`);
+  if (!input.outputDir) problems.push('outputDir is required');
+  if (!input.tensorIndex) problems.push('tensorIndex is required');
+  if (input.folds !== undefined) {
+    if (input.folds.length === 0) problems.push('folds, when given, must name at least one fold');
+    if (input.folds.some((f) => !Number.isInteger(f) || f < 0)) problems.push(`folds must be non-negative integers, got ${input.folds.join(', ')}`);
+    if (new Set(input.folds).size !== input.folds.length) problems.push('folds must not repeat');
+  }
+  if (input.roles !== undefined) {
+    if (input.roles.length === 0) problems.push('roles, when given, must name at least one role');
+    for (const r of input.roles) if (!MODEL_ROLES.includes(r)) problems.push(`unknown role ${r}`);
+  }
+  if (input.epochs !== undefined && !isPositiveInt(input.epochs)) problems.push(`epochs must be a positive integer, got ${input.epochs}`);
+  if (input.threads !== undefined && !isPositiveInt(input.threads)) problems.push(`threads must be a positive integer, got ${input.threads}`);
+  if (input.classifierBackbone !== undefined && !CLASSIFIER_BACKBONES.includes(input.classifierBackbone))
+    problems.push(`classifierBackbone must be one of ${CLASSIFIER_BACKBONES.join(', ')}`);
+  if (problems.length) throw new RangeError(`Invalid training request: ${problems.join('; ')}`);
+  // Roles in the trainer's order (keypoints first), as it would sort them anyway; undefined fields are left out
+  // because the trainer rejects unknown or null fields.
+  const roles = input.roles ? MODEL_ROLES.filter((r) => input.roles!.includes(r)) : undefined;
+  const request: TrainingRequest = {
+    version: TRAINING_REQUEST_VERSION,
+    outputDir: input.outputDir,
+    config: input.config,
+    seed,
+    tensorIndex: input.tensorIndex,
+    device: input.device ?? 'auto',
+    ...(input.folds ? { folds: [...input.folds].sort((a, b) => a - b) } : {}),
+    ...(roles ? { roles } : {}),
+    ...(input.pretrained ? { pretrained: input.pretrained } : {}),
+    ...(input.classifierBackbone ? { classifierBackbone: input.classifierBackbone } : {}),
+    ...(input.epochs !== undefined ? { epochs: input.epochs } : {}),
+    ...(input.threads !== undefined ? { threads: input.threads } : {}),
+  };
+  return request;
+}
+
+export async function writeTrainingRequest(path: string, request: TrainingRequest): Promise<void> {
+  await writeFile(path, `${JSON.stringify(request, null, 2)}\n`);
+}
