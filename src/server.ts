@@ -12,7 +12,12 @@ import { pubSubJobEvents } from './services/job-events.js';
 import { JobStore } from './services/job-store.js';
 import { JobService } from './services/jobs.service.js';
 import type { AppServices } from './api/services.js';
-import { LOCAL_ADMIN, type Viewer } from './api/viewer.js';
+import type { Viewer } from './api/viewer.js';
+import type { RequestContext } from './api/context.js';
+import { auditPlugin } from './api/audit-plugin.js';
+import { createComplexityPlugin, createComplexityRule, createDepthLimitRule, createMutationRateLimitPlugin, createRateLimiter } from './api/limits/index.js';
+import { assertAuthModeAllowed } from './auth/auth-mode.js';
+import { createAuthenticator } from './auth/authenticate.js';
 import { mountBullBoard } from './http/admin-routes.js';
 import { exportRoutes } from './http/export-routes.js';
 import { createApiMetrics } from './http/metrics.js';
@@ -38,11 +43,7 @@ export interface RunningServer {
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const { config, logger } = options;
   assertServable(config);
-  if (config.auth.mode === 'off' && !isLoopback(config.http.host)) {
-    throw new Error(
-      `AUTH_MODE=off is for local use only and refuses to listen on ${config.http.host}; set HOST=127.0.0.1 or configure JWT auth`,
-    );
-  }
+  assertAuthModeAllowed(config);
   const ownsDb = !options.db;
   const db = options.db ?? (await openDatabase(config.database));
   let redis: { publish: Redis; subscribe: Redis } | undefined;
@@ -58,11 +59,14 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     ...(redis ? [{ name: 'redis', check: async () => void (await redis.publish.ping()) }] : []),
   ];
   const metrics = createApiMetrics(db, queues);
-  const viewerOf = async (): Promise<Viewer> => LOCAL_ADMIN;
-  const viewerOfConnection = async (): Promise<Viewer> => LOCAL_ADMIN;
+  const authenticator = createAuthenticator(db, config.auth);
+  const viewerOf = (req: Request): Promise<Viewer> => authenticator.fromAuthorizationHeader(req.headers.authorization);
+  const viewerOfConnection = (params: Readonly<Record<string, unknown>> | undefined): Promise<Viewer> => authenticator.fromConnectionParams(params);
+  const limits = { maxComplexity: config.graphql.maxComplexity, maxListSize: config.graphql.maxPageSize };
+  const mutationLimiter = createRateLimiter({ perMinute: config.graphql.mutationRatePerMinute });
   const adminOnly = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {
-      const viewer = await viewerOf();
+      const viewer = await viewerOf(req);
       if (viewer.isAdmin) return next();
       res.status(403).json({ error: { code: 'FORBIDDEN', message: 'Administrators only' } });
     } catch {
@@ -79,7 +83,13 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     port: options.port,
     viewerOf,
     viewerOfConnection,
-    plugins: [metrics.graphqlPlugin],
+    plugins: [
+      metrics.graphqlPlugin,
+      createComplexityPlugin<RequestContext>(limits),
+      createMutationRateLimitPlugin<RequestContext>(mutationLimiter, (ctx) => ctx.viewer.userId ?? ctx.viewer.email),
+      auditPlugin(db),
+    ],
+    validationRules: [createDepthLimitRule(config.graphql.maxDepth), createComplexityRule(limits)],
     mountRoutes: (app) => {
       app.use(metrics.router());
       app.use(exportRoutes(db, viewerOf));
@@ -100,8 +110,4 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       if (ownsDb) await db.close();
     },
   };
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }

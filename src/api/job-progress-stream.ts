@@ -15,7 +15,7 @@ export async function* jobProgressStream(ctx: RequestContext, jobId: string): As
   const iterator = events[Symbol.asyncIterator]();
   let pending = iterator.next();
   try {
-    const row = await ctx.services.jobs.get(jobId, ctx.viewer.scope);
+    const row = await ctx.services.jobs.get(jobId, ctx.viewer);
     const snapshot = toMessage(row);
     yield snapshot;
     if (TERMINAL_STATUSES.includes(row.status)) return;

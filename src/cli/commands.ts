@@ -7,6 +7,7 @@ import { registerImportCommand } from './import.command.js';
 import { registerInferCommand } from './infer.command.js';
 import { registerModelsCommands } from './models.command.js';
 import { registerSynthCommand } from './synth.command.js';
+import { registerTokenCommand } from './token.command.js';
 import { registerSchemaCommands } from './schema.command.js';
 import { registerServeCommand } from './serve.command.js';
 import { registerWorkerCommand } from './worker.command.js';
@@ -22,4 +23,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerInferCommand(program, ctx);
   registerModelsCommands(program, ctx);
   registerExportCommands(program, ctx);
+  registerTokenCommand(program, ctx);
 }

@@ -13,6 +13,9 @@ export interface JobProgressMessage {
   readonly stage: string | null;
   readonly message: string | null;
   readonly at: string;
+  /** For scoping subscriptions: who may see this job. */
+  readonly projectId: string | null;
+  readonly requestedById: string | null;
 }
 
 /** Progress reporting handed to every job processor. */

@@ -7,7 +7,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express, { type Express, type Request } from 'express';
-import { GraphQLError, specifiedRules, validate, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { specifiedRules, validate, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config.js';
@@ -18,7 +18,7 @@ import type { AppServices } from '../api/services.js';
 import { formatError } from '../api/errors.js';
 import { createLoaders } from '../api/loaders.js';
 import type { Viewer } from '../api/viewer.js';
-import { isAppError } from '../domain/errors.js';
+import { toHttpAuthError } from '../auth/http-auth-error.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { requestIdMiddleware, requestIdOf } from './request-id.js';
 import { randomUUID } from 'node:crypto';
@@ -121,9 +121,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
         try {
           return contextFor(requestIdOf(res), await options.viewerOf(req));
         } catch (e) {
-          // Apollo turns a thrown GraphQLError from the context function into an error response with this code.
-          if (isAppError(e)) throw new GraphQLError(e.message, { extensions: { code: e.code, http: { status: e.code === 'UNAUTHENTICATED' ? 401 : 403 } } });
-          throw e;
+          throw toHttpAuthError(e);
         }
       },
     }),

@@ -9,6 +9,8 @@ import type { StudyFilterInput } from '../domain/study-filter.js';
 import { CONDITIONS, LEVELS, SERIES_TYPES, SEVERITIES } from '../domain/vocabulary.js';
 import { submissionCsv } from '../services/export/submission.js';
 import { resolveModelSetId } from '../services/model-sets.service.js';
+import { recordAudit } from '../services/audit.service.js';
+import { requestIdOf } from './request-id.js';
 
 const criterion = z.object({ condition: z.enum(CONDITIONS), level: z.enum(LEVELS).nullish(), atLeast: z.enum(SEVERITIES), minProbability: z.number().min(0).max(1).nullish() });
 const filterSchema = z
@@ -46,6 +48,7 @@ export function exportRoutes(db: Database, viewerOf: (req: Request, res: Respons
       const requested = typeof req.query.modelSetId === 'string' ? req.query.modelSetId : null;
       const modelSetId = await resolveModelSetId(db, requested);
       if (!modelSetId) throw badInput('No model set is active; pass modelSetId');
+      await recordAudit(db, { viewer, action: 'export.submission', filter: filter as Record<string, unknown> | null, targetIds: [modelSetId], outcome: 'SUCCESS', requestId: requestIdOf(res) });
       res.setHeader('content-type', 'text/csv; charset=utf-8');
       res.setHeader('content-disposition', 'attachment; filename="submission.csv"');
       for await (const chunk of submissionCsv(db, { scope: viewer.scope, filter, modelSetId })) {

@@ -4,6 +4,8 @@ import { jobProgressStream } from '../api/job-progress-stream.js';
 import { TOPICS } from '../api/pubsub.js';
 import type { JobProgressMessage } from '../domain/job.js';
 import { pageSize } from '../services/cursor.js';
+import { jobVisible } from '../services/jobs.service.js';
+import { requireRole, requireSystemAdmin } from '../auth/permissions.js';
 import { toConnection } from '../schema/connection.type.js';
 import { JobKindEnum, JobStatusEnum } from '../schema/enums.js';
 import { toJob, toProgressEvent } from '../schema/job.mapper.js';
@@ -20,7 +22,7 @@ export class JobResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('includeChildren', () => Boolean, { nullable: true, defaultValue: false }) includeChildren: boolean,
   ): Promise<JobConnection> {
-    const page = await ctx.services.jobs.list({ kind, status, first: pageSize(first, ctx.config.graphql.maxPageSize), after, includeChildren, scope: ctx.viewer.scope });
+    const page = await ctx.services.jobs.list({ kind, status, first: pageSize(first, ctx.config.graphql.maxPageSize), after, includeChildren, viewer: ctx.viewer });
     const connection = toConnection({ ...page, nodes: page.nodes.map(toJob) });
     return connection;
   }
@@ -28,7 +30,7 @@ export class JobResolver {
   @Query(() => Job, { nullable: true })
   async job(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Job | null> {
     try {
-      return toJob(await ctx.services.jobs.get(id, ctx.viewer.scope));
+      return toJob(await ctx.services.jobs.get(id, ctx.viewer));
     } catch {
       return null;
     }
@@ -36,7 +38,12 @@ export class JobResolver {
 
   @Mutation(() => Job, { description: 'Queued: removed. Running: aborted by its worker. Finished: CONFLICT.' })
   async cancelJob(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Job> {
-    await ctx.services.jobs.get(id, ctx.viewer.scope);
+    const job = await ctx.services.jobs.get(id, ctx.viewer);
+    // Whoever started a job may cancel it; otherwise a researcher of its project (or an administrator).
+    if (job.requestedById === null || job.requestedById !== ctx.viewer.userId) {
+      if (job.projectId) requireRole(ctx.viewer, job.projectId, 'RESEARCHER');
+      else requireSystemAdmin(ctx.viewer);
+    }
     return toJob(await ctx.services.jobs.cancel(id));
   }
 
@@ -51,9 +58,10 @@ export class JobResolver {
   @Subscription(() => Job, {
     description: 'Any job (of that kind) changed status.',
     topics: TOPICS.JOB_UPDATED,
-    filter: ({ payload, args }: { payload: JobProgressMessage; args: { kind?: string | null } }) => !args.kind || payload.kind === args.kind,
+    filter: ({ payload, args, context }: { payload: JobProgressMessage; args: { kind?: string | null }; context: RequestContext }) =>
+      (!args.kind || payload.kind === args.kind) && jobVisible(payload, context.viewer),
   })
   async jobUpdated(@Ctx() ctx: RequestContext, @Root() message: JobProgressMessage, @Arg('kind', () => JobKindEnum, { nullable: true }) _kind: JobKindEnum | null): Promise<Job> {
-    return toJob(await ctx.services.jobs.get(message.jobId, { kind: 'all' }));
+    return toJob(await ctx.services.jobs.get(message.jobId, ctx.viewer));
   }
 }

@@ -1,12 +1,13 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../api/context.js';
-import { badInput } from '../domain/errors.js';
+import { badInput, notFound } from '../domain/errors.js';
+import { requireRole, requireSystemAdmin, scopeWithRole } from '../auth/permissions.js';
 import type { Side } from '../domain/vocabulary.js';
 import { confineToDataRoots } from '../services/import/data-roots.js';
 import { chooseModelSet } from '../services/inference/model-set-choice.js';
 import { correctKeypoint } from '../services/keypoints.service.js';
 import { activateModelSet, listModelSets } from '../services/model-registry.service.js';
-import { ensureProject, getProject } from '../services/projects.service.js';
+import { DEFAULT_PROJECT, ensureProject, getProject, getProjectByName } from '../services/projects.service.js';
 import { selectStudyIds } from '../services/studies.service.js';
 import { TRAINING_CONFIGS, isTrainingConfig } from '../domain/training.js';
 import type { KeypointSourceEnum, LevelEnum, SideEnum } from '../schema/enums.js';
@@ -25,8 +26,10 @@ export class MutationResolver {
 
   @Mutation(() => Job, { description: 'Queues an import of a folder inside the server\'s data roots.' })
   async importStudies(@Ctx() ctx: RequestContext, @Arg('input', () => ImportStudiesInput) input: ImportStudiesInput): Promise<Job> {
+    // Only an administrator's import may create the default project; anyone else needs it to exist and be theirs.
+    const project = input.projectId ? await getProject(ctx.db, input.projectId) : ctx.viewer.isAdmin ? await ensureProject(ctx.db) : await getProjectByName(ctx.db, DEFAULT_PROJECT);
+    requireRole(ctx.viewer, project.id, 'RESEARCHER');
     const path = await confineToDataRoots(input.path, ctx.config.dataRoots);
-    const project = input.projectId ? await getProject(ctx.db, input.projectId) : await ensureProject(ctx.db);
     const row = await ctx.services.jobs.start('IMPORT', { path, projectId: project.id }, { projectId: project.id, requestedById: ctx.viewer.userId });
     return toJob(row);
   }
@@ -39,9 +42,10 @@ export class MutationResolver {
     const studies = await selectStudyIds(ctx.db, ctx.viewer.scope, filter, set.id);
     if (input.studyIds && studies.length !== new Set(input.studyIds).size) {
       const found = new Set(studies.map((s) => s.id));
-      throw badInput(`Study ${input.studyIds.find((id) => !found.has(id))} was not found`, { field: 'studyIds' });
+      throw notFound('Study', input.studyIds.find((id) => !found.has(id)) ?? '');
     }
     const projects = [...new Set(studies.map((s) => s.projectId))];
+    for (const p of projects) requireRole(ctx.viewer, p, 'RESEARCHER');
     const row = await ctx.services.jobs.startFlow(
       'INFERENCE',
       { modelSetId: set.id, studyCount: studies.length },
@@ -54,7 +58,8 @@ export class MutationResolver {
   @Mutation(() => Job, { description: 'Retrains the models on the labelled studies of the filter and registers a new model set.' })
   async startTraining(@Ctx() ctx: RequestContext, @Arg('input', () => StartTrainingInput) input: StartTrainingInput): Promise<Job> {
     if (!isTrainingConfig(input.config)) throw badInput(`config must be one of ${TRAINING_CONFIGS.join(', ')}, got "${input.config}"`, { field: 'config' });
-    const studies = await selectStudyIds(ctx.db, ctx.viewer.scope, { ...(input.filter ?? {}), labelled: true }, null);
+    // Only the labelled studies of projects where the caller may train.
+    const studies = await selectStudyIds(ctx.db, scopeWithRole(ctx.viewer, 'RESEARCHER'), { ...(input.filter ?? {}), labelled: true }, null);
     if (studies.length < 2) throw badInput(`Training needs at least 2 labelled studies; the selection has ${studies.length}`);
     const projects = [...new Set(studies.map((s) => s.projectId))];
     const row = await ctx.services.jobs.start(
@@ -67,13 +72,15 @@ export class MutationResolver {
 
   @Mutation(() => ModelSet, { description: 'Makes this model set the one inference and queries use by default.' })
   async activateModelSet(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<ModelSet> {
+    requireSystemAdmin(ctx.viewer);
     return activateModelSet(ctx.db, id);
   }
 
   @Mutation(() => Keypoint, { description: 'Stores a manual keypoint beside the model\'s.' })
   async correctKeypoint(@Ctx() ctx: RequestContext, @Arg('input', () => CorrectKeypointInput) input: CorrectKeypointInput): Promise<Keypoint> {
     const visible = await selectStudyIds(ctx.db, ctx.viewer.scope, { ids: [input.studyId] }, null);
-    if (visible.length === 0) throw badInput(`Study ${input.studyId} was not found`);
+    if (visible.length === 0) throw notFound('Study', input.studyId);
+    requireRole(ctx.viewer, visible[0].projectId, 'RESEARCHER');
     const k = await correctKeypoint(ctx.db, { ...input, level: input.level, side: (input.side ?? 'NONE') as Side, userId: ctx.viewer.userId });
     return { ...k, level: k.level as LevelEnum, side: k.side as SideEnum, source: k.source as KeypointSourceEnum, patientMm: [k.patientX, k.patientY, k.patientZ] };
   }

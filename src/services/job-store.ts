@@ -35,8 +35,21 @@ export interface NewJob {
   readonly requestedById?: string | null;
 }
 
-export function toMessage(row: Pick<JobRow, 'id' | 'kind' | 'status' | 'progress' | 'stage' | 'message'>, at = new Date()): JobProgressMessage {
-  return { jobId: row.id, kind: row.kind, status: row.status, progress: row.progress, stage: row.stage, message: row.message, at: at.toISOString() };
+export function toMessage(
+  row: Pick<JobRow, 'id' | 'kind' | 'status' | 'progress' | 'stage' | 'message' | 'projectId' | 'requestedById'>,
+  at = new Date(),
+): JobProgressMessage {
+  return {
+    jobId: row.id,
+    kind: row.kind,
+    status: row.status,
+    progress: row.progress,
+    stage: row.stage,
+    message: row.message,
+    at: at.toISOString(),
+    projectId: row.projectId,
+    requestedById: row.requestedById,
+  };
 }
 
 export class JobStore {

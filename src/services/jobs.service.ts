@@ -89,18 +89,22 @@ export class JobService {
     return fresh;
   }
 
-  async get(id: string, scope: ProjectScope): Promise<JobRow> {
+  /** A job the viewer may see (its project is visible, or they asked for it); anything else reads as NOT_FOUND. */
+  async get(id: string, viewer: JobViewer): Promise<JobRow> {
     const row = await this.db.prisma.job.findUnique({ where: { id } }).catch(() => null);
-    if (!row || !inScope(row.projectId, scope)) throw notFound('Job', id);
+    if (!row || !jobVisible(row, viewer)) throw notFound('Job', id);
     return row as JobRow;
   }
 
-  async list(args: { kind?: JobKind | null; status?: JobStatus | null; first: number; after?: string | null; includeChildren?: boolean; scope: ProjectScope }): Promise<JobPage> {
+  async list(args: { kind?: JobKind | null; status?: JobStatus | null; first: number; after?: string | null; includeChildren?: boolean; viewer: JobViewer }): Promise<JobPage> {
+    const scope = args.viewer.scope;
     const where: Prisma.JobWhereInput = {
       ...(args.kind ? { kind: args.kind } : {}),
       ...(args.status ? { status: args.status } : {}),
       ...(args.includeChildren ? {} : { parentId: null }),
-      ...(args.scope.kind === 'projects' ? { projectId: { in: [...args.scope.projectIds] } } : {}),
+      ...(scope.kind === 'projects'
+        ? { OR: [{ projectId: { in: [...scope.projectIds] } }, ...(args.viewer.userId ? [{ requestedById: args.viewer.userId }] : [])] }
+        : {}),
     };
     // Newest first: what a dashboard shows.
     const cursorWhere: Prisma.JobWhereInput = args.after
@@ -118,6 +122,13 @@ export class JobService {
   }
 }
 
-function inScope(projectId: string | null, scope: ProjectScope): boolean {
-  return scope.kind === 'all' || (projectId !== null && scope.projectIds.includes(projectId));
+export interface JobViewer {
+  readonly userId: string | null;
+  readonly scope: ProjectScope;
+}
+
+export function jobVisible(row: { projectId: string | null; requestedById: string | null }, viewer: JobViewer): boolean {
+  if (viewer.scope.kind === 'all') return true;
+  if (viewer.userId !== null && row.requestedById === viewer.userId) return true;
+  return row.projectId !== null && viewer.scope.projectIds.includes(row.projectId);
 }

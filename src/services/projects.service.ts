@@ -15,3 +15,9 @@ export async function getProject(db: Database, id: string): Promise<{ id: string
   if (!project) throw notFound('Project', id);
   return project;
 }
+
+export async function getProjectByName(db: Database, name: string): Promise<{ id: string; name: string }> {
+  const project = await db.prisma.project.findUnique({ where: { name }, select: { id: true, name: true } });
+  if (!project) throw notFound('Project', name);
+  return project;
+}

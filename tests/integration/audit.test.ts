@@ -104,8 +104,10 @@ describe('append-only', () => {
     expect(row).toMatchObject({ outcome: 'SUCCESS', detail: null });
   });
 
-  // Measured: TRUNCATE "AuditEvent" succeeds today; row triggers do not fire for it.
-  it.todo('refuses TRUNCATE (needs a BEFORE TRUNCATE ... FOR EACH STATEMENT trigger in a migration)');
+  it('refuses TRUNCATE (a statement trigger: row triggers do not fire for it)', async () => {
+    await expect(tdb.db.sql.exec('TRUNCATE "AuditEvent"')).rejects.toThrow('AuditEvent is append-only: TRUNCATE refused');
+    expect(await tdb.db.prisma.auditEvent.count()).toBeGreaterThan(0);
+  });
 });
 
 describe('listAudit', () => {
