@@ -77,3 +77,10 @@ export function buildTrainingRequest(input: TrainingRequestInput): TrainingReque
 export async function writeTrainingRequest(path: string, request: TrainingRequest): Promise<void> {
   await writeFile(path, `${JSON.stringify(request, null, 2)}\n`);
 }
+
+/** Input sizes the exporter renders for each config (docs/training-format.md, "Sizes per config"). */
+export const CONFIG_LAYOUT_SIZES: Readonly<Record<TrainerConfig, { readonly keypointSize: number; readonly roiSize: number }>> = {
+  tiny: { keypointSize: 64, roiSize: 32 },
+  small: { keypointSize: 256, roiSize: 64 },
+  full: { keypointSize: 512, roiSize: 128 },
+};

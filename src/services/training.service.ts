@@ -1,0 +1,218 @@
+// Retraining: labelled studies -> exported tensors -> the PyTorch trainer (child process) -> a registered model
+// set. The trainer's JSON-lines progress becomes the job's progress; only a run that printed `done` and wrote
+// run-summary.json registers anything, and a failed or cancelled run leaves neither files nor rows behind.
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import type { Database } from '../db/client.js';
+import type { Prisma } from '../db/generated/client.js';
+import { AppError, badInput } from '../domain/errors.js';
+import { MODEL_ROLES } from '../inference/index.js';
+import { anySevereLabel, exportTrainingTensors } from '../training/export/export-tensors.js';
+import { loadLabelledStudies } from '../training/export/load-labelled-studies.js';
+import { assignFolds, foldCountFor } from '../training/folds.js';
+import { buildTrainingRequest, CONFIG_LAYOUT_SIZES, TRAINER_CONFIGS, writeTrainingRequest } from '../training/request.js';
+import { runTrainer, type TrainerEvent } from '../training/trainer-process.js';
+import { registerModelSet } from './model-registry.service.js';
+
+/** Job.params of a TRAINING job: what startTraining stores, plus optional knobs for scripts and tests. */
+export const trainingParamsSchema = z.object({
+  config: z.enum(TRAINER_CONFIGS),
+  studyIds: z.array(z.string().uuid()).min(2),
+  activate: z.boolean().default(false),
+  name: z.string().min(1).max(100).nullable().default(null),
+  seed: z.number().int().min(0).default(0),
+  /** Fold count (default 5, fewer for small cohorts) and the validation folds to train (default all). */
+  folds: z.number().int().min(1).max(10).optional(),
+  trainFolds: z.array(z.number().int().min(0)).min(1).optional(),
+  epochs: z.number().int().min(1).optional(),
+});
+export type TrainingParams = z.infer<typeof trainingParamsSchema>;
+
+export interface TrainingProgress {
+  readonly progress: number;
+  readonly stage: string;
+  readonly message: string;
+}
+
+export interface TrainingContext {
+  readonly jobId: string;
+  readonly signal: AbortSignal;
+  report(update: TrainingProgress): Promise<void>;
+  log?(line: string): void;
+}
+
+export interface TrainingResult {
+  readonly modelSetId: string;
+  readonly name: string;
+  readonly created: boolean;
+  readonly active: boolean;
+  readonly directory: string;
+  readonly studies: number;
+  readonly folds: number;
+  readonly trainedFolds: readonly number[];
+  readonly durationS: number;
+  /** Train-loss per epoch, by "role/fold": the learning curve the trainer reported. */
+  readonly epochLosses: Readonly<Record<string, readonly number[]>>;
+  readonly metrics: Prisma.InputJsonValue;
+}
+
+type Deps = { readonly db: Database; readonly config: Pick<Config, 'dataDir' | 'modelsDir' | 'trainerPython'> };
+
+/** Export takes the first 10 % of the bar, the trainer the next 85 %, registration the rest. */
+const EXPORT_SHARE = 0.1;
+const TRAIN_SHARE = 0.85;
+/** The trainer reports every step for `tiny`; the job row needs no more than a few updates a second. */
+const REPORT_INTERVAL_MS = 500;
+
+export async function runTrainingJob(deps: Deps, raw: unknown, ctx: TrainingContext): Promise<TrainingResult> {
+  const parsed = trainingParamsSchema.safeParse(raw);
+  if (!parsed.success) throw badInput(`Training parameters are invalid: ${parsed.error.message}`);
+  const params = parsed.data;
+  const started = performance.now();
+  // One ordered lane for every progress write: export and trainer reports must not overtake each other.
+  let lane: Promise<void> = Promise.resolve();
+  const report = (update: TrainingProgress): Promise<void> => (lane = lane.then(() => ctx.report(update)).catch(() => undefined));
+  const workDir = join(deps.config.dataDir, 'training', ctx.jobId);
+  // A retried attempt starts clean; the work dir holds nothing worth keeping once the set is registered.
+  await rm(workDir, { recursive: true, force: true });
+  await mkdir(workDir, { recursive: true });
+  let setDir: string | undefined;
+  try {
+    await report({ progress: 0, stage: 'export', message: `loading ${params.studyIds.length} studies` });
+    const studies = (await loadLabelledStudies(deps.db, params.studyIds)).filter((s) => s.grades.length > 0);
+    if (studies.length < 2) throw badInput(`Training needs at least 2 labelled studies; ${studies.length} of the ${params.studyIds.length} given have labels`);
+    const foldCount = params.folds ?? foldCountFor(studies.length);
+    if (foldCount > studies.length) throw badInput(`${foldCount} folds need at least ${foldCount} studies; ${studies.length} given`);
+    const trainFolds = params.trainFolds ?? [...Array(foldCount).keys()];
+    if (trainFolds.some((f) => f >= foldCount)) throw badInput(`trainFolds must lie in 0..${foldCount - 1}`);
+    const folds = assignFolds(
+      studies.map((s) => ({ studyId: s.input.studyId, anySevere: anySevereLabel(s) })),
+      foldCount,
+      params.seed,
+    );
+    const exported = await exportTrainingTensors(studies, {
+      outDir: join(workDir, 'tensors'),
+      sizes: CONFIG_LAYOUT_SIZES[params.config],
+      folds,
+      meta: { cohort: `job ${ctx.jobId}`, studies: studies.length, folds: foldCount },
+      signal: ctx.signal,
+      onStudy: (done, total) => void report({ progress: (EXPORT_SHARE * done) / total, stage: 'export', message: `exported ${done} of ${total} studies` }),
+    });
+    ctx.log?.(`exported ${exported.studies} studies (${(exported.bytes / 2 ** 20).toFixed(1)} MiB), ${exported.unplacedLabels} label points without an instance`);
+
+    const outputDir = join(workDir, 'out');
+    const requestPath = join(workDir, 'request.json');
+    await writeTrainingRequest(
+      requestPath,
+      buildTrainingRequest({
+        outputDir,
+        config: params.config,
+        seed: params.seed,
+        tensorIndex: exported.indexPath,
+        folds: trainFolds,
+        roles: MODEL_ROLES,
+        ...(params.epochs ? { epochs: params.epochs } : {}),
+      }),
+    );
+    const progress = trainerProgress(report);
+    await runTrainer({ python: deps.config.trainerPython, requestPath, signal: ctx.signal, onEvent: progress.onEvent, onLog: ctx.log });
+    await lane;
+    const summaryPath = join(outputDir, 'run-summary.json');
+    if (!existsSync(summaryPath)) throw new AppError('TRAINING_FAILED', 'The trainer reported done but wrote no run-summary.json');
+    const summary = JSON.parse(await readFile(summaryPath, 'utf8')) as { cv?: Prisma.InputJsonValue; trainingDataHash?: string; durationS?: number };
+    ctx.signal.throwIfAborted();
+
+    await report({ progress: EXPORT_SHARE + TRAIN_SHARE, stage: 'register', message: 'registering the model set' });
+    const name = params.name ?? `trained-${params.config}-${ctx.jobId.slice(0, 8)}`;
+    setDir = await copyOutputs(outputDir, join(deps.config.modelsDir, 'trained'), name);
+    const metrics = {
+      cv: summary.cv ?? null,
+      config: params.config,
+      seed: params.seed,
+      studies: studies.length,
+      folds: foldCount,
+      trainedFolds: trainFolds,
+      trainingDataHash: summary.trainingDataHash ?? null,
+    } satisfies Prisma.InputJsonValue;
+    const { set, created } = await registerModelSet(deps.db, setDir, { activate: params.activate, name, producedByJobId: ctx.jobId, metrics });
+    await report({ progress: 1, stage: 'done', message: `registered model set ${set.name}${set.isActive ? ' (active)' : ''}` });
+    return {
+      modelSetId: set.id,
+      name: set.name,
+      created,
+      active: set.isActive,
+      directory: setDir,
+      studies: studies.length,
+      folds: foldCount,
+      trainedFolds: trainFolds,
+      durationS: Math.round((performance.now() - started) / 100) / 10,
+      epochLosses: progress.epochLosses,
+      metrics,
+    };
+  } catch (e) {
+    if (setDir) await rm(setDir, { recursive: true, force: true });
+    throw e;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/** Trainer events -> job progress (stage = role, fraction over every role x fold), throttled; losses kept. */
+function trainerProgress(report: (u: TrainingProgress) => Promise<void>): { onEvent: (e: TrainerEvent) => void; epochLosses: Record<string, number[]> } {
+  const epochLosses: Record<string, number[]> = {};
+  let last = 0;
+  const onEvent = (e: TrainerEvent): void => {
+    if (e.event === 'epoch' && e.role !== undefined && typeof e.loss === 'number') (epochLosses[`${e.role}/${e.fold ?? 0}`] ??= []).push(e.loss);
+    if (!['step', 'epoch', 'fold', 'export', 'start'].includes(e.event)) return;
+    const now = Date.now();
+    const milestone = e.event !== 'step';
+    if (!milestone && now - last < REPORT_INTERVAL_MS) return;
+    last = now;
+    const update: TrainingProgress = {
+      progress: EXPORT_SHARE + TRAIN_SHARE * Math.min(1, Math.max(0, e.progress ?? 0)),
+      stage: e.role ?? 'train',
+      message: describeEvent(e),
+    };
+    void report(update);
+  };
+  return { onEvent, epochLosses };
+}
+
+function describeEvent(e: TrainerEvent): string {
+  const eta = typeof e.eta_s === 'number' ? `, ETA ${formatDuration(e.eta_s)}` : '';
+  const fold = e.fold !== undefined ? ` fold ${e.fold}` : '';
+  const loss = typeof e.loss === 'number' ? ` loss ${e.loss.toPrecision(4)}` : '';
+  switch (e.event) {
+    case 'start':
+      return `trainer started on ${String(e.device ?? 'cpu')}`;
+    case 'step':
+      return `${e.role}${fold} epoch ${e.epoch} step ${e.step}/${String(e.steps)}${loss}${eta}`;
+    case 'epoch':
+      return `${e.role}${fold} epoch ${e.epoch}/${e.epochs}${loss} val ${String(e.valMetricName ?? 'metric')} ${typeof e.valMetric === 'number' ? e.valMetric.toPrecision(4) : 'n/a'}${eta}`;
+    case 'export':
+      return `${e.role}${fold} exported to ONNX${eta}`;
+    default:
+      return `${e.role}${fold} finished${eta}`;
+  }
+}
+
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+/** Copies the models (ONNX, manifests, check files) and the run's summaries into a fresh folder for the set. */
+async function copyOutputs(outputDir: string, trainedRoot: string, name: string): Promise<string> {
+  const base = name.replace(/[^\w.-]+/g, '_');
+  let dir = join(trainedRoot, base);
+  for (let i = 2; existsSync(dir); i++) dir = join(trainedRoot, `${base}-${i}`);
+  await mkdir(dir, { recursive: true });
+  for (const f of await readdir(outputDir)) {
+    if (/\.(onnx|manifest\.json|check\.json|oof\.json)$/.test(f) || f === 'run-summary.json') await cp(join(outputDir, f), join(dir, f));
+  }
+  await writeFile(join(dir, 'model-set.json'), `${JSON.stringify({ name }, null, 2)}\n`);
+  return dir;
+}
