@@ -20,6 +20,8 @@ import { assertAuthModeAllowed } from './auth/auth-mode.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { mountBullBoard } from './http/admin-routes.js';
 import { exportRoutes } from './http/export-routes.js';
+import { dashboardRoutes } from './http/dashboard-routes.js';
+import { scopedImageRoutes } from './http/scoped-image-routes.js';
 import { createApiMetrics } from './http/metrics.js';
 import type { NextFunction, Request, Response } from 'express';
 
@@ -93,6 +95,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     mountRoutes: (app) => {
       app.use(metrics.router());
       app.use(exportRoutes(db, viewerOf));
+      app.use(scopedImageRoutes(db, viewerOf, logger));
+      app.use(dashboardRoutes());
       if (queues) mountBullBoard(app, queues, (req, res, next) => void adminOnly(req, res, next));
     },
   });
