@@ -24,11 +24,13 @@ export async function renderFramePng(request: RenderRequest): Promise<Buffer> {
   let image = sharp(grey, { raw: { width: frame.columns, height: frame.rows, channels: 1 } });
   if (scale > 1) {
     // Enlarge to a buffer first: sharp applies resize after composite within a single pipeline.
-    const enlarged = await image
+    // raw() output follows the pipeline's colourspace, not the input's channel count: read the channels back.
+    const { data, info } = await image
       .resize(frame.columns * scale, frame.rows * scale, { kernel: 'cubic' })
+      .toColourspace('b-w')
       .raw()
-      .toBuffer();
-    image = sharp(enlarged, { raw: { width: frame.columns * scale, height: frame.rows * scale, channels: 1 } });
+      .toBuffer({ resolveWithObject: true });
+    image = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
   }
   const marks = request.marks ?? [];
   const rois = request.rois ?? [];

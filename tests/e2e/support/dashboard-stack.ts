@@ -2,11 +2,8 @@
 // with a fixture model set, the API server (serve()), an inference worker, and Chromium driven by playwright-core.
 import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import type { Express } from 'express';
 import { chromium, type Browser } from 'playwright-core';
 import type { Config } from '../../../src/config.js';
-import { dashboardRoutes } from '../../../src/http/dashboard-routes.js';
-import { imageRoutes } from '../../../src/http/image-routes.js';
 import { serve, type RunningServer } from '../../../src/server.js';
 import { runWorker, type RunningWorker } from '../../../src/worker.js';
 import { createCohortFixture, type CohortFixture } from '../../support/cohort-fixture.js';
@@ -16,7 +13,15 @@ import { createTestDatabase, type TestDatabase } from '../../support/test-databa
 import { deleteKeysWithPrefix, uniquePrefix } from '../../support/test-redis.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 export const hasChromium = (): boolean => existsSync(CHROMIUM);
 
@@ -29,8 +34,6 @@ export interface DashboardStack {
   readonly browser: Browser;
   /** http://host:port (no path). */
   readonly base: string;
-  /** Whether serve() itself mounted the dashboard and the image endpoint (see mountIfMissing). */
-  readonly mountedByServe: boolean;
   /** Destroys every open WebSocket connection from the server side, as a network drop would. */
   dropWebSockets(): number;
   close(): Promise<void>;
@@ -39,11 +42,15 @@ export interface DashboardStack {
 export async function startDashboardStack(options: { studies: number; seed: number; size: number }): Promise<DashboardStack> {
   const prefix = uniquePrefix();
   const tdb = await createTestDatabase();
-  const cohort = await createCohortFixture(tdb.db, { studies: options.studies, seed: options.seed, size: options.size, project: 'dashboard-e2e' });
+  const cohort = await createCohortFixture(tdb.db, {
+    studies: options.studies,
+    seed: options.seed,
+    size: options.size,
+    project: 'dashboard-e2e',
+  });
   const config = testConfig({ DATABASE_URL: tdb.url, QUEUE_PREFIX: prefix });
   const server = await serve({ config, logger: silentLogger, db: tdb.db, port: 0 });
   const base = server.api.url.replace(/\/graphql$/, '');
-  const mountedByServe = await mountIfMissing(server, base);
   const sockets = new Set<Socket>();
   server.api.httpServer.on('upgrade', (_req, socket: Socket) => {
     sockets.add(socket);
@@ -59,7 +66,6 @@ export async function startDashboardStack(options: { studies: number; seed: numb
     worker,
     browser,
     base,
-    mountedByServe,
     dropWebSockets() {
       const n = sockets.size;
       for (const s of sockets) s.destroy();
@@ -74,18 +80,4 @@ export async function startDashboardStack(options: { studies: number; seed: numb
       await deleteKeysWithPrefix(prefix);
     },
   };
-}
-
-/**
- * The API server mounts the dashboard and image routes through its `mountRoutes` hook. Until serve() passes them,
- * the test mounts the same routers on the running express app (after GraphQL, where no other route claims their
- * paths) so the rest of the suite still exercises them; the returned flag lets a test insist on the real wiring.
- */
-async function mountIfMissing(server: RunningServer, base: string): Promise<boolean> {
-  const res = await fetch(`${base}/`);
-  if (res.status === 200 && (res.headers.get('content-type') ?? '').startsWith('text/html')) return true;
-  const app = server.api.httpServer.listeners('request')[0] as Express;
-  app.use(imageRoutes(server.db));
-  app.use(dashboardRoutes());
-  return false;
 }

@@ -135,9 +135,18 @@ describe('instance PNG', () => {
     expect(res.headers.get('x-window')).toMatch(/;percentile$/);
   });
 
-  it('enlarges with scale, keeping marks on their pixels', async () => {
+  it('enlarges with scale, keeping marks on their pixels and the grey levels in place', async () => {
     const { image } = await fetchPng(url(fixture.instanceId, '?scale=3'));
     expect([image.width, image.height]).toEqual([COLUMNS * 3, ROWS * 3]);
+    // The centre of each enlarged source pixel keeps that pixel's grey (a ramp survives cubic interpolation).
+    for (const [x, y] of [
+      [5, 2],
+      [40, 30],
+      [90, 60],
+    ]) {
+      const g = grey(pixelValue(x, y), FILE_WINDOW);
+      for (const v of image.at(x * 3 + 1, y * 3 + 1)) expect(Math.abs(v - g)).toBeLessThanOrEqual(1);
+    }
     expect(image.at(MODEL_A_POINT.x * 3 + 1, MODEL_A_POINT.y * 3 + 1)).toEqual(rgb(MARK_COLOURS.model));
     expect(image.at(MANUAL_POINT.x * 3 + 1, MANUAL_POINT.y * 3 + 1)).toEqual(rgb(MARK_COLOURS.manual));
   });

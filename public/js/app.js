@@ -1,0 +1,126 @@
+// The dashboard's entry point: hash routes (#/ the dashboard, #/studies/:id a study), the live-connection badge,
+// and the access-token dialog for servers that require a bearer token.
+// @ts-check
+import { QUERIES, liveClient, onLiveStatus, request, setToken, subscribe, token } from './api.js';
+import { cohortFilterPanel } from './cohort-filter.js';
+import { h, replace } from './dom.js';
+import { heatmapPanel } from './heatmap-panel.js';
+import { inferencePanel } from './inference-panel.js';
+import { jobsPanel } from './jobs-panel.js';
+import { modelSetsPanel } from './model-sets-panel.js';
+import { studiesPanel } from './studies-panel.js';
+import { renderStudyView } from './study-view.js';
+
+const main = /** @type {HTMLElement} */ (document.getElementById('main'));
+/** @type {(() => void) | undefined} */
+let disposeView;
+
+/** The cohort filter survives navigation to a study and back. */
+/** @type {Record<string, unknown>} */
+let cohortFilter = {};
+
+/** @type {Promise<any[]> | undefined} */
+let modelSetsCache;
+/** @param {boolean} [fresh] */
+function modelSets(fresh = false) {
+  if (fresh || !modelSetsCache) modelSetsCache = request(QUERIES.modelSets).then((d) => d.modelSets);
+  return modelSetsCache;
+}
+
+function renderDashboard() {
+  document.title = 'spinegraph';
+  const filter = () => cohortFilter;
+  const jobs = jobsPanel();
+  const heatmap = heatmapPanel({ filter, modelSets });
+  const sets = modelSetsPanel({ filter, modelSets, onActivated: () => modelSets(true) });
+  const studies = studiesPanel({ filter });
+  const refreshAll = () => Promise.all([heatmap.refresh(), sets.refresh(), studies.refresh()]);
+  const cohort = cohortFilterPanel({
+    initial: cohortFilter,
+    onApply: (f) => {
+      cohortFilter = f;
+      refreshAll();
+    },
+  });
+  const inference = inferencePanel({ filter, modelSets, onJob: (job) => jobs.add(job) });
+  replace(
+    main,
+    h('h1', { class: 'visually-hidden' }, 'Dashboard'),
+    h(
+      'div',
+      { class: 'dashboard' },
+      h('div', { class: 'column-left' }, cohort, inference),
+      h('div', { class: 'column-right' }, jobs.element),
+    ),
+    heatmap.element,
+    sets.element,
+    studies.element,
+  );
+  // Jobs that finish change predictions: refresh the panels that show them (at most every few seconds).
+  let pending = false;
+  const stopCompletions = subscribe('subscription DashboardJobs { jobUpdated { id status } }', {}, (data) => {
+    if (data.jobUpdated.status !== 'COMPLETED' || pending) return;
+    pending = true;
+    setTimeout(() => {
+      pending = false;
+      modelSets(true);
+      refreshAll();
+    }, 1500);
+  });
+  return () => {
+    jobs.dispose();
+    stopCompletions();
+  };
+}
+
+async function route() {
+  disposeView?.();
+  disposeView = undefined;
+  const match = /^#\/studies\/([^/?]+)/.exec(location.hash);
+  if (match) {
+    await renderStudyView(main, decodeURIComponent(match[1]));
+  } else {
+    disposeView = renderDashboard();
+  }
+}
+
+function connectionBadge() {
+  const badge = /** @type {HTMLElement} */ (document.getElementById('connection'));
+  /** @type {Record<string, string>} */
+  const text = {
+    idle: 'Live updates: idle',
+    connecting: 'Live updates: connecting…',
+    connected: 'Live updates: connected',
+    closed: 'Live updates: off',
+  };
+  onLiveStatus((event) => {
+    badge.dataset.status = event.status;
+    badge.textContent =
+      event.status === 'reconnecting'
+        ? `Live updates: connection lost, retrying in ${Math.ceil((event.retryInMs ?? 0) / 1000)} s (attempt ${event.attempt})`
+        : event.status === 'closed' && event.closeCode
+          ? `Live updates: refused (${event.closeCode}${event.reason ? ` ${event.reason}` : ''}). Check the access token.`
+          : (text[event.status] ?? event.status);
+  });
+  window.addEventListener('online', () => liveClient().retryNow());
+}
+
+function tokenDialog() {
+  const dialog = /** @type {HTMLDialogElement} */ (document.getElementById('token-dialog'));
+  const input = /** @type {HTMLInputElement} */ (document.getElementById('token-input'));
+  const open = /** @type {HTMLButtonElement} */ (document.getElementById('token-button'));
+  open.addEventListener('click', () => {
+    input.value = token();
+    dialog.showModal();
+  });
+  dialog.addEventListener('close', () => {
+    if (dialog.returnValue !== 'save') return;
+    setToken(input.value.trim());
+    location.reload();
+  });
+}
+
+connectionBadge();
+tokenDialog();
+window.addEventListener('hashchange', route);
+route();

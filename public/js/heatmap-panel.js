@@ -1,0 +1,144 @@
+// The cohort severity heatmap: 5 conditions x 5 levels, each cell the fractions of the three severities as a
+// stacked bar, from predictions (argmax of a model set) or from labels.
+// @ts-check
+import { QUERIES, request } from './api.js';
+import { h, percent, replace } from './dom.js';
+import { CONDITIONS, CONDITION_NAMES, LEVELS, SEVERITIES, SEVERITY_NAMES, levelName, severityClass } from './vocabulary.js';
+
+/**
+ * @typedef {{ condition: string, level: string, severity: string, count: number, fraction: number }} Cell
+ */
+
+/** @param {{ studyCount: number, cells: Cell[] }} summary @param {string} caption */
+export function heatmapTable(summary, caption) {
+  /** @type {Map<string, Cell>} */
+  const byKey = new Map(summary.cells.map((c) => [`${c.condition}/${c.level}/${c.severity}`, c]));
+  const cell = (/** @type {string} */ condition, /** @type {string} */ level) => {
+    const parts = SEVERITIES.map(
+      (s) => byKey.get(`${condition}/${level}/${s}`) ?? { condition, level, severity: s, count: 0, fraction: 0 },
+    );
+    const known = parts.reduce((n, p) => n + p.count, 0);
+    const description = parts.map((p) => `${SEVERITY_NAMES[p.severity]} ${percent(p.fraction)} (${p.count})`).join(', ');
+    // The dominant non-normal share tints the cell, so severe hot spots stand out before reading the bars.
+    const tint = Math.min(1, (parts[1].fraction + 2 * parts[2].fraction) / 1.2);
+    return h(
+      'td',
+      { class: 'heat-cell', title: description, style: { '--tint': tint.toFixed(3) }, 'data-condition': condition, 'data-level': level },
+      h(
+        'div',
+        { class: 'stack', role: 'img', 'aria-label': `${CONDITION_NAMES[condition]} at ${levelName(level)}: ${description}` },
+        parts.map((p) => h('span', { class: `seg ${severityClass(p.severity)}`, style: { width: `${(p.fraction * 100).toFixed(2)}%` } })),
+      ),
+      h(
+        'div',
+        { class: 'stack-text', 'aria-hidden': 'true' },
+        known === 0 ? 'no data' : parts.map((p) => h('span', { class: severityClass(p.severity) }, percent(p.fraction))),
+      ),
+    );
+  };
+  return h(
+    'table',
+    { class: 'heatmap' },
+    h('caption', {}, caption),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('td', {}),
+        LEVELS.map((l) => h('th', { scope: 'col' }, levelName(l))),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      CONDITIONS.map((c) =>
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, CONDITION_NAMES[c]),
+          LEVELS.map((l) => cell(c, l)),
+        ),
+      ),
+    ),
+  );
+}
+
+export function severityLegend() {
+  return h(
+    'ul',
+    { class: 'legend', 'aria-label': 'Severity colours' },
+    SEVERITIES.map((s) => h('li', {}, h('span', { class: `swatch ${severityClass(s)}`, 'aria-hidden': 'true' }), SEVERITY_NAMES[s])),
+  );
+}
+
+/**
+ * @param {{ filter: () => Record<string, unknown>, modelSets: () => Promise<{ id: string, name: string, isActive: boolean }[]> }} options
+ * @returns {{ element: HTMLElement, refresh: () => Promise<void> }}
+ */
+export function heatmapPanel({ filter, modelSets }) {
+  const body = h('div', { class: 'heatmap-body', 'aria-live': 'polite', 'aria-busy': 'true' }, 'Loading…');
+  const modelSelect = /** @type {HTMLSelectElement} */ (h('select', { id: 'heatmap-model-set', onchange: () => refresh() }));
+  const sourceRadios = ['PREDICTED', 'LABELLED'].map((value) =>
+    h(
+      'label',
+      { class: 'toggle' },
+      h('input', { type: 'radio', name: 'heatmap-source', value, checked: value === 'PREDICTED', onchange: () => refresh() }),
+      value === 'PREDICTED' ? 'Predicted' : 'Labelled',
+    ),
+  );
+  const controls = h(
+    'div',
+    { class: 'controls' },
+    h('fieldset', { class: 'segmented' }, h('legend', {}, 'Source'), sourceRadios),
+    h('div', { class: 'field' }, h('label', { for: 'heatmap-model-set' }, 'Model set'), modelSelect),
+  );
+  const element = h(
+    'section',
+    { class: 'panel heatmap-panel', 'aria-labelledby': 'heatmap-heading' },
+    h('h2', { id: 'heatmap-heading' }, 'Cohort severity'),
+    controls,
+    severityLegend(),
+    body,
+  );
+
+  const ready = modelSets()
+    .then((sets) => {
+      if (!sets.some((s) => s.isActive)) modelSelect.append(h('option', { value: '' }, 'Active set'));
+      for (const s of sets)
+        modelSelect.append(h('option', { value: s.id, selected: s.isActive }, s.isActive ? `${s.name} (active)` : s.name));
+    })
+    .catch(() => modelSelect.append(h('option', { value: '' }, 'Active set')));
+
+  let generation = 0;
+  async function refresh() {
+    await ready;
+    const mine = ++generation;
+    const source =
+      /** @type {HTMLInputElement | null} */ (element.querySelector('input[name="heatmap-source"]:checked'))?.value ?? 'PREDICTED';
+    modelSelect.disabled = source === 'LABELLED';
+    body.setAttribute('aria-busy', 'true');
+    try {
+      const variables = {
+        filter: filter(),
+        source,
+        ...(modelSelect.value && source === 'PREDICTED' ? { modelSetId: modelSelect.value } : {}),
+      };
+      const { cohortSummary } = await request(QUERIES.cohortSummary, variables);
+      if (mine !== generation) return; // a newer refresh superseded this one
+      const what = source === 'PREDICTED' ? `predicted by ${modelSelect.selectedOptions[0]?.textContent ?? 'the active set'}` : 'labelled';
+      const n = cohortSummary.studyCount;
+      replace(body, heatmapTable(cohortSummary, `Severity ${what}, over ${n} ${n === 1 ? 'study' : 'studies'}`));
+    } catch (e) {
+      if (mine === generation)
+        replace(
+          body,
+          h('p', { class: 'error', role: 'alert' }, `Could not load the cohort summary: ${e instanceof Error ? e.message : e}`),
+        );
+    } finally {
+      if (mine === generation) body.setAttribute('aria-busy', 'false');
+    }
+  }
+  return { element, refresh };
+}
