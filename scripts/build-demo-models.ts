@@ -21,7 +21,16 @@ import { runTrainer, type TrainerEvent } from '../src/training/trainer-process.j
 import { MODEL_ROLES, type ModelRole } from '../src/inference/index.js';
 import { patientToPixel } from '../src/dicom/geometry.js';
 import type { SliceGeometry, Vec3 } from '../src/domain/image.js';
-import { CONDITION_INFO, CONDITIONS, LEVELS, SEVERITIES, severityArgmax, type Condition, type Level, type Severity } from '../src/domain/vocabulary.js';
+import {
+  CONDITION_INFO,
+  CONDITIONS,
+  LEVELS,
+  SEVERITIES,
+  severityArgmax,
+  type Condition,
+  type Level,
+  type Severity,
+} from '../src/domain/vocabulary.js';
 import { evaluate } from '../src/services/evaluation.service.js';
 import { runInference } from '../src/services/inference/run-inference.js';
 import { openModelSet, registerModelSet } from '../src/services/model-registry.service.js';
@@ -57,14 +66,23 @@ export const HOLDOUT_FIRST_ID = 900_000;
 
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
-async function importCohort(db: Database, name: string, root: string, n: number, cohortSeed: number, firstStudyId: number): Promise<string[]> {
+async function importCohort(
+  db: Database,
+  name: string,
+  root: string,
+  n: number,
+  cohortSeed: number,
+  firstStudyId: number,
+): Promise<string[]> {
   if (!existsSync(join(root, 'train.csv'))) {
     log(`generating ${n} ${name} studies (seed ${cohortSeed}, ids from ${firstStudyId}, ${size} px)`);
     await generateDataset({ outDir: root, studies: n, seed: cohortSeed, size, firstStudyId });
   }
   const project = await ensureProject(db, name);
   const result = await importStudies(db, { root, projectId: project.id, secret: 'spinegraph-demo' });
-  log(`imported ${name}: ${result.studies.total} studies, ${result.instances.total} instances, ${result.labels} labels, ${result.coordinates} coordinates`);
+  log(
+    `imported ${name}: ${result.studies.total} studies, ${result.instances.total} instances, ${result.labels} labels, ${result.coordinates} coordinates`,
+  );
   const rows = await db.prisma.study.findMany({ where: { projectId: project.id }, select: { id: true }, orderBy: { externalId: 'asc' } });
   return rows.map((r) => r.id);
 }
@@ -197,7 +215,6 @@ async function main(): Promise<void> {
   }
 }
 
-
 // ---------------------------------------------------------------------------------------------------------------
 // Held-out evaluation: the demo set against a prevalence-only baseline on a cohort it never saw.
 
@@ -232,7 +249,11 @@ async function prevalence(db: Database, projectId: string): Promise<Record<Condi
 async function storeBaseline(db: Database, studyIds: readonly string[], prior: Record<Condition, Triple>): Promise<string> {
   const set = await db.prisma.modelSet.upsert({
     where: { name: 'prevalence-baseline' },
-    create: { name: 'prevalence-baseline', contentHash: 'prevalence-baseline', description: 'training-set class frequencies per condition' },
+    create: {
+      name: 'prevalence-baseline',
+      contentHash: 'prevalence-baseline',
+      description: 'training-set class frequencies per condition',
+    },
     update: {},
   });
   await db.prisma.prediction.deleteMany({ where: { modelSetId: set.id } });
@@ -241,7 +262,16 @@ async function storeBaseline(db: Database, studyIds: readonly string[], prior: R
       CONDITIONS.flatMap((condition) =>
         LEVELS.map((level) => {
           const [normalMild, moderate, severe] = prior[condition];
-          return { studyId, condition, level, normalMild, moderate, severe, severity: severityArgmax(prior[condition]), modelSetId: set.id };
+          return {
+            studyId,
+            condition,
+            level,
+            normalMild,
+            moderate,
+            severe,
+            severity: severityArgmax(prior[condition]),
+            modelSetId: set.id,
+          };
         }),
       ),
     ),
@@ -288,7 +318,11 @@ const KEYPOINT_CONDITION = (role: string, side: string): Condition | undefined =
         ? (`${side}_SUBARTICULAR_STENOSIS` as Condition)
         : undefined;
 
-const ROLE_OF: Record<string, string> = { spinal: 'keypoints-sagittal-t2', foraminal: 'keypoints-sagittal-t1', subarticular: 'keypoints-axial' };
+const ROLE_OF: Record<string, string> = {
+  spinal: 'keypoints-sagittal-t2',
+  foraminal: 'keypoints-sagittal-t1',
+  subarticular: 'keypoints-axial',
+};
 
 /**
  * In-plane error (mm) of each predicted keypoint against its label: the prediction projected onto the label's
@@ -342,12 +376,19 @@ async function evaluateDemo(db: Database, o: EvalOptions): Promise<void> {
   const t0 = performance.now();
   let summary;
   try {
-    summary = await runInference(db, { studyIds: o.holdoutStudyIds, modelSetId: set.id, modelSet: loaded, pipeline: { studiesPerBatch: 4 } });
+    summary = await runInference(db, {
+      studyIds: o.holdoutStudyIds,
+      modelSetId: set.id,
+      modelSet: loaded,
+      pipeline: { studiesPerBatch: 4 },
+    });
   } finally {
     await loaded.release();
   }
   const inferS = (performance.now() - t0) / 1000;
-  o.log(`inference on ${o.holdoutStudyIds.length} held-out studies: ${inferS.toFixed(0)} s, ${summary.predictions} predictions, fallbacks ${JSON.stringify(summary.fallbacks)}`);
+  o.log(
+    `inference on ${o.holdoutStudyIds.length} held-out studies: ${inferS.toFixed(0)} s, ${summary.predictions} predictions, fallbacks ${JSON.stringify(summary.fallbacks)}`,
+  );
   const holdoutProject = await ensureProject(db, 'demo-holdout');
   const scope = { kind: 'projects', projectIds: [holdoutProject.id] } as const;
   const demo = await evaluate(db, { scope, modelSetId: set.id });
@@ -360,7 +401,15 @@ async function evaluateDemo(db: Database, o: EvalOptions): Promise<void> {
   const onnxBytes = (await readdir(o.modelsDir)).filter((f) => f.endsWith('.onnx'));
   let totalBytes = 0;
   for (const f of await readdir(o.modelsDir)) totalBytes += (await stat(join(o.modelsDir, f))).size;
-  const results = { demo, baseline: base, keypoints: kp, prior, inference: { seconds: inferS, ...summary }, onnxFiles: onnxBytes.length, totalBytes };
+  const results = {
+    demo,
+    baseline: base,
+    keypoints: kp,
+    prior,
+    inference: { seconds: inferS, ...summary },
+    onnxFiles: onnxBytes.length,
+    totalBytes,
+  };
   await writeFile(join(o.modelsDir, 'holdout-evaluation.json'), `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(o.docPath, renderReport(o, results, training));
   o.log(`wrote ${o.docPath}`);
@@ -381,7 +430,13 @@ interface RunSummary {
 
 function renderReport(
   o: EvalOptions,
-  r: { demo: Awaited<ReturnType<typeof evaluate>>; baseline: Awaited<ReturnType<typeof evaluate>>; keypoints: Awaited<ReturnType<typeof keypointErrors>>; inference: { seconds: number }; totalBytes: number },
+  r: {
+    demo: Awaited<ReturnType<typeof evaluate>>;
+    baseline: Awaited<ReturnType<typeof evaluate>>;
+    keypoints: Awaited<ReturnType<typeof keypointErrors>>;
+    inference: { seconds: number };
+    totalBytes: number;
+  },
   training: Record<string, RunSummary>,
 ): string {
   const parts = ['score', 'spinal', 'foraminal', 'subarticular', 'anySevereSpinal'] as const;
@@ -394,7 +449,11 @@ function renderReport(
     'generator of `src/synth`. Regenerate it with:',
     '',
     '```sh',
-    `npx tsx scripts/build-demo-models.ts --studies ${s.studies} --holdout ${s.holdout} --seed ${s.seed} --folds ${s.folds} --train-folds ${s.trainFolds} --epochs ${Object.entries(s.epochs as Record<string, number>).map(([k, v]) => `${k}=${v}`).join(',')}`,
+    `npx tsx scripts/build-demo-models.ts --studies ${s.studies} --holdout ${s.holdout} --seed ${s.seed} --folds ${s.folds} --train-folds ${s.trainFolds} --epochs ${Object.entries(
+      s.epochs as Record<string, number>,
+    )
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')}`,
     '```',
     '',
   );
@@ -407,40 +466,72 @@ function renderReport(
     '',
   );
   lines.push('## Cross-validated metric (trainer, out-of-fold on the validation fold)', '');
-  lines.push('| role | mean px error (256 px input) | median px | mean mm | samples | epochs | train time |', '|---|---|---|---|---|---|---|');
+  lines.push(
+    '| role | mean px error (256 px input) | median px | mean mm | samples | epochs | train time |',
+    '|---|---|---|---|---|---|---|',
+  );
   for (const [run, sum] of Object.entries(training)) {
     for (const [role, k] of Object.entries(sum.cv?.keypoints ?? {}))
-      lines.push(`| ${role} | ${fmt(k.meanPxError, 1)} | ${fmt(k.medianPxError, 1)} | ${fmt(k.meanMmError, 1)} | ${k.samples ?? ''} | ${sum.request?.epochs ?? 'config'} | ${fmt(sum.durationS, 0)} s (${run}) |`);
+      lines.push(
+        `| ${role} | ${fmt(k.meanPxError, 1)} | ${fmt(k.medianPxError, 1)} | ${fmt(k.meanMmError, 1)} | ${k.samples ?? ''} | ${sum.request?.epochs ?? 'config'} | ${fmt(sum.durationS, 0)} s (${run}) |`,
+      );
   }
   const cls = training.classifiers?.cv?.classifiers;
   if (cls) {
-    lines.push('', '| classifiers (competition metric, lower is better) | score | spinal | foraminal | subarticular | any severe spinal | rows |', '|---|---|---|---|---|---|---|');
+    lines.push(
+      '',
+      '| classifiers (competition metric, lower is better) | score | spinal | foraminal | subarticular | any severe spinal | rows |',
+      '|---|---|---|---|---|---|---|',
+    );
     for (const key of ['split', 'global', 'ensemble']) {
       const m = cls[key];
       if (!m) continue;
-      lines.push(`| ${key} | ${fmt(m.score)} | ${fmt(m.spinal)} | ${fmt(m.foraminal)} | ${fmt(m.subarticular)} | ${fmt(m.anySevereSpinal)} | ${m.rows ?? ''} |`);
+      lines.push(
+        `| ${key} | ${fmt(m.score)} | ${fmt(m.spinal)} | ${fmt(m.foraminal)} | ${fmt(m.subarticular)} | ${fmt(m.anySevereSpinal)} | ${m.rows ?? ''} |`,
+      );
       if (m.baseline)
-        lines.push(`| ${key}: prevalence baseline, same rows | ${fmt(m.baseline.score)} | ${fmt(m.baseline.spinal)} | ${fmt(m.baseline.foraminal)} | ${fmt(m.baseline.subarticular)} | ${fmt(m.baseline.anySevereSpinal)} | |`);
+        lines.push(
+          `| ${key}: prevalence baseline, same rows | ${fmt(m.baseline.score)} | ${fmt(m.baseline.spinal)} | ${fmt(m.baseline.foraminal)} | ${fmt(m.baseline.subarticular)} | ${fmt(m.baseline.anySevereSpinal)} | |`,
+        );
     }
-    lines.push('', 'The classifier CV is scored on ROIs centred on the label coordinates (as the trainer sees them); the held-out run below uses the model keypoints end to end.');
+    lines.push(
+      '',
+      'The classifier CV is scored on ROIs centred on the label coordinates (as the trainer sees them); the held-out run below uses the model keypoints end to end.',
+    );
   }
-  lines.push('', `## Held-out synthetic cohort (${o.holdoutStudyIds.length} studies, seed ${Number(s.seed) + 1}, ids from ${HOLDOUT_FIRST_ID})`, '');
+  lines.push(
+    '',
+    `## Held-out synthetic cohort (${o.holdoutStudyIds.length} studies, seed ${Number(s.seed) + 1}, ids from ${HOLDOUT_FIRST_ID})`,
+    '',
+  );
   lines.push(
     'The full pipeline (`runInference` with the registered set: keypoints -> projection -> ROIs -> classifiers -> ensemble), scored with',
     '`evaluation.service.ts` (the competition metric, lower is better). The baseline predicts, for every row, the training',
-    'cohort\'s class frequencies of that condition (+1 smoothed), stored as its own model set and scored by the same SQL.',
+    "cohort's class frequencies of that condition (+1 smoothed), stored as its own model set and scored by the same SQL.",
     '',
     '| predictor | score | spinal | foraminal | subarticular | any severe spinal | rows |',
     '|---|---|---|---|---|---|---|',
   );
-  for (const [name, e] of [['demo set', r.demo], ['prevalence baseline', r.baseline]] as const)
+  for (const [name, e] of [
+    ['demo set', r.demo],
+    ['prevalence baseline', r.baseline],
+  ] as const)
     lines.push(`| ${name} | ${parts.map((p) => fmt(e[p])).join(' | ')} | ${e.rowCount} |`);
   const gain = r.baseline.score && r.demo.score ? (1 - r.demo.score / r.baseline.score) * 100 : Number.NaN;
-  lines.push('', `Relative improvement of the score over the baseline: ${fmt(gain, 1)} %. Inference took ${fmt(r.inference.seconds, 0)} s for the cohort on this machine.`, '');
-  lines.push('Keypoint error on the held-out cohort, in the plane of the labelled slice (mm); the baseline puts every point at the training labels\' mean position for that condition and level:', '');
+  lines.push(
+    '',
+    `Relative improvement of the score over the baseline: ${fmt(gain, 1)} %. Inference took ${fmt(r.inference.seconds, 0)} s for the cohort on this machine.`,
+    '',
+  );
+  lines.push(
+    "Keypoint error on the held-out cohort, in the plane of the labelled slice (mm); the baseline puts every point at the training labels' mean position for that condition and level:",
+    '',
+  );
   lines.push('| keypoint model | mean mm | median mm | baseline mean mm | points |', '|---|---|---|---|---|');
   for (const role of Object.keys(r.keypoints.baseline))
-    lines.push(`| ${role} | ${fmt(mean(r.keypoints.model[role] ?? []), 1)} | ${fmt(median(r.keypoints.model[role] ?? []), 1)} | ${fmt(mean(r.keypoints.baseline[role]), 1)} | ${(r.keypoints.model[role] ?? []).length} |`);
+    lines.push(
+      `| ${role} | ${fmt(mean(r.keypoints.model[role] ?? []), 1)} | ${fmt(median(r.keypoints.model[role] ?? []), 1)} | ${fmt(mean(r.keypoints.baseline[role]), 1)} | ${(r.keypoints.model[role] ?? []).length} |`,
+    );
   lines.push('', `${r.keypoints.missing} of ${r.keypoints.labels} labelled points had no predicted keypoint.`, '');
   lines.push('Raw numbers: `models/demo/holdout-evaluation.json`, `models/demo/training-summary.json` (both trainer run summaries).', '');
   return lines.join('\n');

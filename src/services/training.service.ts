@@ -83,7 +83,8 @@ export async function runTrainingJob(deps: Deps, raw: unknown, ctx: TrainingCont
   try {
     await report({ progress: 0, stage: 'export', message: `loading ${params.studyIds.length} studies` });
     const studies = (await loadLabelledStudies(deps.db, params.studyIds)).filter((s) => s.grades.length > 0);
-    if (studies.length < 2) throw badInput(`Training needs at least 2 labelled studies; ${studies.length} of the ${params.studyIds.length} given have labels`);
+    if (studies.length < 2)
+      throw badInput(`Training needs at least 2 labelled studies; ${studies.length} of the ${params.studyIds.length} given have labels`);
     const foldCount = params.folds ?? foldCountFor(studies.length);
     if (foldCount > studies.length) throw badInput(`${foldCount} folds need at least ${foldCount} studies; ${studies.length} given`);
     const trainFolds = params.trainFolds ?? [...Array(foldCount).keys()];
@@ -99,9 +100,12 @@ export async function runTrainingJob(deps: Deps, raw: unknown, ctx: TrainingCont
       folds,
       meta: { cohort: `job ${ctx.jobId}`, studies: studies.length, folds: foldCount },
       signal: ctx.signal,
-      onStudy: (done, total) => void report({ progress: (EXPORT_SHARE * done) / total, stage: 'export', message: `exported ${done} of ${total} studies` }),
+      onStudy: (done, total) =>
+        void report({ progress: (EXPORT_SHARE * done) / total, stage: 'export', message: `exported ${done} of ${total} studies` }),
     });
-    ctx.log?.(`exported ${exported.studies} studies (${(exported.bytes / 2 ** 20).toFixed(1)} MiB), ${exported.unplacedLabels} label points without an instance`);
+    ctx.log?.(
+      `exported ${exported.studies} studies (${(exported.bytes / 2 ** 20).toFixed(1)} MiB), ${exported.unplacedLabels} label points without an instance`,
+    );
 
     const outputDir = join(workDir, 'out');
     const requestPath = join(workDir, 'request.json');
@@ -122,7 +126,11 @@ export async function runTrainingJob(deps: Deps, raw: unknown, ctx: TrainingCont
     await lane;
     const summaryPath = join(outputDir, 'run-summary.json');
     if (!existsSync(summaryPath)) throw new AppError('TRAINING_FAILED', 'The trainer reported done but wrote no run-summary.json');
-    const summary = JSON.parse(await readFile(summaryPath, 'utf8')) as { cv?: Prisma.InputJsonValue; trainingDataHash?: string; durationS?: number };
+    const summary = JSON.parse(await readFile(summaryPath, 'utf8')) as {
+      cv?: Prisma.InputJsonValue;
+      trainingDataHash?: string;
+      durationS?: number;
+    };
     ctx.signal.throwIfAborted();
 
     await report({ progress: EXPORT_SHARE + TRAIN_SHARE, stage: 'register', message: 'registering the model set' });
@@ -137,7 +145,12 @@ export async function runTrainingJob(deps: Deps, raw: unknown, ctx: TrainingCont
       trainedFolds: trainFolds,
       trainingDataHash: summary.trainingDataHash ?? null,
     } satisfies Prisma.InputJsonValue;
-    const { set, created } = await registerModelSet(deps.db, setDir, { activate: params.activate, name, producedByJobId: ctx.jobId, metrics });
+    const { set, created } = await registerModelSet(deps.db, setDir, {
+      activate: params.activate,
+      name,
+      producedByJobId: ctx.jobId,
+      metrics,
+    });
     await report({ progress: 1, stage: 'done', message: `registered model set ${set.name}${set.isActive ? ' (active)' : ''}` });
     return {
       modelSetId: set.id,
@@ -161,11 +174,15 @@ export async function runTrainingJob(deps: Deps, raw: unknown, ctx: TrainingCont
 }
 
 /** Trainer events -> job progress (stage = role, fraction over every role x fold), throttled; losses kept. */
-function trainerProgress(report: (u: TrainingProgress) => Promise<void>): { onEvent: (e: TrainerEvent) => void; epochLosses: Record<string, number[]> } {
+function trainerProgress(report: (u: TrainingProgress) => Promise<void>): {
+  onEvent: (e: TrainerEvent) => void;
+  epochLosses: Record<string, number[]>;
+} {
   const epochLosses: Record<string, number[]> = {};
   let last = 0;
   const onEvent = (e: TrainerEvent): void => {
-    if (e.event === 'epoch' && e.role !== undefined && typeof e.loss === 'number') (epochLosses[`${e.role}/${e.fold ?? 0}`] ??= []).push(e.loss);
+    if (e.event === 'epoch' && e.role !== undefined && typeof e.loss === 'number')
+      (epochLosses[`${e.role}/${e.fold ?? 0}`] ??= []).push(e.loss);
     if (!['step', 'epoch', 'fold', 'export', 'start'].includes(e.event)) return;
     const now = Date.now();
     const milestone = e.event !== 'step';
@@ -201,7 +218,9 @@ function describeEvent(e: TrainerEvent): string {
 
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+    : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
 /** Copies the models (ONNX, manifests, check files) and the run's summaries into a fresh folder for the set. */

@@ -35,14 +35,16 @@ const isPositiveInt = (n: unknown): n is number => typeof n === 'number' && Numb
 /** Validates and fills defaults; throws RangeError naming every problem. */
 export function buildTrainingRequest(input: TrainingRequestInput): TrainingRequest {
   const problems: string[] = [];
-  if (!TRAINER_CONFIGS.includes(input.config)) problems.push(`config must be one of ${TRAINER_CONFIGS.join(', ')}, got ${String(input.config)}`);
+  if (!TRAINER_CONFIGS.includes(input.config))
+    problems.push(`config must be one of ${TRAINER_CONFIGS.join(', ')}, got ${String(input.config)}`);
   const seed = input.seed ?? 0;
   if (!Number.isInteger(seed) || seed < 0) problems.push(`seed must be a non-negative integer, got ${seed}`);
   if (!input.outputDir) problems.push('outputDir is required');
   if (!input.tensorIndex) problems.push('tensorIndex is required');
   if (input.folds !== undefined) {
     if (input.folds.length === 0) problems.push('folds, when given, must name at least one fold');
-    if (input.folds.some((f) => !Number.isInteger(f) || f < 0)) problems.push(`folds must be non-negative integers, got ${input.folds.join(', ')}`);
+    if (input.folds.some((f) => !Number.isInteger(f) || f < 0))
+      problems.push(`folds must be non-negative integers, got ${input.folds.join(', ')}`);
     if (new Set(input.folds).size !== input.folds.length) problems.push('folds must not repeat');
   }
   if (input.roles !== undefined) {
@@ -50,7 +52,8 @@ export function buildTrainingRequest(input: TrainingRequestInput): TrainingReque
     for (const r of input.roles) if (!MODEL_ROLES.includes(r)) problems.push(`unknown role ${r}`);
   }
   if (input.epochs !== undefined && !isPositiveInt(input.epochs)) problems.push(`epochs must be a positive integer, got ${input.epochs}`);
-  if (input.threads !== undefined && !isPositiveInt(input.threads)) problems.push(`threads must be a positive integer, got ${input.threads}`);
+  if (input.threads !== undefined && !isPositiveInt(input.threads))
+    problems.push(`threads must be a positive integer, got ${input.threads}`);
   if (input.classifierBackbone !== undefined && !CLASSIFIER_BACKBONES.includes(input.classifierBackbone))
     problems.push(`classifierBackbone must be one of ${CLASSIFIER_BACKBONES.join(', ')}`);
   if (problems.length) throw new RangeError(`Invalid training request: ${problems.join('; ')}`);

@@ -20,7 +20,10 @@ import { deleteKeysWithPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/t
 
 const PYTHON = '/usr/bin/python3';
 const hasTorch = spawnSync(PYTHON, ['-c', 'import torch, torchvision, onnx'], { stdio: 'ignore' }).status === 0;
-if (!hasTorch) console.warn(`training integration tests skipped: ${PYTHON} lacks torch/torchvision/onnx (apt-get install python3-torch python3-torchvision python3-onnx)`);
+if (!hasTorch)
+  console.warn(
+    `training integration tests skipped: ${PYTHON} lacks torch/torchvision/onnx (apt-get install python3-torch python3-torchvision python3-onnx)`,
+  );
 
 const prefix = uniquePrefix();
 let cohort: Cohort;
@@ -52,7 +55,10 @@ async function watch(jobId: string, timeoutMs: number): Promise<{ final: Awaited
   const seen: Snapshot[] = [];
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const row = await cohort.db.prisma.job.findUniqueOrThrow({ where: { id: jobId }, select: { status: true, progress: true, stage: true, message: true } });
+    const row = await cohort.db.prisma.job.findUniqueOrThrow({
+      where: { id: jobId },
+      select: { status: true, progress: true, stage: true, message: true },
+    });
     const last = seen.at(-1);
     if (!last || last.progress !== row.progress || last.message !== row.message || last.status !== row.status) seen.push(row);
     if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(row.status)) return { final: await jobRow(cohort.db, jobId), seen };
@@ -86,7 +92,14 @@ describe.skipIf(!hasTorch)('retraining through the queue (config tiny, real PyTo
     dataDir = join(dirs, 'data');
     modelsDir = join(dirs, 'models');
     api = await startApi({ db: cohort.db, databaseUrl: cohort.tdb.url, prefix });
-    const config = testConfig({ DATABASE_URL: cohort.tdb.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, DATA_DIR: dataDir, MODELS_DIR: modelsDir, TRAINER_PYTHON: PYTHON });
+    const config = testConfig({
+      DATABASE_URL: cohort.tdb.url,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      DATA_DIR: dataDir,
+      MODELS_DIR: modelsDir,
+      TRAINER_PYTHON: PYTHON,
+    });
     worker = await runWorker({ config, logger: silentLogger, queues: ['training'], concurrency: 1 });
   }, 300_000);
 
@@ -144,7 +157,9 @@ describe.skipIf(!hasTorch)('retraining through the queue (config tiny, real PyTo
     expect(new Set(versions.map((v) => v.role)).size).toBe(7);
     const files = await readdir(join(modelsDir, 'trained', 'retrained-tiny'));
     expect(files.filter((f) => f.endsWith('.onnx'))).toHaveLength(28);
-    expect(JSON.parse(await readFile(join(modelsDir, 'trained', 'retrained-tiny', 'model-set.json'), 'utf8'))).toEqual({ name: 'retrained-tiny' });
+    expect(JSON.parse(await readFile(join(modelsDir, 'trained', 'retrained-tiny', 'model-set.json'), 'utf8'))).toEqual({
+      name: 'retrained-tiny',
+    });
     expect(existsSync(join(dataDir, 'training', jobId))).toBe(false);
 
     // The registered set runs in the inference pipeline and writes 25 predictions per study.

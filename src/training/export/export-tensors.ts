@@ -100,7 +100,13 @@ function withFrameCache(study: StudyInput): StudyInput {
       ...stack,
       slices: stack.slices.map((s) => {
         let frame: Promise<ImageFrame> | undefined;
-        return { sopInstanceUid: s.sopInstanceUid, instanceNumber: s.instanceNumber, instanceId: s.instanceId, geometry: s.geometry, load: () => (frame ??= s.load()) };
+        return {
+          sopInstanceUid: s.sopInstanceUid,
+          instanceNumber: s.instanceNumber,
+          instanceId: s.instanceId,
+          geometry: s.geometry,
+          load: () => (frame ??= s.load()),
+        };
       }),
     })),
   };
@@ -123,8 +129,12 @@ export async function exportTrainingTensors(studies: readonly LabelledStudy[], o
       return [role, new F32GroupWriter<KeypointSampleRecord>(options.outDir, KEYPOINT_FILES[role], [channels, k, k])] as const;
     }),
   );
-  const roiKinds = [...new Set(roles.filter((x): x is ClassifierRole => !isKeypointRole(x)).flatMap((c) => REFERENCE_VARIANTS[c].flatMap((v) => v.rois)))];
-  const roiWriters = new Map(roiKinds.map((kind) => [kind, new F32GroupWriter<RoiSampleRecord>(options.outDir, roiFile(kind), [roiSlices, r, r])] as const));
+  const roiKinds = [
+    ...new Set(roles.filter((x): x is ClassifierRole => !isKeypointRole(x)).flatMap((c) => REFERENCE_VARIANTS[c].flatMap((v) => v.rois))),
+  ];
+  const roiWriters = new Map(
+    roiKinds.map((kind) => [kind, new F32GroupWriter<RoiSampleRecord>(options.outDir, roiFile(kind), [roiSlices, r, r])] as const),
+  );
   const roiRenderers = [...new Set(roiKinds.map((kind) => ROI_RENDERER[kind]))];
 
   let unplacedLabels = 0;

@@ -16,7 +16,8 @@ export class F32GroupWriter<S> {
 
   async append(row: Float32Array, sample: S): Promise<void> {
     const length = this.rowShape.reduce((a, b) => a * b, 1);
-    if (row.length !== length) throw new Error(`${this.file}: a row of ${row.length} values, shape ${this.rowShape.join('x')} needs ${length}`);
+    if (row.length !== length)
+      throw new Error(`${this.file}: a row of ${row.length} values, shape ${this.rowShape.join('x')} needs ${length}`);
     this.rowLength = length;
     this.handle ??= await open(join(this.dir, this.file), 'w');
     // The trainer reads little-endian float32; Node only runs on little-endian hosts we support.

@@ -18,7 +18,8 @@ export const LABEL_KEYPOINT_SOURCE: Readonly<Record<Condition, { readonly role: 
 /** Every slice of the study by SOP Instance UID. */
 export function slicesByUid(study: StudyInput): Map<string, { slice: SliceRef; seriesId: string; type: SeriesType }> {
   const out = new Map<string, { slice: SliceRef; seriesId: string; type: SeriesType }>();
-  for (const stack of study.stacks) for (const slice of stack.slices) out.set(slice.sopInstanceUid, { slice, seriesId: stack.seriesId, type: stack.type });
+  for (const stack of study.stacks)
+    for (const slice of stack.slices) out.set(slice.sopInstanceUid, { slice, seriesId: stack.seriesId, type: stack.type });
   return out;
 }
 

@@ -25,6 +25,13 @@ export async function loadLabelledStudies(db: Database, studyIds: readonly strin
     grades: grades.filter((g) => g.studyId === input.studyId).map(({ condition, level, severity }) => ({ condition, level, severity })),
     points: points
       .filter((p) => p.studyId === input.studyId)
-      .map(({ condition, level, seriesId, sopInstanceUid, x, y }) => ({ condition, level, seriesId, sopInstanceUid, x: Number(x), y: Number(y) })),
+      .map(({ condition, level, seriesId, sopInstanceUid, x, y }) => ({
+        condition,
+        level,
+        seriesId,
+        sopInstanceUid,
+        x: Number(x),
+        y: Number(y),
+      })),
   }));
 }

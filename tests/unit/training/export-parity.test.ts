@@ -22,7 +22,10 @@ const fed = new Map<string, Float32Array>();
 let result: StudyResult;
 let index: {
   studies: { studyId: string; fold: number; labels: Record<string, number[]> }[];
-  keypoints: Record<string, { file: string; shape: number[]; samples: { studyId: string; points: ([number, number] | null)[]; mmPerPixel?: number }[] }>;
+  keypoints: Record<
+    string,
+    { file: string; shape: number[]; samples: { studyId: string; points: ([number, number] | null)[]; mmPerPixel?: number }[] }
+  >;
   rois: Record<string, { file: string; shape: number[]; samples: { studyId: string; level: string }[] }>;
 };
 const study = syntheticStudy('parity', { axialTiltDeg: 6, axialTiltPerLevelDeg: 3 });
@@ -89,7 +92,12 @@ beforeAll(async () => {
     ],
     points,
   };
-  await exportTrainingTensors([labelled], { outDir: join(dir, 'tensors'), sizes: SIZES, folds: new Map([['parity', 0]]), meta: { cohort: 'parity' } });
+  await exportTrainingTensors([labelled], {
+    outDir: join(dir, 'tensors'),
+    sizes: SIZES,
+    folds: new Map([['parity', 0]]),
+    meta: { cohort: 'parity' },
+  });
   index = JSON.parse(await readFile(join(dir, 'tensors', 'index.json'), 'utf8'));
 });
 afterAll(async () => {
@@ -118,12 +126,12 @@ describe('training export parity with inference', () => {
     expect(assemble(['SAG_T2_SPINAL', 'AXIAL_SPINAL'])).toEqual(fed.get('classifier-spinal'));
     expect(assemble(['SAG_T2_SPINAL', 'SAG_T1_LEFT', 'SAG_T1_RIGHT', 'AXIAL_LEFT', 'AXIAL_RIGHT'])).toEqual(fed.get('classifier-global'));
     // Split models run one sample per variant and level, variants outermost.
-    expect(concat([...LEVELS.map((l) => byKind.get('AXIAL_LEFT')!.get(l)!), ...LEVELS.map((l) => byKind.get('AXIAL_RIGHT')!.get(l)!)])).toEqual(
-      fed.get('classifier-subarticular'),
-    );
-    expect(concat([...LEVELS.map((l) => byKind.get('SAG_T1_LEFT')!.get(l)!), ...LEVELS.map((l) => byKind.get('SAG_T1_RIGHT')!.get(l)!)])).toEqual(
-      fed.get('classifier-foraminal'),
-    );
+    expect(
+      concat([...LEVELS.map((l) => byKind.get('AXIAL_LEFT')!.get(l)!), ...LEVELS.map((l) => byKind.get('AXIAL_RIGHT')!.get(l)!)]),
+    ).toEqual(fed.get('classifier-subarticular'));
+    expect(
+      concat([...LEVELS.map((l) => byKind.get('SAG_T1_LEFT')!.get(l)!), ...LEVELS.map((l) => byKind.get('SAG_T1_RIGHT')!.get(l)!)]),
+    ).toEqual(fed.get('classifier-foraminal'));
   });
 
   it('places every heatmap target where inference reads its keypoint back to the label pixel', () => {

@@ -6,7 +6,13 @@ import { buildTrainingRequest, writeTrainingRequest } from '../../../src/trainin
 
 describe('buildTrainingRequest', () => {
   it('writes version 1 with defaults, roles in the trainer order and no undefined fields', async () => {
-    const r = buildTrainingRequest({ outputDir: '/o', config: 'tiny', tensorIndex: '/t/index.json', roles: ['classifier-global', 'keypoints-axial'], folds: [2, 0] });
+    const r = buildTrainingRequest({
+      outputDir: '/o',
+      config: 'tiny',
+      tensorIndex: '/t/index.json',
+      roles: ['classifier-global', 'keypoints-axial'],
+      folds: [2, 0],
+    });
     expect(r).toEqual({
       version: 1,
       outputDir: '/o',
