@@ -6,6 +6,7 @@ import { Kind, type OperationDefinitionNode, type ValueNode, valueFromASTUntyped
 import type { Database } from '../db/client.js';
 import { recordAudit } from '../services/audit.service.js';
 import type { RequestContext } from './context.js';
+import { errorCodeOf } from './errors.js';
 
 /** Root query fields that read study-level data; other queries (version, modelSets, jobs) are not audited. */
 const AUDITED_QUERIES = new Set(['studies', 'study', 'cohortSummary', 'evaluation']);
@@ -48,7 +49,8 @@ export function auditPlugin(db: Database): ApolloServerPlugin<RequestContext> {
           const variables = (request.variables ?? {}) as Record<string, unknown>;
           const fields = rootFields(operation, variables).filter((f) => operation.operation === 'mutation' || AUDITED_QUERIES.has(f.name));
           if (fields.length === 0) return;
-          const codes = (errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+          // A resolver's AppError (FORBIDDEN, NOT_FOUND) sits in originalError; the raw error carries no code of its own.
+          const codes = (errors ?? []).map(errorCodeOf);
           const outcome = codes.some((c) => DENIED.has(c)) ? 'DENIED' : codes.length ? 'ERROR' : 'SUCCESS';
           for (const f of fields) {
             const filter = (f.args.filter ?? (f.args.input as Record<string, unknown> | undefined)?.filter ?? null) as Record<string, unknown> | null;

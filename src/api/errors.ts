@@ -43,6 +43,14 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, ex
   };
 }
 
+/** The code a client is shown for this error: the AppError's found inside it, else its own extensions.code. */
+export function errorCodeOf(error: unknown): string {
+  const app = findAppError(error);
+  if (app) return app.code;
+  const code = (error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
+  return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
+}
+
 export function toGraphQLError(e: unknown): GraphQLError {
   const app = findAppError(e);
   return new GraphQLError(app?.message ?? 'Internal server error', { extensions: { code: app?.code ?? 'INTERNAL_SERVER_ERROR' } });

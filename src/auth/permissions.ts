@@ -49,3 +49,11 @@ export function scopeWithRole(viewer: Viewer, minimum: ProjectRole): ProjectScop
   if (viewer.isAdmin || viewer.scope.kind === 'all') return { kind: 'all' };
   return { kind: 'projects', projectIds: viewer.scope.projectIds.filter((id) => hasRole(viewer, id, minimum)) };
 }
+
+/** FORBIDDEN unless the viewer holds at least `minimum` in some project (what a viewer-only user lacks for work). */
+export function requireRoleSomewhere(viewer: Viewer, minimum: ProjectRole): void {
+  const scope = scopeWithRole(viewer, minimum);
+  if (scope.kind === 'projects' && scope.projectIds.length === 0) {
+    throw new AppError('FORBIDDEN', `This needs the ${minimum.toLowerCase()} role in at least one project`, { details: { required: minimum } });
+  }
+}

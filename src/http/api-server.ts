@@ -7,7 +7,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express, { type Express, type Request } from 'express';
-import { specifiedRules, validate, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config.js';
@@ -19,6 +19,7 @@ import { formatError } from '../api/errors.js';
 import { createLoaders } from '../api/loaders.js';
 import type { Viewer } from '../api/viewer.js';
 import { toHttpAuthError } from '../auth/http-auth-error.js';
+import { jsonErrorHandler } from './error-handler.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { requestIdMiddleware, requestIdOf } from './request-id.js';
 import { randomUUID } from 'node:crypto';
@@ -66,9 +67,33 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     services,
   });
 
+  const exposeInternals = !config.isProduction;
+  const formatAll = (errors: readonly GraphQLError[]): GraphQLFormattedError[] => errors.map((e) => formatError(e.toJSON(), e, exposeInternals));
   const wsCleanup = useServer(
     {
       schema,
+      // Queries and mutations belong on HTTP, where the audit log, the mutation rate limit and the complexity check
+      // with real variables apply; over the socket they would pass all three by.
+      onSubscribe: (_ctx, _id, payload) => {
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (e) {
+          return [e instanceof GraphQLError ? e : new GraphQLError('The operation could not be parsed')];
+        }
+        const operation = getOperationAST(document, payload.operationName);
+        if (operation && operation.operation !== 'subscription') {
+          return [
+            new GraphQLError(`Only subscriptions are served over WebSocket; send ${operation.operation === 'query' ? 'queries' : 'mutations'} over HTTP`, {
+              extensions: { code: 'BAD_USER_INPUT' },
+            }),
+          ];
+        }
+        return undefined;
+      },
+      // The same error shapes as HTTP: extensions.code from the AppError inside, no internals in production.
+      onError: (_ctx, _id, _payload, errors) => formatAll(errors),
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors?.length ? { ...result, errors: formatAll(result.errors) } : undefined),
       // The same limits as HTTP: graphql-ws validates each subscribe message with these rules.
       validate: (schemaToCheck, document) => validate(schemaToCheck, document, [...specifiedRules, ...(options.validationRules ?? [])]),
       // Authenticate once, at connection_init; a refused token closes the socket with 4403 Forbidden.
@@ -85,7 +110,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     wsServer,
   );
 
-  const exposeInternals = !config.isProduction;
   const apollo = new ApolloServer<RequestContext>({
     schema,
     introspection: config.graphql.introspection,
@@ -126,6 +150,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       },
     }),
   );
+
+  app.use(jsonErrorHandler);
 
   const port = options.port ?? config.http.port;
   await new Promise<void>((resolve, reject) => {

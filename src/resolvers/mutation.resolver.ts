@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../api/context.js';
 import { badInput, notFound } from '../domain/errors.js';
-import { requireRole, requireSystemAdmin, scopeWithRole } from '../auth/permissions.js';
+import { requireRole, requireRoleSomewhere, requireSystemAdmin, scopeWithRole } from '../auth/permissions.js';
 import type { Side } from '../domain/vocabulary.js';
 import { confineToDataRoots } from '../services/import/data-roots.js';
 import { chooseModelSet } from '../services/inference/model-set-choice.js';
@@ -58,7 +58,9 @@ export class MutationResolver {
   @Mutation(() => Job, { description: 'Retrains the models on the labelled studies of the filter and registers a new model set.' })
   async startTraining(@Ctx() ctx: RequestContext, @Arg('input', () => StartTrainingInput) input: StartTrainingInput): Promise<Job> {
     if (!isTrainingConfig(input.config)) throw badInput(`config must be one of ${TRAINING_CONFIGS.join(', ')}, got "${input.config}"`, { field: 'config' });
-    // Only the labelled studies of projects where the caller may train.
+    // Only the labelled studies of projects where the caller may train; a project named in the filter must be one.
+    if (input.filter?.projectId) requireRole(ctx.viewer, input.filter.projectId, 'RESEARCHER');
+    else requireRoleSomewhere(ctx.viewer, 'RESEARCHER');
     const studies = await selectStudyIds(ctx.db, scopeWithRole(ctx.viewer, 'RESEARCHER'), { ...(input.filter ?? {}), labelled: true }, null);
     if (studies.length < 2) throw badInput(`Training needs at least 2 labelled studies; the selection has ${studies.length}`);
     const projects = [...new Set(studies.map((s) => s.projectId))];
