@@ -1,19 +1,25 @@
 // The dashboard in Chromium against the real stack: live job list with progress over graphql-ws (and after a
 // dropped connection), inference started from the cohort form, the severity heatmap in both sources checked
 // against the database, model-set scores, the study list and the study view with rendered slices.
-// Screenshots land in docs/screenshots/.
+// Screenshots land in docs/screenshots/ with UPDATE_SCREENSHOTS=1.
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONDITIONS, LEVELS, SEVERITIES } from '../../src/domain/vocabulary.js';
 import { MARK_COLOURS } from '../../src/services/render/index.js';
 import { gqlData } from '../support/graphql-client.js';
-import { hasChromium, startDashboardStack, type DashboardStack } from './support/dashboard-stack.js';
+import { startSecurityStack, type SecurityStack } from '../support/security-fixture.js';
+import { CHROMIUM, CHROMIUM_ARGS, hasChromium, startDashboardStack, type DashboardStack } from './support/dashboard-stack.js';
 
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+// The committed screenshots change only on purpose (UPDATE_SCREENSHOTS=1); a plain test run writes to a temp folder
+// so that it leaves the working tree as it found it.
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+  : join(tmpdir(), 'spinegraph-dashboard-screenshots');
 const STUDIES = 4;
 let stack: DashboardStack;
 let page: Page;
@@ -134,7 +140,7 @@ describe.skipIf(!hasChromium())('dashboard in Chromium', { timeout: 180_000 }, (
     );
     const scoreCell = page.locator('table.model-sets tbody tr').first().locator('td.strong');
     await expect.poll(() => scoreCell.textContent(), { timeout: 15_000 }).toBe(evaluation.evaluation.score.toFixed(3));
-    await screenshot('dashboard-after-inference.png');
+    await screenshot('dashboard.png');
   });
 
   it('reconnects after the connection drops and keeps following jobs', async () => {
@@ -176,7 +182,7 @@ describe.skipIf(!hasChromium())('dashboard in Chromium', { timeout: 180_000 }, (
     const shown = await figures.evaluateAll((fs) => fs.map((f) => f.getAttribute('data-instance-id') ?? ''));
     expect(sizes).toEqual(shown.map((id) => 2 * (columns.get(id) ?? 0)));
     expect(await page.getByRole('heading', { name: 'Axial T2 by level' }).count()).toBe(1);
-    await screenshot('study-view.png');
+    await screenshot('study.png');
 
     // A keypoint of the first slice carries the model's colour in the PNG the page shows.
     const kp = await stack.tdb.db.prisma.keypoint.findFirstOrThrow({ where: { studyId: study.id, instanceId: shown[0], source: 'MODEL' } });
@@ -191,12 +197,57 @@ describe.skipIf(!hasChromium())('dashboard in Chromium', { timeout: 180_000 }, (
     await page.getByLabel('Labelled points').check();
     await expect.poll(() => images.first().getAttribute('data-src')).toMatch(/rois=1&labels=1/);
     await expect.poll(() => images.evaluateAll(ALL_IMAGES_LOADED)).toBe(true);
-    await screenshot('study-view-rois-labels.png');
+    await screenshot('study-rois-labels.png');
   });
 
   it('raised no script errors in the page', () => {
     // A dropped WebSocket is reported by Chromium on the console; anything else is a bug.
     const errors = pageErrors.filter((e) => !/WebSocket/.test(e));
     expect(errors, errors.join('\n')).toEqual([]);
+  });
+});
+
+// With JWT authentication the page must carry the token itself: on every POST, in connection_init, and on every
+// image (an <img> cannot send headers, so the client fetches images and shows them from blob URLs).
+describe.skipIf(!hasChromium())('dashboard with JWT authentication', { timeout: 180_000 }, () => {
+  let secure: SecurityStack;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    secure = await startSecurityStack({ cohorts: { a: 1, b: 1 } });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await secure?.stop();
+  });
+
+  it('says what is wrong without a token', async () => {
+    const anonymous = await browser.newPage();
+    await anonymous.goto(`${secure.baseUrl}/`);
+    await anonymous.locator('.studies-panel .error', { hasText: /Could not load studies: Authentication required/ }).waitFor();
+    await anonymous.close();
+  });
+
+  it("shows only the token holder's project, live, with images fetched under the token", async () => {
+    const researcher = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const token = secure.users.researcherA.token;
+    await researcher.addInitScript(`sessionStorage.setItem('spinegraph.token', ${JSON.stringify(token)})`);
+    await researcher.goto(`${secure.baseUrl}/`);
+    await researcher.getByText('Live updates: connected').waitFor();
+    await researcher.getByText('Studies 1–1 of 1.').waitFor();
+    const link = researcher.locator('table.studies tbody a');
+    expect(await link.textContent()).toBe(secure.projects.a.externalIds[0]);
+    await link.click();
+    const images = researcher.locator('figure.slice img');
+    await expect.poll(() => images.count()).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => images.evaluateAll(ALL_IMAGES_LOADED), { timeout: 20_000 }).toBe(true);
+    const sources = await images.evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src') ?? ''));
+    expect(sources.every((s) => s.startsWith('blob:'))).toBe(true);
+    // The same image without the token is refused.
+    const endpoint = await images.first().getAttribute('data-src');
+    expect((await fetch(`${secure.baseUrl}${endpoint}`)).status).toBe(401);
+    await researcher.close();
   });
 });
