@@ -64,4 +64,22 @@ describe('a worker killed with SIGKILL mid-job', () => {
     // Nothing is left behind in the queue: no waiting, active, delayed or failed jobs.
     expect(await inferenceQueueCounts(TEST_REDIS_URL, prefix)).toMatchObject({ waiting: 0, active: 0, delayed: 0, failed: 0 });
   }, 150_000);
+
+  it('finishes its running job on SIGTERM, exits cleanly, and leaves the rest queued', async () => {
+    const worker = workers.at(-1)!;
+    expect(worker.alive).toBe(true);
+    const parentId = await startCohortInference(api, cohort.studyIds);
+    const running = await waitFor('a running child', async () => (await childRows(cohort.db, parentId)).find((c) => c.status === 'RUNNING'), 60_000, 20);
+    const exit = await worker.stop();
+    expect(exit).toEqual({ code: 0, signal: null });
+
+    const children = await childRows(cohort.db, parentId);
+    // The job it held when told to stop ran to the end: no half-done work for another worker to redo.
+    expect(children.find((c) => c.id === running.id)).toMatchObject({ status: 'COMPLETED' });
+    const rest = children.filter((c) => c.status !== 'COMPLETED');
+    expect(rest.length).toBeGreaterThan(0);
+    for (const c of rest) expect(c).toMatchObject({ status: 'QUEUED', startedAt: null });
+    // They are still in the queue for the next worker; nothing is active or lost.
+    expect(await inferenceQueueCounts(TEST_REDIS_URL, prefix)).toMatchObject({ waiting: rest.length + 1, active: 0 });
+  }, 90_000);
 });
