@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Study_createdAt_id_idx" ON "Study"("createdAt", "id");
