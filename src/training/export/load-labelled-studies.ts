@@ -20,18 +20,29 @@ export async function loadLabelledStudies(db: Database, studyIds: readonly strin
       [studyIds],
     ),
   ]);
+  const gradesOf = groupBy(grades, (g) => g.studyId);
+  const pointsOf = groupBy(points, (p) => p.studyId);
   return inputs.map((input) => ({
     input,
-    grades: grades.filter((g) => g.studyId === input.studyId).map(({ condition, level, severity }) => ({ condition, level, severity })),
-    points: points
-      .filter((p) => p.studyId === input.studyId)
-      .map(({ condition, level, seriesId, sopInstanceUid, x, y }) => ({
-        condition,
-        level,
-        seriesId,
-        sopInstanceUid,
-        x: Number(x),
-        y: Number(y),
-      })),
+    grades: (gradesOf.get(input.studyId) ?? []).map(({ condition, level, severity }) => ({ condition, level, severity })),
+    points: (pointsOf.get(input.studyId) ?? []).map(({ condition, level, seriesId, sopInstanceUid, x, y }) => ({
+      condition,
+      level,
+      seriesId,
+      sopInstanceUid,
+      x: Number(x),
+      y: Number(y),
+    })),
   }));
+}
+
+function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = out.get(k);
+    if (list) list.push(r);
+    else out.set(k, [r]);
+  }
+  return out;
 }
