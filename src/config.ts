@@ -1,6 +1,7 @@
 // The only reader of process.env. Parses, validates and freezes the configuration once;
 // a bad variable stops start-up with a message naming it.
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -34,7 +35,7 @@ const envSchema = z.object({
     .default('spinegraph'),
   PATIENT_KEY_SECRET: z.string().min(16, 'must be at least 16 characters').default('spinegraph-local-development-key'),
   DATA_ROOTS: list.default([]),
-  MODELS_DIR: z.string().min(1).default('models'),
+  MODELS_DIR: z.string().min(1).optional(),
   INFERENCE_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
   INFERENCE_THREADS: z.coerce.number().int().min(0).default(0),
   TRAINER_PYTHON: z.string().min(1).default('/usr/bin/python3'),
@@ -121,7 +122,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     worker: { lockDurationMs: e.WORKER_LOCK_DURATION_MS, stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS },
     patientKeySecret: e.PATIENT_KEY_SECRET,
     dataRoots: e.DATA_ROOTS.map((r) => resolve(r)),
-    modelsDir: resolve(e.MODELS_DIR),
+    // Unset: the models shipped with the package (the bundled demo set), wherever the command runs from.
+    modelsDir: e.MODELS_DIR ? resolve(e.MODELS_DIR) : fileURLToPath(new URL('../models', import.meta.url)),
     inference: { provider: e.INFERENCE_PROVIDER, threads: e.INFERENCE_THREADS },
     trainerPython: e.TRAINER_PYTHON,
     auth: { mode: e.AUTH_MODE, secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
