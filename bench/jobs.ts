@@ -51,11 +51,30 @@ export async function benchJobs(): Promise<BenchReport> {
       const { set } = await registerModelSet(bench.db, modelsDir, { activate: true });
       const studyIds = (await bench.db.prisma.study.findMany({ orderBy: { externalId: 'asc' }, select: { id: true } })).map((s) => s.id);
 
-      log(`queue overhead: ${noopJobs} bare no-op jobs, ${lifecycleJobs} no-op jobs through the job lifecycle, concurrency ${concurrencies.join(' and ')}`);
+      log(
+        `queue overhead: ${noopJobs} bare no-op jobs, ${lifecycleJobs} no-op jobs through the job lifecycle, concurrency ${concurrencies.join(' and ')}`,
+      );
       const queue = await measureQueueOverhead({ db: bench.db, redisUrl, bareJobs: noopJobs, lifecycleJobs, concurrencies });
-      const cohortRuns = await measureCohortThroughput({ db: bench.db, databaseUrl: bench.url, redisUrl, studyIds, modelSetId: set.id, workerCounts, warmupStudies: 2, log });
+      const cohortRuns = await measureCohortThroughput({
+        db: bench.db,
+        databaseUrl: bench.url,
+        redisUrl,
+        studyIds,
+        modelSetId: set.id,
+        workerCounts,
+        warmupStudies: 2,
+        log,
+      });
       log(`latency: ${latencyRuns} runInference mutations of one study each`);
-      const latency = await measureProgressLatency({ db: bench.db, databaseUrl: bench.url, redisUrl, studyIds, runs: latencyRuns, warmup: 3, log });
+      const latency = await measureProgressLatency({
+        db: bench.db,
+        databaseUrl: bench.url,
+        redisUrl,
+        studyIds,
+        runs: latencyRuns,
+        warmup: 3,
+        log,
+      });
       const loadAtEnd = loadNow();
       const results = { cohort: { studies, size, files: cohort.files }, queue, cohortRuns, latency, loadAtEnd };
       return {

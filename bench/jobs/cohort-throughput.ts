@@ -36,7 +36,12 @@ export interface CohortArgs {
   readonly log: (message: string) => void;
 }
 
-async function runFlow(db: Database, service: JobService, studyIds: readonly string[], modelSetId: string): Promise<{ ms: number; parentId: string }> {
+async function runFlow(
+  db: Database,
+  service: JobService,
+  studyIds: readonly string[],
+  modelSetId: string,
+): Promise<{ ms: number; parentId: string }> {
   const started = performance.now();
   const parent = await service.startFlow(
     'INFERENCE',
@@ -54,7 +59,10 @@ async function runFlow(db: Database, service: JobService, studyIds: readonly str
 }
 
 async function summariseChildren(db: Database, parentId: string): Promise<Pick<CohortRun, 'meanChildMs' | 'meanPipelineMs' | 'stagesMs'>> {
-  const children = await db.prisma.job.findMany({ where: { parentId }, select: { status: true, startedAt: true, finishedAt: true, result: true } });
+  const children = await db.prisma.job.findMany({
+    where: { parentId },
+    select: { status: true, startedAt: true, finishedAt: true, result: true },
+  });
   const failed = children.filter((c) => c.status !== 'COMPLETED');
   if (failed.length) throw new Error(`${failed.length} studies of the cohort did not complete`);
   const stages: Record<string, number> = {};
@@ -79,11 +87,20 @@ export async function measureCohortThroughput(args: CohortArgs): Promise<CohortR
     const workers: WorkerProcess[] = [];
     try {
       args.log(`cohort: starting ${count} worker process(es)`);
-      for (let i = 0; i < count; i++) workers.push(await startWorkerProcess({ databaseUrl: args.databaseUrl, redisUrl: args.redisUrl, prefix, readyTimeoutMs: 120_000 }));
+      for (let i = 0; i < count; i++)
+        workers.push(await startWorkerProcess({ databaseUrl: args.databaseUrl, redisUrl: args.redisUrl, prefix, readyTimeoutMs: 120_000 }));
       await runFlow(args.db, service, args.studyIds.slice(0, args.warmupStudies), args.modelSetId);
       const { ms, parentId } = await runFlow(args.db, service, args.studyIds, args.modelSetId);
-      const run: CohortRun = { workers: count, studies: args.studyIds.length, seconds: ms / 1000, studiesPerMinute: (args.studyIds.length * 60_000) / ms, ...(await summariseChildren(args.db, parentId)) };
-      args.log(`cohort: ${count} worker(s): ${run.studies} studies in ${run.seconds.toFixed(1)} s = ${run.studiesPerMinute.toFixed(1)} studies/min`);
+      const run: CohortRun = {
+        workers: count,
+        studies: args.studyIds.length,
+        seconds: ms / 1000,
+        studiesPerMinute: (args.studyIds.length * 60_000) / ms,
+        ...(await summariseChildren(args.db, parentId)),
+      };
+      args.log(
+        `cohort: ${count} worker(s): ${run.studies} studies in ${run.seconds.toFixed(1)} s = ${run.studiesPerMinute.toFixed(1)} studies/min`,
+      );
       runs.push(run);
     } finally {
       await Promise.all(workers.map((w) => w.stop()));

@@ -47,7 +47,8 @@ export async function measureProgressLatency(args: {
       const res = await runInferenceMutation(api, [args.studyIds[i % args.studyIds.length]]);
       const id = res.data?.runInference.id;
       if (!id) throw new Error(`runInference failed: ${JSON.stringify(res.errors)}`);
-      while ((await args.db.prisma.job.findUniqueOrThrow({ where: { id } })).status !== 'COMPLETED') await new Promise((r) => setTimeout(r, 50));
+      while ((await args.db.prisma.job.findUniqueOrThrow({ where: { id } })).status !== 'COMPLETED')
+        await new Promise((r) => setTimeout(r, 50));
     }
     const mutation: number[] = [];
     const firstEvent: number[] = [];
@@ -73,7 +74,12 @@ export async function measureProgressLatency(args: {
       firstWorkerEvent.push(worker.receivedAt - sent);
     }
     args.log(`latency: ${args.runs} runs, first worker event p50 ${summarise(firstWorkerEvent).p50.toFixed(1)} ms`);
-    return { runs: args.runs, mutation: summarise(mutation), firstEvent: summarise(firstEvent), firstWorkerEvent: summarise(firstWorkerEvent) };
+    return {
+      runs: args.runs,
+      mutation: summarise(mutation),
+      firstEvent: summarise(firstEvent),
+      firstWorkerEvent: summarise(firstWorkerEvent),
+    };
   } finally {
     updates.stop();
     await client.dispose();

@@ -51,7 +51,14 @@ async function drain(redisUrl: string, prefix: string, processor: QueueProcessor
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((r) => (finish = r));
   const started = performance.now();
-  const host = await startWorkerHost({ connection, prefix, queues: ['inference'], concurrency, processors: { inference: processor }, logger });
+  const host = await startWorkerHost({
+    connection,
+    prefix,
+    queues: ['inference'],
+    concurrency,
+    processors: { inference: processor },
+    logger,
+  });
   for (const w of host.workers)
     w.on('completed', () => {
       if (++done === jobs) finish();
@@ -67,7 +74,12 @@ function payload(): QueuePayload {
   return { jobId: randomUUID(), kind: 'INFERENCE' };
 }
 
-async function bare(redisUrl: string, base: string, jobs: number, concurrencies: readonly number[]): Promise<Pick<QueueOverheadResult, 'enqueueOneByOne' | 'enqueueBulk' | 'bareDrain'>> {
+async function bare(
+  redisUrl: string,
+  base: string,
+  jobs: number,
+  concurrencies: readonly number[],
+): Promise<Pick<QueueOverheadResult, 'enqueueOneByOne' | 'enqueueBulk' | 'bareDrain'>> {
   const connection = createRedis(redisUrl, 'worker');
   const noop: QueueProcessor = async () => null;
   try {
@@ -84,7 +96,9 @@ async function bare(redisUrl: string, base: string, jobs: number, concurrencies:
       const prefix = `${base}-bare-c${concurrency}`;
       const queues = new JobQueues(connection, prefix);
       t = performance.now();
-      await queues.queue('inference').addBulk(Array.from({ length: jobs }, () => ({ name: 'inference', data: payload(), opts: { removeOnComplete: true } })));
+      await queues
+        .queue('inference')
+        .addBulk(Array.from({ length: jobs }, () => ({ name: 'inference', data: payload(), opts: { removeOnComplete: true } })));
       enqueueBulk ??= rate(jobs, performance.now() - t);
       await queues.close();
       bareDrain.push(await drain(redisUrl, prefix, noop, jobs, concurrency));
@@ -95,7 +109,13 @@ async function bare(redisUrl: string, base: string, jobs: number, concurrencies:
   }
 }
 
-async function lifecycle(db: Database, redisUrl: string, base: string, jobs: number, concurrencies: readonly number[]): Promise<Pick<QueueOverheadResult, 'lifecycleStart' | 'lifecycleDrain'>> {
+async function lifecycle(
+  db: Database,
+  redisUrl: string,
+  base: string,
+  jobs: number,
+  concurrencies: readonly number[],
+): Promise<Pick<QueueOverheadResult, 'lifecycleStart' | 'lifecycleDrain'>> {
   const lifecycleDrain: DrainResult[] = [];
   let lifecycleStart: RateResult | undefined;
   for (const concurrency of concurrencies) {
@@ -129,7 +149,12 @@ async function flowStart(db: Database, redisUrl: string, prefix: string, childre
   const service = new JobService(db, new JobStore(db, NO_JOB_EVENTS), queues);
   try {
     const t = performance.now();
-    const parent = await service.startFlow('INFERENCE', { noopCohort: true }, Array.from({ length: children }, (_, i) => ({ noopChild: i })), {});
+    const parent = await service.startFlow(
+      'INFERENCE',
+      { noopCohort: true },
+      Array.from({ length: children }, (_, i) => ({ noopChild: i })),
+      {},
+    );
     const seconds = (performance.now() - t) / 1000;
     await db.prisma.job.deleteMany({ where: { OR: [{ id: parent.id }, { parentId: parent.id }] } });
     return { children, seconds };

@@ -12,8 +12,10 @@ export interface JobsBenchResults {
   readonly loadAtEnd: number;
 }
 
-const drainRow = (what: string, d: DrainResult) => `| ${what} | ${d.concurrency} | ${d.jobs} | ${fmt(d.seconds, 2)} | ${fmt(d.jobsPerSecond, 0)} | ${fmt(1000 / d.jobsPerSecond, 2)} |`;
-const latencyRow = (what: string, t: TimingSummary) => `| ${what} | ${t.n} | ${fmt(t.p50)} | ${fmt(t.p99)} | ${fmt(t.mean)} | ${fmt(t.min)} | ${fmt(t.max)} |`;
+const drainRow = (what: string, d: DrainResult) =>
+  `| ${what} | ${d.concurrency} | ${d.jobs} | ${fmt(d.seconds, 2)} | ${fmt(d.jobsPerSecond, 0)} | ${fmt(1000 / d.jobsPerSecond, 2)} |`;
+const latencyRow = (what: string, t: TimingSummary) =>
+  `| ${what} | ${t.n} | ${fmt(t.p50)} | ${fmt(t.p99)} | ${fmt(t.mean)} | ${fmt(t.min)} | ${fmt(t.max)} |`;
 
 export function jobsMarkdown(r: JobsBenchResults): string {
   const q = r.queue;

@@ -5,7 +5,15 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
 import { inferenceQueueCounts, startApi, startCohortInference } from '../support/job-api.js';
-import { childRows, createCohort, duplicateKeypoints, predictionCounts, PREDICTIONS_PER_STUDY, waitForTerminal, type Cohort } from '../support/job-cohort.js';
+import {
+  childRows,
+  createCohort,
+  duplicateKeypoints,
+  predictionCounts,
+  PREDICTIONS_PER_STUDY,
+  waitForTerminal,
+  type Cohort,
+} from '../support/job-cohort.js';
 import { deleteKeysWithPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/test-redis.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
@@ -49,7 +57,9 @@ describe('a cohort with a corrupt study and a deleted study', () => {
     const counts = await predictionCounts(cohort.db, cohort.modelSetId, [goodA, goodB, corrupt]);
     expect(counts[goodA]).toBe(PREDICTIONS_PER_STUDY);
     expect(counts[goodB]).toBe(PREDICTIONS_PER_STUDY);
-    const cleanRows = await cohort.db.prisma.prediction.count({ where: { studyId: { in: [goodA, goodB] }, fallback: { contains: 'SLICE_LOAD_FAILED' } } });
+    const cleanRows = await cohort.db.prisma.prediction.count({
+      where: { studyId: { in: [goodA, goodB] }, fallback: { contains: 'SLICE_LOAD_FAILED' } },
+    });
     expect(cleanRows).toBe(0);
 
     // The corrupt study: no slice loads, so the pipeline falls back to the prevalence prior on every row, says
@@ -67,11 +77,28 @@ describe('a cohort with a corrupt study and a deleted study', () => {
     // The parent completes and lists the outcome of each study that did not simply succeed.
     expect(parent.status).toBe('COMPLETED');
     expect(parent.progress).toBe(1);
-    const result = parent.result as { studies: number; completed: number; failed: unknown[]; withFallbacks: { studyId: string; keypoints: number; fallbacks: Record<string, number> }[] };
+    const result = parent.result as {
+      studies: number;
+      completed: number;
+      failed: unknown[];
+      withFallbacks: { studyId: string; keypoints: number; fallbacks: Record<string, number> }[];
+    };
     expect(result).toMatchObject({ studies: 4, completed: 3 });
-    expect(result.failed).toEqual([{ jobId: deletedChild.id, studyId: deleted, status: 'FAILED', code: 'NOT_FOUND', message: expect.stringContaining('no longer exists') }]);
+    expect(result.failed).toEqual([
+      {
+        jobId: deletedChild.id,
+        studyId: deleted,
+        status: 'FAILED',
+        code: 'NOT_FOUND',
+        message: expect.stringContaining('no longer exists'),
+      },
+    ]);
     const corruptOutcome = result.withFallbacks.find((f) => f.studyId === corrupt);
-    expect(corruptOutcome).toMatchObject({ keypoints: 0, predictions: PREDICTIONS_PER_STUDY, fallbacks: { SLICE_LOAD_FAILED: PREDICTIONS_PER_STUDY } });
+    expect(corruptOutcome).toMatchObject({
+      keypoints: 0,
+      predictions: PREDICTIONS_PER_STUDY,
+      fallbacks: { SLICE_LOAD_FAILED: PREDICTIONS_PER_STUDY },
+    });
     for (const f of result.withFallbacks.filter((f) => f.studyId !== corrupt)) expect(f.fallbacks.SLICE_LOAD_FAILED).toBeUndefined();
     expect(await duplicateKeypoints(cohort.db, cohort.modelSetId)).toEqual([]);
     expect(await inferenceQueueCounts(TEST_REDIS_URL, prefix)).toMatchObject({ waiting: 0, active: 0, delayed: 0 });

@@ -49,7 +49,12 @@ describe('cancelling a cohort inference', () => {
   it('aborts the running child through its AbortSignal, removes the rest, and writes nothing afterwards', async () => {
     worker = await startWorkerProcess({ databaseUrl: cohort.tdb.url, redisUrl: TEST_REDIS_URL, prefix });
     const parentId = await startCohortInference(api, cohort.studyIds);
-    const running = await waitFor('a running child', async () => (await childRows(cohort.db, parentId)).find((c) => c.status === 'RUNNING'), 60_000, 10);
+    const running = await waitFor(
+      'a running child',
+      async () => (await childRows(cohort.db, parentId)).find((c) => c.status === 'RUNNING'),
+      60_000,
+      10,
+    );
 
     expect(await cancel(parentId)).toBe('CANCELLED');
     const settled = await waitFor('every child to settle', async () => {

@@ -74,10 +74,14 @@ describe('job progress across processes', () => {
     for (const f of firsts) expect(f.data).toMatchObject({ status: 'QUEUED', progress: 0 });
     // Both API processes and this test listen on the channel before the worker starts.
     const probe = new Redis(TEST_REDIS_URL);
-    await waitFor('three subscribers on the channel', async () => {
-      const [, n] = (await probe.pubsub('NUMSUB', channel)) as [string, number];
-      return n === 3 ? n : undefined;
-    }, 10_000);
+    await waitFor(
+      'three subscribers on the channel',
+      async () => {
+        const [, n] = (await probe.pubsub('NUMSUB', channel)) as [string, number];
+        return n === 3 ? n : undefined;
+      },
+      10_000,
+    );
     probe.disconnect();
 
     worker = await startWorkerProcess({ databaseUrl: cohort.tdb.url, redisUrl: TEST_REDIS_URL, prefix });

@@ -5,7 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
 import { gql } from '../support/graphql-client.js';
 import { cancelJobMutation, inferenceQueueCounts, runInferenceMutation, startApi, startCohortInference } from '../support/job-api.js';
-import { childRows, createCohort, duplicateKeypoints, predictionCounts, PREDICTIONS_PER_STUDY, waitFor, waitForTerminal, type Cohort } from '../support/job-cohort.js';
+import {
+  childRows,
+  createCohort,
+  duplicateKeypoints,
+  predictionCounts,
+  PREDICTIONS_PER_STUDY,
+  waitFor,
+  waitForTerminal,
+  type Cohort,
+} from '../support/job-cohort.js';
 import { startPrivateRedis, type PrivateRedis } from '../support/private-redis.js';
 import { uniquePrefix } from '../support/test-redis.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
@@ -37,7 +46,13 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }>
 
 describe('Redis restarting mid-run', () => {
   it('fails job mutations fast while it is down, keeps answering queries, and completes the run when it is back', async () => {
-    worker = await startWorkerProcess({ databaseUrl: cohort.tdb.url, redisUrl: redis.url, prefix, lockDurationMs: 4000, stalledIntervalMs: 2000 });
+    worker = await startWorkerProcess({
+      databaseUrl: cohort.tdb.url,
+      redisUrl: redis.url,
+      prefix,
+      lockDurationMs: 4000,
+      stalledIntervalMs: 2000,
+    });
     const parentId = await startCohortInference(api, cohort.studyIds);
     await waitFor('a running child', async () => (await childRows(cohort.db, parentId)).find((c) => c.status === 'RUNNING'), 60_000, 20);
     const jobsBefore = await cohort.db.prisma.job.count();
@@ -54,7 +69,13 @@ describe('Redis restarting mid-run', () => {
     // A refused mutation leaves no job row behind.
     expect(await cohort.db.prisma.job.count()).toBe(jobsBefore);
 
-    const query = await timed(() => gql<{ studies: { totalCount: number }; job: { status: string } }>(api.api.url, 'query($id: ID!) { studies { totalCount } job(id: $id) { status } }', { id: parentId }));
+    const query = await timed(() =>
+      gql<{ studies: { totalCount: number }; job: { status: string } }>(
+        api.api.url,
+        'query($id: ID!) { studies { totalCount } job(id: $id) { status } }',
+        { id: parentId },
+      ),
+    );
     expect(query.value.errors).toBeUndefined();
     expect(query.value.data?.studies.totalCount).toBe(cohort.studyIds.length);
     expect(query.value.data?.job.status).toBe('RUNNING');
@@ -76,10 +97,15 @@ describe('Redis restarting mid-run', () => {
     expect(worker.alive).toBe(true);
 
     // The API reconnected too: a new job is accepted and the worker runs it.
-    const again = await waitFor('the API to accept jobs again', async () => {
-      const res = await runInferenceMutation(api, cohort.studyIds.slice(0, 1));
-      return res.data?.runInference.id;
-    }, 20_000, 250);
+    const again = await waitFor(
+      'the API to accept jobs again',
+      async () => {
+        const res = await runInferenceMutation(api, cohort.studyIds.slice(0, 1));
+        return res.data?.runInference.id;
+      },
+      20_000,
+      250,
+    );
     expect((await waitForTerminal(cohort.db, again)).status).toBe('COMPLETED');
     expect(await inferenceQueueCounts(redis.url, prefix)).toMatchObject({ waiting: 0, active: 0, delayed: 0, failed: 0 });
   }, 180_000);

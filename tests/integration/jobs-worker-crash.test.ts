@@ -3,7 +3,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
 import { inferenceQueueCounts, startApi, startCohortInference } from '../support/job-api.js';
-import { childRows, createCohort, duplicateKeypoints, jobRow, predictionCounts, PREDICTIONS_PER_STUDY, waitFor, waitForTerminal, type Cohort } from '../support/job-cohort.js';
+import {
+  childRows,
+  createCohort,
+  duplicateKeypoints,
+  jobRow,
+  predictionCounts,
+  PREDICTIONS_PER_STUDY,
+  waitFor,
+  waitForTerminal,
+  type Cohort,
+} from '../support/job-cohort.js';
 import { deleteKeysWithPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/test-redis.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
@@ -12,7 +22,13 @@ let cohort: Cohort;
 let api: RunningServer;
 const workers: WorkerProcess[] = [];
 
-const workerOptions = () => ({ databaseUrl: cohort.tdb.url, redisUrl: TEST_REDIS_URL, prefix, lockDurationMs: 2000, stalledIntervalMs: 1000 });
+const workerOptions = () => ({
+  databaseUrl: cohort.tdb.url,
+  redisUrl: TEST_REDIS_URL,
+  prefix,
+  lockDurationMs: 2000,
+  stalledIntervalMs: 1000,
+});
 
 beforeAll(async () => {
   cohort = await createCohort({ studies: 4 });
@@ -33,7 +49,12 @@ describe('a worker killed with SIGKILL mid-job', () => {
     const parentId = await startCohortInference(api, cohort.studyIds);
 
     // Kill the moment a child is RUNNING on the first worker: it holds the lock and has written nothing final.
-    const victim = await waitFor('a running child', async () => (await childRows(cohort.db, parentId)).find((c) => c.status === 'RUNNING'), 60_000, 20);
+    const victim = await waitFor(
+      'a running child',
+      async () => (await childRows(cohort.db, parentId)).find((c) => c.status === 'RUNNING'),
+      60_000,
+      20,
+    );
     const killStatus = await first.kill('SIGKILL');
     const killedAt = new Date();
     expect(killStatus.signal).toBe('SIGKILL');
@@ -56,7 +77,10 @@ describe('a worker killed with SIGKILL mid-job', () => {
     expect(Object.values(counts)).toEqual(cohort.studyIds.map(() => PREDICTIONS_PER_STUDY));
     expect(await duplicateKeypoints(cohort.db, cohort.modelSetId)).toEqual([]);
     // Every study has model keypoints, written by a job of this cohort.
-    const withKeypoints = await cohort.db.prisma.keypoint.groupBy({ by: ['studyId'], where: { modelSetId: cohort.modelSetId, source: 'MODEL' } });
+    const withKeypoints = await cohort.db.prisma.keypoint.groupBy({
+      by: ['studyId'],
+      where: { modelSetId: cohort.modelSetId, source: 'MODEL' },
+    });
     expect(withKeypoints.length).toBe(cohort.studyIds.length);
     const jobIds = await cohort.db.prisma.prediction.groupBy({ by: ['jobId'], where: { modelSetId: cohort.modelSetId } });
     expect(jobIds.map((j) => j.jobId)).toEqual([parentId]);
@@ -69,7 +93,12 @@ describe('a worker killed with SIGKILL mid-job', () => {
     const worker = workers.at(-1)!;
     expect(worker.alive).toBe(true);
     const parentId = await startCohortInference(api, cohort.studyIds);
-    const running = await waitFor('a running child', async () => (await childRows(cohort.db, parentId)).find((c) => c.status === 'RUNNING'), 60_000, 20);
+    const running = await waitFor(
+      'a running child',
+      async () => (await childRows(cohort.db, parentId)).find((c) => c.status === 'RUNNING'),
+      60_000,
+      20,
+    );
     const exit = await worker.stop();
     expect(exit).toEqual({ code: 0, signal: null });
 

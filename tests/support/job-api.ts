@@ -39,8 +39,15 @@ export interface JobFields {
 
 const JOB_FIELDS = 'id status progress attempts error { code message } result';
 
-export async function runInferenceMutation(server: RunningServer, studyIds: readonly string[]): Promise<GraphQLResponse<{ runInference: JobFields }>> {
-  return gql<{ runInference: JobFields }>(server.api.url, `mutation($ids: [ID!]) { runInference(input: { studyIds: $ids }) { ${JOB_FIELDS} } }`, { ids: studyIds });
+export async function runInferenceMutation(
+  server: RunningServer,
+  studyIds: readonly string[],
+): Promise<GraphQLResponse<{ runInference: JobFields }>> {
+  return gql<{ runInference: JobFields }>(
+    server.api.url,
+    `mutation($ids: [ID!]) { runInference(input: { studyIds: $ids }) { ${JOB_FIELDS} } }`,
+    { ids: studyIds },
+  );
 }
 
 /** Starts a cohort inference and returns the parent job id, failing loudly on any GraphQL error. */
@@ -78,7 +85,12 @@ export interface Recording<T> {
 }
 
 /** Subscribes and records every event the server sends, with its arrival time. */
-export function record<T>(client: Client, query: string, variables: Record<string, unknown>, pick: (data: Record<string, unknown>) => T): Recording<T> {
+export function record<T>(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown>,
+  pick: (data: Record<string, unknown>) => T,
+): Recording<T> {
   const events: ReceivedEvent<T>[] = [];
   const waiters: ((e: ReceivedEvent<T>) => void)[] = [];
   let stop: () => void = () => undefined;

@@ -67,7 +67,8 @@ export async function createCohort(options: CohortOptions): Promise<Cohort> {
   try {
     const projectId = (await ensureProject(tdb.db)).id;
     const imported = await importStudies(tdb.db, { root: dataDir, projectId, secret: PATIENT_KEY_SECRET, threads: 1 });
-    if (imported.failures.length) throw new Error(`import failed for ${imported.failures.length} files: ${JSON.stringify(imported.failures.slice(0, 3))}`);
+    if (imported.failures.length)
+      throw new Error(`import failed for ${imported.failures.length} files: ${JSON.stringify(imported.failures.slice(0, 3))}`);
     await writeFixtureModelSet(join(work, 'models'));
     const { set } = await registerModelSet(tdb.db, join(work, 'models'), { activate: true });
     const studies = await tdb.db.prisma.study.findMany({ orderBy: { externalId: 'asc' }, select: { id: true } });
@@ -139,14 +140,21 @@ export async function waitForTerminal(db: Database, id: string, timeoutMs = 90_0
 
 /** Prediction rows of the model set per study (0 for studies without any). */
 export async function predictionCounts(db: Database, modelSetId: string, studyIds: readonly string[]): Promise<Record<string, number>> {
-  const groups = await db.prisma.prediction.groupBy({ by: ['studyId'], where: { modelSetId, studyId: { in: [...studyIds] } }, _count: { _all: true } });
+  const groups = await db.prisma.prediction.groupBy({
+    by: ['studyId'],
+    where: { modelSetId, studyId: { in: [...studyIds] } },
+    _count: { _all: true },
+  });
   const counts: Record<string, number> = Object.fromEntries(studyIds.map((id) => [id, 0]));
   for (const g of groups) counts[g.studyId] = g._count._all;
   return counts;
 }
 
 /** (study, role, level, side) groups holding more than one model keypoint: must be none. */
-export async function duplicateKeypoints(db: Database, modelSetId: string): Promise<{ studyId: string; role: string; level: string; side: string; n: number }[]> {
+export async function duplicateKeypoints(
+  db: Database,
+  modelSetId: string,
+): Promise<{ studyId: string; role: string; level: string; side: string; n: number }[]> {
   return db.sql.query(
     `SELECT "studyId", role, level::text AS level, side::text AS side, count(*)::int AS n FROM "Keypoint"
      WHERE "modelSetId" = $1::uuid AND source = 'MODEL' GROUP BY "studyId", role, level, side HAVING count(*) > 1`,

@@ -60,12 +60,31 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   let stderr = '';
 
   const launch = async (): Promise<void> => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--daemonize', 'no', '--loglevel', 'warning'];
+    const args = [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--daemonize',
+      'no',
+      '--loglevel',
+      'warning',
+    ];
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     proc.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     child = proc;
     exited = new Promise((resolveExit) => proc.once('exit', () => resolveExit()));
-    const failed = new Promise<never>((_, reject) => proc.once('error', (e) => reject(new Error(`redis-server could not start: ${e.message}`))));
+    const failed = new Promise<never>((_, reject) =>
+      proc.once('error', (e) => reject(new Error(`redis-server could not start: ${e.message}`))),
+    );
     await Promise.race([waitForPing(url, 10_000), failed]).catch((e: unknown) => {
       proc.kill('SIGKILL');
       throw new Error(`${e instanceof Error ? e.message : String(e)}\n${stderr}`);
