@@ -26,15 +26,30 @@ export async function cohortSummary(
   db: Database,
   args: { scope: ProjectScope; filter?: StudyFilterInput | null; modelSetId: string | null; source: SeveritySource },
 ): Promise<CohortSummaryResult> {
-  if (args.source === 'PREDICTED' && !args.modelSetId) throw badInput('No model set is active; name one with modelSetId or use source: LABELLED');
+  if (args.source === 'PREDICTED' && !args.modelSetId)
+    throw badInput('No model set is active; name one with modelSetId or use source: LABELLED');
   const b = new SqlBuilder();
   const where = studyFilterCondition(b, args.filter, args.scope, args.modelSetId);
-  const table = args.source === 'PREDICTED' ? `"Prediction" r JOIN f ON f.id = r."studyId" WHERE r."modelSetId" = ${b.param(args.modelSetId)}::uuid` : `"Label" r JOIN f ON f.id = r."studyId"`;
-  const rows = await db.sql.query<{ condition: Condition; level: Level; severity: Severity; n: number; studies: number }>(
-    `WITH f AS (SELECT s.id FROM "Study" s WHERE ${where})
-     SELECT c.condition::text AS condition, c.level::text AS level, c.severity::text AS severity, c.n, (SELECT count(*)::int FROM f) AS studies
-     FROM (SELECT r.condition, r.level, r.severity, count(*)::int AS n FROM ${table} GROUP BY 1, 2, 3) c
-     UNION ALL SELECT NULL, NULL, NULL, 0, (SELECT count(*)::int FROM f)`,
+  // The filtered studies enter as a semi-join, so PostgreSQL hashes the study set (the small side) and streams the
+  // rows through it; a join against a materialised CTE had it hash every prediction instead (500k rows spilled to
+  // disk in the API benchmark: 3x slower). With no condition at all the semi-join is skipped: every row's study
+  // exists (foreign key), and the aggregate then reads only the (modelSetId, condition, level, severity) index.
+  const inFiltered = where === 'TRUE' ? '' : ` AND r."studyId" IN (SELECT s.id FROM "Study" s WHERE ${where})`;
+  const rowsOf =
+    args.source === 'PREDICTED'
+      ? `"Prediction" r WHERE r."modelSetId" = ${b.param(args.modelSetId)}::uuid${inFiltered}`
+      : `"Label" r WHERE TRUE${inFiltered}`;
+  // One row per non-empty cell, each carrying the study count; a single row with NULL cells when there are none.
+  const rows = await db.sql.query<{
+    condition: Condition | null;
+    level: Level | null;
+    severity: Severity | null;
+    n: number | null;
+    studies: number;
+  }>(
+    `SELECT c.condition::text AS condition, c.level::text AS level, c.severity::text AS severity, c.n, f.studies
+     FROM (SELECT count(*)::int AS studies FROM "Study" s WHERE ${where}) f
+     LEFT JOIN (SELECT r.condition, r.level, r.severity, count(*)::int AS n FROM ${rowsOf} GROUP BY 1, 2, 3) c ON TRUE`,
     b.params,
   );
   const counts = new Map<string, number>();
