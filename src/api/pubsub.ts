@@ -17,7 +17,10 @@ export type AppPubSub = PubSub<TopicMap>;
 
 export function createAppPubSub(redis?: { publish: Redis; subscribe: Redis; prefix: string }): AppPubSub {
   if (!redis) return createPubSub<TopicMap>();
-  const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient: redis.publish, subscribeClient: redis.subscribe });
+  // The event target does not await its publishes: a publish while Redis is down would be an unhandled rejection
+  // and take the process with it. Losing a progress event during an outage is acceptable (the Job row has it).
+  const publishClient = { publish: (channel: string, message: string) => redis.publish.publish(channel, message).catch(() => 0) } as unknown as Redis;
+  const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient: redis.subscribe });
   // Channel names carry the deployment prefix so test runs and deployments sharing a Redis stay apart.
   const prefixed = prefixEventTarget(eventTarget, `${redis.prefix}:events:`);
   return createPubSub<TopicMap>({ eventTarget: prefixed as never });
