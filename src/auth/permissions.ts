@@ -54,6 +54,8 @@ export function scopeWithRole(viewer: Viewer, minimum: ProjectRole): ProjectScop
 export function requireRoleSomewhere(viewer: Viewer, minimum: ProjectRole): void {
   const scope = scopeWithRole(viewer, minimum);
   if (scope.kind === 'projects' && scope.projectIds.length === 0) {
-    throw new AppError('FORBIDDEN', `This needs the ${minimum.toLowerCase()} role in at least one project`, { details: { required: minimum } });
+    throw new AppError('FORBIDDEN', `This needs the ${minimum.toLowerCase()} role in at least one project`, {
+      details: { required: minimum },
+    });
   }
 }

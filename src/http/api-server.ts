@@ -7,7 +7,16 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express, { type Express, type Request } from 'express';
-import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
+import {
+  getOperationAST,
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config.js';
@@ -68,7 +77,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   });
 
   const exposeInternals = !config.isProduction;
-  const formatAll = (errors: readonly GraphQLError[]): GraphQLFormattedError[] => errors.map((e) => formatError(e.toJSON(), e, exposeInternals));
+  const formatAll = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
+    errors.map((e) => formatError(e.toJSON(), e, exposeInternals));
   const wsCleanup = useServer(
     {
       schema,
@@ -84,9 +94,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
         const operation = getOperationAST(document, payload.operationName);
         if (operation && operation.operation !== 'subscription') {
           return [
-            new GraphQLError(`Only subscriptions are served over WebSocket; send ${operation.operation === 'query' ? 'queries' : 'mutations'} over HTTP`, {
-              extensions: { code: 'BAD_USER_INPUT' },
-            }),
+            new GraphQLError(
+              `Only subscriptions are served over WebSocket; send ${operation.operation === 'query' ? 'queries' : 'mutations'} over HTTP`,
+              {
+                extensions: { code: 'BAD_USER_INPUT' },
+              },
+            ),
           ];
         }
         return undefined;

@@ -15,7 +15,10 @@ export function jsonErrorHandler(error: unknown, _req: Request, res: Response, n
   const status = typeof e.status === 'number' && e.status >= 400 && e.status < 600 ? e.status : 500;
   let body: { message: string; extensions: Record<string, unknown> };
   if (status === 413) {
-    body = { message: 'The request body is too large', extensions: { code: 'BAD_USER_INPUT', details: { limit: 'BODY_SIZE', maxBytes: e.limit } } };
+    body = {
+      message: 'The request body is too large',
+      extensions: { code: 'BAD_USER_INPUT', details: { limit: 'BODY_SIZE', maxBytes: e.limit } },
+    };
   } else if (e.type === 'entity.parse.failed') {
     body = { message: 'The request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } };
   } else if (status < 500) {

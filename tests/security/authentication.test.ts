@@ -147,7 +147,9 @@ describe('HTTP routes beside GraphQL', () => {
     const none = await fetch(`${stack.baseUrl}/exports/submission.csv`);
     expect(none.status).toBe(401);
     expect(((await none.json()) as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');
-    const bad = await fetch(`${stack.baseUrl}/exports/submission.csv`, { headers: { authorization: `Bearer ${await signed({ aud: 'x' })}` } });
+    const bad = await fetch(`${stack.baseUrl}/exports/submission.csv`, {
+      headers: { authorization: `Bearer ${await signed({ aud: 'x' })}` },
+    });
     expect(bad.status).toBe(401);
   });
 
@@ -169,7 +171,12 @@ describe('outside production (control for the hardening suite)', () => {
     const page = await fetch(stack.url, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<!DOCTYPE html>/i);
-    const schema = await postGraphQL<{ __schema: { queryType: { name: string } } }>(stack.url, '{ __schema { queryType { name } } }', {}, stack.users.viewerA.headers);
+    const schema = await postGraphQL<{ __schema: { queryType: { name: string } } }>(
+      stack.url,
+      '{ __schema { queryType { name } } }',
+      {},
+      stack.users.viewerA.headers,
+    );
     expect(schema.body.data?.__schema.queryType.name).toBe('Query');
   });
 });

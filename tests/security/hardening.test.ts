@@ -5,7 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Viewer } from '../../src/api/viewer.js';
 import { listAudit } from '../../src/services/audit.service.js';
-import { errorCode, postGraphQL, recordSubscription, startSecurityStack, type HttpResult, type GraphQLBody, type SecurityStack } from '../support/security-fixture.js';
+import {
+  errorCode,
+  postGraphQL,
+  recordSubscription,
+  startSecurityStack,
+  type HttpResult,
+  type GraphQLBody,
+  type SecurityStack,
+} from '../support/security-fixture.js';
 
 let stack: SecurityStack;
 
@@ -32,7 +40,9 @@ const UNKNOWN_JOB = '00000000-0000-4000-8000-000000000000';
 /** Nothing a production error may show: stack frames, file paths, SQL, Prisma's or PostgreSQL's wording. */
 function expectNoInternals(text: string): void {
   expect(text).not.toMatch(/stacktrace|\bat .+\(.*:\d+:\d+\)|node_modules|\/src\/|\.ts:\d+/i);
-  expect(text).not.toMatch(/\bSELECT\b|\bFROM "|\bWHERE\b|invalid input syntax|relation "|does not exist in the current database|prisma|\$queryRaw|uuid\[\]/i);
+  expect(text).not.toMatch(
+    /\bSELECT\b|\bFROM "|\bWHERE\b|invalid input syntax|relation "|does not exist in the current database|prisma|\$queryRaw|uuid\[\]/i,
+  );
 }
 
 function expectGenericInternalError(res: HttpResult<GraphQLBody>): void {
@@ -60,7 +70,11 @@ describe('request size and shape limits', () => {
   });
 
   it('refuses malformed JSON with 400, without internals', async () => {
-    const res = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', ...researcher() }, body: '{"query": "{ version }",' });
+    const res = await fetch(stack.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...researcher() },
+      body: '{"query": "{ version }",',
+    });
     expect(res.status).toBe(400);
     const text = await res.text();
     expectNoInternals(text);
@@ -77,14 +91,21 @@ describe('request size and shape limits', () => {
     const hostile = `{ ${'a { '.repeat(300)}b${' }'.repeat(300)} }`;
     const deep = await postGraphQL(stack.url, hostile, {}, researcher());
     expect(deep.status).toBe(400);
-    expect(deep.body.errors?.some((e) => e.extensions?.code === 'BAD_USER_INPUT' && e.extensions.details?.limit === 'QUERY_DEPTH')).toBe(true);
+    expect(deep.body.errors?.some((e) => e.extensions?.code === 'BAD_USER_INPUT' && e.extensions.details?.limit === 'QUERY_DEPTH')).toBe(
+      true,
+    );
     // Control: depth 5 passes.
     const ok = await postGraphQL(stack.url, '{ studies(first: 1) { edges { node { series { id } } } } }', {}, researcher());
     expect(ok.body.errors, ok.text).toBeUndefined();
   });
 
   it('refuses a too complex query, wide by aliases or multiplied by pages, with BAD_USER_INPUT (QUERY_COMPLEXITY)', async () => {
-    const multiplied = await postGraphQL(stack.url, '{ studies(first: 20) { edges { node { series { id type description } } } } }', {}, researcher());
+    const multiplied = await postGraphQL(
+      stack.url,
+      '{ studies(first: 20) { edges { node { series { id type description } } } } }',
+      {},
+      researcher(),
+    );
     expect(errorCode(multiplied)).toBe('BAD_USER_INPUT');
     expect(multiplied.body.errors?.[0].extensions?.details).toMatchObject({ limit: 'QUERY_COMPLEXITY', maxComplexity: 300 });
     const aliases = Array.from({ length: 40 }, (_, i) => `s${i}: studies(first: 20) { totalCount edges { node { id } } }`).join(' ');
@@ -92,16 +113,30 @@ describe('request size and shape limits', () => {
     expect(errorCode(wide)).toBe('BAD_USER_INPUT');
     expect(wide.body.errors?.[0].extensions?.details).toMatchObject({ limit: 'QUERY_COMPLEXITY' });
     // The page size a variable asks for counts, not only literals.
-    const byVariable = await postGraphQL(stack.url, 'query($n: Int) { studies(first: $n) { edges { node { series { id type description } } } } }', { n: 20 }, researcher());
+    const byVariable = await postGraphQL(
+      stack.url,
+      'query($n: Int) { studies(first: $n) { edges { node { series { id type description } } } } }',
+      { n: 20 },
+      researcher(),
+    );
     expect(errorCode(byVariable)).toBe('BAD_USER_INPUT');
     expect(byVariable.body.errors?.[0].extensions?.details).toMatchObject({ limit: 'QUERY_COMPLEXITY' });
     // Control: the same shape with small pages passes.
-    const ok = await postGraphQL(stack.url, '{ studies(first: 2) { edges { node { series { id type description } } } } }', {}, researcher());
+    const ok = await postGraphQL(
+      stack.url,
+      '{ studies(first: 2) { edges { node { series { id type description } } } } }',
+      {},
+      researcher(),
+    );
     expect(ok.body.errors, ok.text).toBeUndefined();
   });
 
   it('refuses a page above MAX_PAGE_SIZE with BAD_USER_INPUT', async () => {
-    for (const query of ['{ studies(first: 21) { totalCount } }', '{ jobs(first: 1000) { totalCount } }', '{ studies(first: -1) { totalCount } }']) {
+    for (const query of [
+      '{ studies(first: 21) { totalCount } }',
+      '{ jobs(first: 1000) { totalCount } }',
+      '{ studies(first: -1) { totalCount } }',
+    ]) {
       const res = await postGraphQL(stack.url, query, {}, researcher());
       expect(errorCode(res), query).toBe('BAD_USER_INPUT');
     }
@@ -139,9 +174,20 @@ describe('mutation rate limit', () => {
     const other = await postGraphQL(stack.url, CANCEL, { id: UNKNOWN_JOB }, stack.users.researcherB.headers);
     expect(errorCode(other)).toBe('NOT_FOUND');
     // The refusal is on the record as a denial.
-    const admin: Viewer = { userId: stack.users.admin.id, email: stack.users.admin.email, isAdmin: true, scope: { kind: 'all' }, roles: new Map() };
+    const admin: Viewer = {
+      userId: stack.users.admin.id,
+      email: stack.users.admin.email,
+      isAdmin: true,
+      scope: { kind: 'all' },
+      roles: new Map(),
+    };
     const { events } = await listAudit(stack.db, admin, { userId: stack.users.viewerA.id, action: 'mutation.cancelJob' });
-    expect(events.map((e) => [e.outcome, e.detail])).toEqual([['DENIED', 'RATE_LIMITED'], ['ERROR', 'NOT_FOUND'], ['ERROR', 'NOT_FOUND'], ['ERROR', 'NOT_FOUND']]);
+    expect(events.map((e) => [e.outcome, e.detail])).toEqual([
+      ['DENIED', 'RATE_LIMITED'],
+      ['ERROR', 'NOT_FOUND'],
+      ['ERROR', 'NOT_FOUND'],
+      ['ERROR', 'NOT_FOUND'],
+    ]);
   });
 });
 
@@ -171,7 +217,11 @@ describe('production hardening', () => {
     expect(simpleGet.status).toBe(400);
     expect(await simpleGet.text()).toMatch(/Cross-Site Request Forgery/i);
     for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
-      const res = await fetch(stack.url, { method: 'POST', headers: { 'content-type': contentType, ...researcher() }, body: JSON.stringify({ query: '{ version }' }) });
+      const res = await fetch(stack.url, {
+        method: 'POST',
+        headers: { 'content-type': contentType, ...researcher() },
+        body: JSON.stringify({ query: '{ version }' }),
+      });
       expect(res.status, contentType).toBe(400);
       expect(await res.text()).not.toMatch(/"version"/);
     }
@@ -179,7 +229,9 @@ describe('production hardening', () => {
     const preflighted = await fetch(`${stack.url}?query=${query}`, { headers: { ...researcher(), 'apollo-require-preflight': 'true' } });
     expect(preflighted.status).toBe(200);
     const mutation = encodeURIComponent(`mutation { cancelJob(id: "${UNKNOWN_JOB}") { id } }`);
-    const getMutation = await fetch(`${stack.url}?query=${mutation}`, { headers: { ...stack.users.researcherB.headers, 'apollo-require-preflight': 'true' } });
+    const getMutation = await fetch(`${stack.url}?query=${mutation}`, {
+      headers: { ...stack.users.researcherB.headers, 'apollo-require-preflight': 'true' },
+    });
     expect(getMutation.status).toBe(405);
   });
 
@@ -195,7 +247,10 @@ describe('production hardening', () => {
   it('answers an internal error (a cursor PostgreSQL cannot cast) with a generic message and no stack trace', async () => {
     // Decodes as a cursor (a date and an id), but the id is no UUID: the keyset query fails inside PostgreSQL / Prisma.
     const cursor = Buffer.from('2024-01-01T00:00:00.000Z|not-a-uuid', 'utf8').toString('base64url');
-    for (const query of ['query($c: String) { studies(first: 1, after: $c) { totalCount } }', 'query($c: String) { jobs(first: 1, after: $c) { totalCount } }']) {
+    for (const query of [
+      'query($c: String) { studies(first: 1, after: $c) { totalCount } }',
+      'query($c: String) { jobs(first: 1, after: $c) { totalCount } }',
+    ]) {
       const res = await postGraphQL(stack.url, query, { c: cursor }, researcher());
       expectGenericInternalError(res);
     }

@@ -6,6 +6,8 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Viewer } from '../../src/api/viewer.js';
+import { mintLocalToken } from '../../src/auth/mint-token.js';
+import { membershipsOf, provisionMembership } from '../../src/auth/provision-user.js';
 import { isAppError } from '../../src/domain/errors.js';
 import { listAudit, type AuditEventRecord } from '../../src/services/audit.service.js';
 import {
@@ -66,13 +68,24 @@ describe('cross-project reads', () => {
 
   it("no filter reaches A's studies for B's researcher: ids, externalIds, projectId, or all three", async () => {
     const { a, b } = stack.projects;
-    const filters = [{ ids: a.studyIds }, { externalIds: a.externalIds }, { projectId: a.id }, { ids: a.studyIds, externalIds: a.externalIds, projectId: a.id }, { ids: [...a.studyIds, ...b.studyIds], projectId: a.id }];
+    const filters = [
+      { ids: a.studyIds },
+      { externalIds: a.externalIds },
+      { projectId: a.id },
+      { ids: a.studyIds, externalIds: a.externalIds, projectId: a.id },
+      { ids: [...a.studyIds, ...b.studyIds], projectId: a.id },
+    ];
     for (const f of filters) {
       const data = await queryData<StudiesData>(stack.url, STUDIES, { f }, as(stack.users.researcherB));
       expect(data.studies, JSON.stringify(f)).toEqual({ totalCount: 0, edges: [] });
     }
     // Control: the same filters aimed at B's own studies, and mixed ids, return exactly B's.
-    const mixed = await queryData<StudiesData>(stack.url, STUDIES, { f: { ids: [...a.studyIds, ...b.studyIds] } }, as(stack.users.researcherB));
+    const mixed = await queryData<StudiesData>(
+      stack.url,
+      STUDIES,
+      { f: { ids: [...a.studyIds, ...b.studyIds] } },
+      as(stack.users.researcherB),
+    );
     expect(mixed.studies.totalCount).toBe(2);
     expect(mixed.studies.edges.map((e) => e.node.id).sort()).toEqual([...b.studyIds].sort());
     const all = await queryData<StudiesData>(stack.url, STUDIES, { f: null }, as(stack.users.researcherB));
@@ -82,7 +95,8 @@ describe('cross-project reads', () => {
   });
 
   it("cohortSummary and evaluation count only the caller's own project", async () => {
-    const summary = 'query($f: StudyFilter) { cohortSummary(filter: $f, source: LABELLED) { studyCount cells { condition level severity count } } }';
+    const summary =
+      'query($f: StudyFilter) { cohortSummary(filter: $f, source: LABELLED) { studyCount cells { condition level severity count } } }';
     const evaluation = 'query($f: StudyFilter) { evaluation(filter: $f) { studyCount rowCount score } }';
     type Summary = { cohortSummary: { studyCount: number; cells: { count: number }[] } };
     type Eval = { evaluation: { studyCount: number; rowCount: number } };
@@ -92,7 +106,11 @@ describe('cross-project reads', () => {
     expect(bAll.cohortSummary.studyCount).toBe(2);
     expect(bAll).toEqual(adminOfB);
     expect(adminAll.cohortSummary.studyCount).toBe(4);
-    for (const f of [{ projectId: stack.projects.a.id }, { ids: stack.projects.a.studyIds }, { externalIds: stack.projects.a.externalIds }]) {
+    for (const f of [
+      { projectId: stack.projects.a.id },
+      { ids: stack.projects.a.studyIds },
+      { externalIds: stack.projects.a.externalIds },
+    ]) {
       const foreign = await queryData<Summary>(stack.url, summary, { f }, as(stack.users.researcherB));
       expect(foreign.cohortSummary.studyCount).toBe(0);
       expect(foreign.cohortSummary.cells.every((c) => c.count === 0)).toBe(true);
@@ -133,7 +151,12 @@ describe('cross-project reads', () => {
     type Jobs = { jobs: { totalCount: number; edges: { node: { id: string } }[] } };
     const bJobs = await queryData<Jobs>(stack.url, list, {}, as(stack.users.researcherB));
     expect(bJobs.jobs).toEqual({ totalCount: 0, edges: [] });
-    const cancel = await postGraphQL(stack.url, 'mutation($id: ID!) { cancelJob(id: $id) { id } }', { id: jobA }, as(stack.users.researcherB));
+    const cancel = await postGraphQL(
+      stack.url,
+      'mutation($id: ID!) { cancelJob(id: $id) { id } }',
+      { id: jobA },
+      as(stack.users.researcherB),
+    );
     expect(errorCode(cancel)).toBe('NOT_FOUND');
     // Control: A's viewer sees the job and its two children.
     const own = await queryData<{ job: { id: string; status: string } }>(stack.url, jobQ, { id: jobA }, as(stack.users.viewerA));
@@ -144,14 +167,24 @@ describe('cross-project reads', () => {
 
   it("jobProgress on A's job fails with NOT_FOUND for B's researcher", async () => {
     const q = 'subscription($id: ID!) { jobProgress(jobId: $id) { jobId status } }';
-    const foreign = recordSubscription<{ jobProgress: { status: string } }>(stack.wsClient({ token: stack.users.researcherB.token }), q, { id: jobA });
+    const foreign = recordSubscription<{ jobProgress: { status: string } }>(stack.wsClient({ token: stack.users.researcherB.token }), q, {
+      id: jobA,
+    });
     expect(await foreign.done).toBe('error');
     expect(foreign.messages).toEqual([]);
     const errors = foreign.errors[0] as { message: string; extensions?: { code?: string } }[];
     expect(Array.isArray(errors)).toBe(true);
     expect(errors[0].extensions?.code).toBe('NOT_FOUND');
+    // Exactly what a made-up id gets, so job ids of other projects cannot be probed.
+    const madeUp = recordSubscription(stack.wsClient({ token: stack.users.researcherB.token }), q, {
+      id: '00000000-0000-4000-8000-000000000000',
+    });
+    expect(await madeUp.done).toBe('error');
+    expect((madeUp.errors[0] as { extensions?: { code?: string } }[])[0].extensions?.code).toBe('NOT_FOUND');
     // Control: A's viewer gets the current state at once.
-    const own = recordSubscription<{ jobProgress: { status: string } }>(stack.wsClient({ token: stack.users.viewerA.token }), q, { id: jobA });
+    const own = recordSubscription<{ jobProgress: { status: string } }>(stack.wsClient({ token: stack.users.viewerA.token }), q, {
+      id: jobA,
+    });
     await waitFor(() => own.messages.length > 0);
     expect(own.messages[0].jobProgress.status).toBe('QUEUED');
     own.stop();
@@ -164,7 +197,9 @@ describe('cross-project reads', () => {
     const aSub = recordSubscription<Update>(stack.wsClient({ token: stack.users.viewerA.token }), q);
     // Each subscription proves it is live by receiving a job of its own project first.
     const run = 'mutation($ids: [ID!]) { runInference(input: { studyIds: $ids }) { id } }';
-    const bJob = (await queryData<{ runInference: { id: string } }>(stack.url, run, { ids: stack.projects.b.studyIds }, as(stack.users.researcherB))).runInference.id;
+    const bJob = (
+      await queryData<{ runInference: { id: string } }>(stack.url, run, { ids: stack.projects.b.studyIds }, as(stack.users.researcherB))
+    ).runInference.id;
     await waitFor(() => bSub.messages.some((m) => m.jobUpdated.id === bJob));
     const aJob = await aQueuedJob();
     await waitFor(() => aSub.messages.some((m) => m.jobUpdated.id === aJob));
@@ -172,7 +207,9 @@ describe('cross-project reads', () => {
     await waitFor(() => aSub.messages.some((m) => m.jobUpdated.id === jobA && m.jobUpdated.status === 'CANCELLED'));
     // B's subscription had every chance to (wrongly) receive A's events: they were published after B's own.
     await new Promise((r) => setTimeout(r, 500));
-    const bJobIds = new Set((await stack.db.prisma.job.findMany({ where: { projectId: stack.projects.b.id }, select: { id: true } })).map((j) => j.id));
+    const bJobIds = new Set(
+      (await stack.db.prisma.job.findMany({ where: { projectId: stack.projects.b.id }, select: { id: true } })).map((j) => j.id),
+    );
     expect(bSub.messages.length).toBeGreaterThan(0);
     expect(bSub.messages.filter((m) => !bJobIds.has(m.jobUpdated.id))).toEqual([]);
     expect(aSub.messages.filter((m) => bJobIds.has(m.jobUpdated.id))).toEqual([]);
@@ -205,8 +242,16 @@ describe('roles: what a viewer, a researcher and an outsider may not do', () => 
     const attempts: [string, string, Record<string, unknown>][] = [
       ['runInference by ids', 'mutation($ids: [ID!]) { runInference(input: { studyIds: $ids }) { id } }', { ids: a.studyIds }],
       ['runInference by filter', 'mutation($f: StudyFilter) { runInference(input: { filter: $f }) { id } }', { f: { projectId: a.id } }],
-      ['importStudies', 'mutation($p: String!, $pid: ID) { importStudies(input: { path: $p, projectId: $pid }) { id } }', { p: 'viewer-import', pid: a.id }],
-      ['startTraining', 'mutation($f: StudyFilter) { startTraining(input: { config: "tiny", filter: $f }) { id } }', { f: { projectId: a.id } }],
+      [
+        'importStudies',
+        'mutation($p: String!, $pid: ID) { importStudies(input: { path: $p, projectId: $pid }) { id } }',
+        { p: 'viewer-import', pid: a.id },
+      ],
+      [
+        'startTraining',
+        'mutation($f: StudyFilter) { startTraining(input: { config: "tiny", filter: $f }) { id } }',
+        { f: { projectId: a.id } },
+      ],
       ['startTraining without filter', 'mutation { startTraining(input: { config: "tiny" }) { id } }', {}],
       [
         'correctKeypoint',
@@ -231,7 +276,12 @@ describe('roles: what a viewer, a researcher and an outsider may not do', () => 
     const q = 'mutation($id: ID!) { activateModelSet(id: $id) { id isActive } }';
     const res = await postGraphQL(stack.url, q, { id: stack.modelSetId }, as(stack.users.researcherA));
     expect(errorCode(res)).toBe('FORBIDDEN');
-    const admin = await queryData<{ activateModelSet: { isActive: boolean } }>(stack.url, q, { id: stack.modelSetId }, as(stack.users.admin));
+    const admin = await queryData<{ activateModelSet: { isActive: boolean } }>(
+      stack.url,
+      q,
+      { id: stack.modelSetId },
+      as(stack.users.admin),
+    );
     expect(admin.activateModelSet.isActive).toBe(true);
   });
 
@@ -243,11 +293,17 @@ describe('roles: what a viewer, a researcher and an outsider may not do', () => 
       const res = await postGraphQL(stack.url, run, { ids }, as(stack.users.researcherA));
       expect(errorCode(res), res.text).toBe('NOT_FOUND');
     }
-    const byFilter = await postGraphQL(stack.url, 'mutation($f: StudyFilter) { runInference(input: { filter: $f }) { id } }', { f: { projectId: b.id } }, as(stack.users.researcherA));
+    const byFilter = await postGraphQL(
+      stack.url,
+      'mutation($f: StudyFilter) { runInference(input: { filter: $f }) { id } }',
+      { f: { projectId: b.id } },
+      as(stack.users.researcherA),
+    );
     expect(errorCode(byFilter)).not.toBeUndefined();
     expect(await stack.db.prisma.job.count()).toBe(jobsBefore);
 
-    const correct = 'mutation($s: ID!, $i: ID!) { correctKeypoint(input: { studyId: $s, instanceId: $i, level: L4_L5, pixelX: 10, pixelY: 10 }) { id } }';
+    const correct =
+      'mutation($s: ID!, $i: ID!) { correctKeypoint(input: { studyId: $s, instanceId: $i, level: L4_L5, pixelX: 10, pixelY: 10 }) { id } }';
     const bInstance = await firstInstanceOf(b.studyIds[0]);
     const foreignStudy = await postGraphQL(stack.url, correct, { s: b.studyIds[0], i: bInstance.id }, as(stack.users.researcherA));
     expect(errorCode(foreignStudy)).toBe('NOT_FOUND');
@@ -255,7 +311,12 @@ describe('roles: what a viewer, a researcher and an outsider may not do', () => 
     const foreignImage = await postGraphQL(stack.url, correct, { s: a.studyIds[0], i: bInstance.id }, as(stack.users.researcherA));
     expect(errorCode(foreignImage)).toBe('NOT_FOUND');
     // Training on B's labelled studies through a filter naming B.
-    const train = await postGraphQL(stack.url, 'mutation($f: StudyFilter) { startTraining(input: { config: "tiny", filter: $f }) { id } }', { f: { projectId: b.id } }, as(stack.users.researcherA));
+    const train = await postGraphQL(
+      stack.url,
+      'mutation($f: StudyFilter) { startTraining(input: { config: "tiny", filter: $f }) { id } }',
+      { f: { projectId: b.id } },
+      as(stack.users.researcherA),
+    );
     expect(errorCode(train)).toBe('NOT_FOUND');
     expect(await stack.db.prisma.keypoint.count({ where: { source: 'MANUAL' } })).toBe(0);
     expect(await stack.db.prisma.job.count()).toBe(jobsBefore);
@@ -273,9 +334,64 @@ describe('roles: what a viewer, a researcher and an outsider may not do', () => 
   });
 });
 
+describe('memberships decide, not tokens', () => {
+  it('a revoked membership takes effect on the next request with the same, still valid token', async () => {
+    const granted = await provisionMembership(stack.db, {
+      email: 'revoked@security.example.org',
+      projectName: stack.projects.a.name,
+      role: 'RESEARCHER',
+    });
+    const { token } = await mintLocalToken(stack.config.auth, {
+      userId: granted.user.id,
+      email: granted.user.email,
+      admin: false,
+      memberships: await membershipsOf(stack.db, granted.user.id),
+      ttlSeconds: 600,
+    });
+    const headers = { authorization: `Bearer ${token}` };
+    expect((await queryData<StudiesData>(stack.url, STUDIES, { f: null }, headers)).studies.totalCount).toBe(2);
+    await stack.db.prisma.membership.delete({ where: { projectId_userId: { projectId: stack.projects.a.id, userId: granted.user.id } } });
+    expect((await queryData<StudiesData>(stack.url, STUDIES, { f: null }, headers)).studies).toEqual({ totalCount: 0, edges: [] });
+    const run = await postGraphQL(
+      stack.url,
+      'mutation($ids: [ID!]) { runInference(input: { studyIds: $ids }) { id } }',
+      { ids: stack.projects.a.studyIds },
+      headers,
+    );
+    expect(errorCode(run)).toBe('NOT_FOUND');
+  });
+
+  it("a token's own claims grant nothing: sg:admin and sg:memberships are ignored", async () => {
+    // Signed with the real secret, claiming system administration and A's admin role for B's researcher.
+    const { token } = await mintLocalToken(stack.config.auth, {
+      userId: stack.users.researcherB.id,
+      email: stack.users.researcherB.email,
+      admin: true,
+      memberships: [{ project: stack.projects.a.name, role: 'ADMIN' }],
+      ttlSeconds: 600,
+    });
+    const headers = { authorization: `Bearer ${token}` };
+    const data = await queryData<StudiesData>(stack.url, STUDIES, { f: { projectId: stack.projects.a.id } }, headers);
+    expect(data.studies.totalCount).toBe(0);
+    const activate = await postGraphQL(
+      stack.url,
+      'mutation($id: ID!) { activateModelSet(id: $id) { id } }',
+      { id: stack.modelSetId },
+      headers,
+    );
+    expect(errorCode(activate)).toBe('FORBIDDEN');
+  });
+});
+
 describe('import paths are confined to DATA_ROOTS', () => {
   const IMPORT = 'mutation($p: String!, $pid: ID) { importStudies(input: { path: $p, projectId: $pid }) { id params } }';
-  const importAs = (path: string) => postGraphQL<{ importStudies: { id: string; params: { path: string } } }>(stack.url, IMPORT, { p: path, pid: stack.projects.a.id }, as(stack.users.researcherA));
+  const importAs = (path: string) =>
+    postGraphQL<{ importStudies: { id: string; params: { path: string } } }>(
+      stack.url,
+      IMPORT,
+      { p: path, pid: stack.projects.a.id },
+      as(stack.users.researcherA),
+    );
 
   it('refuses .. escapes, absolute paths outside, sibling prefixes and symlinks out of the root; queues only the control', async () => {
     const importsBefore = await stack.db.prisma.job.count({ where: { kind: 'IMPORT' } });
@@ -325,7 +441,13 @@ describe('import paths are confined to DATA_ROOTS', () => {
 });
 
 describe('audit', () => {
-  const adminViewer = (): Viewer => ({ userId: stack.users.admin.id, email: stack.users.admin.email, isAdmin: true, scope: { kind: 'all' }, roles: new Map() });
+  const adminViewer = (): Viewer => ({
+    userId: stack.users.admin.id,
+    email: stack.users.admin.email,
+    isAdmin: true,
+    scope: { kind: 'all' },
+    roles: new Map(),
+  });
 
   async function allEvents(): Promise<AuditEventRecord[]> {
     const events: AuditEventRecord[] = [];
@@ -345,11 +467,22 @@ describe('audit', () => {
     const { a } = stack.projects;
     // B's researcher asked for A's study by id: answered (null), and on the record with the id asked for.
     expect(find(stack.users.researcherB, 'query.study', 'SUCCESS', (e) => e.targetIds.includes(a.studyIds[0]))).not.toHaveLength(0);
-    expect(find(stack.users.researcherB, 'query.studies', 'SUCCESS', (e) => (e.filter as { projectId?: string } | null)?.projectId === a.id)).not.toHaveLength(0);
+    expect(
+      find(stack.users.researcherB, 'query.studies', 'SUCCESS', (e) => (e.filter as { projectId?: string } | null)?.projectId === a.id),
+    ).not.toHaveLength(0);
     expect(find(stack.users.researcherB, 'query.cohortSummary', 'SUCCESS')).not.toHaveLength(0);
-    expect(find(stack.users.researcherB, 'export.submission', 'SUCCESS', (e) => (e.filter as { projectId?: string } | null)?.projectId === a.id)).not.toHaveLength(0);
+    expect(
+      find(stack.users.researcherB, 'export.submission', 'SUCCESS', (e) => (e.filter as { projectId?: string } | null)?.projectId === a.id),
+    ).not.toHaveLength(0);
     // The viewer's mutations were denied.
-    for (const action of ['mutation.runInference', 'mutation.importStudies', 'mutation.startTraining', 'mutation.correctKeypoint', 'mutation.cancelJob', 'mutation.activateModelSet']) {
+    for (const action of [
+      'mutation.runInference',
+      'mutation.importStudies',
+      'mutation.startTraining',
+      'mutation.correctKeypoint',
+      'mutation.cancelJob',
+      'mutation.activateModelSet',
+    ]) {
       const denied = find(stack.users.viewerA, action, 'DENIED');
       expect(denied, action).not.toHaveLength(0);
       expect(denied[0].detail).toContain('FORBIDDEN');
@@ -357,7 +490,14 @@ describe('audit', () => {
     // Path escapes are denials of A's researcher; the control import succeeded.
     expect(find(stack.users.researcherA, 'mutation.importStudies', 'DENIED').length).toBeGreaterThanOrEqual(10);
     expect(find(stack.users.researcherA, 'mutation.importStudies', 'SUCCESS')).toHaveLength(1);
-    expect(find(stack.users.researcherA, 'mutation.runInference', 'SUCCESS', (e) => a.studyIds.every((id) => e.targetIds.includes(id)))).toHaveLength(1);
+    expect(
+      find(stack.users.researcherA, 'mutation.runInference', 'SUCCESS', (e) => a.studyIds.every((id) => e.targetIds.includes(id))),
+    ).toHaveLength(1);
+    // A foreign id reads as NOT_FOUND to the caller; the record keeps the ids they tried.
+    const foreignRun = find(stack.users.researcherA, 'mutation.runInference', 'ERROR', (e) =>
+      e.targetIds.includes(stack.projects.b.studyIds[0]),
+    );
+    expect(foreignRun.map((e) => e.detail)).toEqual(['NOT_FOUND', 'NOT_FOUND']);
     expect(find(stack.users.researcherA, 'mutation.activateModelSet', 'DENIED')).toHaveLength(1);
     expect(find(stack.users.admin, 'mutation.activateModelSet', 'SUCCESS')).toHaveLength(1);
     for (const e of events) {
@@ -381,7 +521,13 @@ describe('audit', () => {
 
   it('only system administrators may list the audit log', async () => {
     for (const user of [stack.users.researcherA, stack.users.viewerA, stack.users.researcherB]) {
-      const viewer: Viewer = { userId: user.id, email: user.email, isAdmin: false, scope: { kind: 'projects', projectIds: [stack.projects.a.id] }, roles: new Map([[stack.projects.a.id, 'ADMIN']]) };
+      const viewer: Viewer = {
+        userId: user.id,
+        email: user.email,
+        isAdmin: false,
+        scope: { kind: 'projects', projectIds: [stack.projects.a.id] },
+        roles: new Map([[stack.projects.a.id, 'ADMIN']]),
+      };
       const error = await listAudit(stack.db, viewer).then(
         () => undefined,
         (e: unknown) => e,
@@ -393,7 +539,12 @@ describe('audit', () => {
   it('the database refuses UPDATE, DELETE and TRUNCATE on AuditEvent', async () => {
     const count = await stack.db.prisma.auditEvent.count();
     expect(count).toBeGreaterThan(0);
-    for (const statement of [`UPDATE "AuditEvent" SET outcome = 'SUCCESS'`, `UPDATE "AuditEvent" SET "userId" = NULL`, 'DELETE FROM "AuditEvent"', 'TRUNCATE "AuditEvent"']) {
+    for (const statement of [
+      `UPDATE "AuditEvent" SET outcome = 'SUCCESS'`,
+      `UPDATE "AuditEvent" SET "userId" = NULL`,
+      'DELETE FROM "AuditEvent"',
+      'TRUNCATE "AuditEvent"',
+    ]) {
       await expect(stack.db.sql.exec(statement), statement).rejects.toThrow();
     }
     await expect(stack.db.prisma.auditEvent.deleteMany({})).rejects.toThrow();

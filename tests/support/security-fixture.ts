@@ -1,9 +1,12 @@
 // The stack the security suite attacks: the real API server (serve) with JWT authentication, a PostgreSQL
 // database of its own, Redis under a private prefix, a data root for imports, two projects and four users with
 // local tokens: a system administrator, a researcher and a viewer of project A, a researcher of project B.
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { mintLocalToken } from '../../src/auth/mint-token.js';
@@ -11,7 +14,7 @@ import { membershipsOf, provisionMembership } from '../../src/auth/provision-use
 import type { ProjectRole } from '../../src/api/viewer.js';
 import type { Config } from '../../src/config.js';
 import type { Database } from '../../src/db/client.js';
-import type { Logger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { serve, type RunningServer } from '../../src/server.js';
 import { importStudies } from '../../src/services/import/import-studies.js';
 import { registerModelSet } from '../../src/services/model-registry.service.js';
@@ -124,7 +127,10 @@ export async function startSecurityStack(options: SecurityStackOptions = {}): Pr
     const projectIds = Object.fromEntries((await tdb.db.prisma.project.findMany()).map((p) => [p.name, p.id])) as Record<string, string>;
 
     let modelSetId: string | null = null;
-    const imported = { a: { studyIds: [] as string[], externalIds: [] as string[] }, b: { studyIds: [] as string[], externalIds: [] as string[] } };
+    const imported = {
+      a: { studyIds: [] as string[], externalIds: [] as string[] },
+      b: { studyIds: [] as string[], externalIds: [] as string[] },
+    };
     if (options.cohorts) {
       const modelsDir = join(work, 'models');
       await writeFixtureModelSet(modelsDir);
@@ -154,7 +160,13 @@ export async function startSecurityStack(options: SecurityStackOptions = {}): Pr
       users,
       modelSetId,
       wsClient(connectionParams) {
-        const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0, connectionParams: connectionParams ? { ...connectionParams } : undefined });
+        const client = createClient({
+          url: wsUrl,
+          webSocketImpl: WebSocket,
+          lazy: true,
+          retryAttempts: 0,
+          connectionParams: connectionParams ? { ...connectionParams } : undefined,
+        });
         clients.push(client);
         return client;
       },
@@ -181,11 +193,22 @@ async function provisionUser(db: Database, config: Config, key: UserKey): Promis
 }
 
 /** Synthetic RSNA-layout studies imported straight through the import service (not under test here). */
-async function importCohort(db: Database, dir: string, projectId: string, studies: number, seed: number): Promise<{ studyIds: string[]; externalIds: string[] }> {
+async function importCohort(
+  db: Database,
+  dir: string,
+  projectId: string,
+  studies: number,
+  seed: number,
+): Promise<{ studyIds: string[]; externalIds: string[] }> {
   const summary = await generateDataset({ outDir: dir, studies, seed, size: 64, workers: 1 });
   await importStudies(db, { root: dir, projectId, secret: SECURITY_PATIENT_KEY_SECRET });
-  const rows = await db.prisma.study.findMany({ where: { projectId }, select: { id: true, externalId: true }, orderBy: { externalId: 'asc' } });
-  if (rows.length !== studies) throw new Error(`expected ${studies} studies in ${projectId}, imported ${rows.length} of ${summary.studyIds.length}`);
+  const rows = await db.prisma.study.findMany({
+    where: { projectId },
+    select: { id: true, externalId: true },
+    orderBy: { externalId: 'asc' },
+  });
+  if (rows.length !== studies)
+    throw new Error(`expected ${studies} studies in ${projectId}, imported ${rows.length} of ${summary.studyIds.length}`);
   return { studyIds: rows.map((r) => r.id), externalIds: rows.map((r) => r.externalId) };
 }
 
@@ -198,7 +221,11 @@ export interface HttpResult<T = unknown> {
 
 export interface GraphQLBody<T = Record<string, unknown>> {
   data?: T | null;
-  errors?: { message: string; extensions?: { code?: string; details?: Record<string, unknown>; stacktrace?: unknown } & Record<string, unknown>; path?: (string | number)[] }[];
+  errors?: {
+    message: string;
+    extensions?: { code?: string; details?: Record<string, unknown>; stacktrace?: unknown } & Record<string, unknown>;
+    path?: (string | number)[];
+  }[];
 }
 
 /** POSTs a GraphQL request and keeps the HTTP status and headers (the contract of refusals lives there too). */
@@ -208,7 +235,11 @@ export async function postGraphQL<T = Record<string, unknown>>(
   variables: Record<string, unknown> = {},
   headers: Readonly<Record<string, string>> = {},
 ): Promise<HttpResult<GraphQLBody<T>>> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
   const text = await res.text();
   let body: GraphQLBody<T>;
   try {
@@ -225,7 +256,12 @@ export function errorCode(result: HttpResult<GraphQLBody<unknown>>): string | un
 }
 
 /** Data of a request that must succeed, failing with the server's errors otherwise. */
-export async function queryData<T>(url: string, query: string, variables: Record<string, unknown>, headers: Readonly<Record<string, string>>): Promise<T> {
+export async function queryData<T>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  headers: Readonly<Record<string, string>>,
+): Promise<T> {
   const res = await postGraphQL<T>(url, query, variables, headers);
   if (res.body.errors?.length || !res.body.data) throw new Error(`GraphQL request failed (${res.status}): ${res.text}`);
   return res.body.data;
@@ -258,4 +294,69 @@ export function recordSubscription<T>(client: Client, query: string, variables: 
     );
   });
   return { messages, errors, done, stop: () => stop() };
+}
+
+export interface CapturedLogger {
+  readonly logger: Logger;
+  /** Everything logged so far, as the JSON lines pino would have written to stdout. */
+  output(): string;
+}
+
+/** The application's own logger (its level, redaction and format), writing into memory instead of stdout. */
+export function capturingLogger(level = 'trace'): CapturedLogger {
+  const logger = createLogger(level);
+  const lines: string[] = [];
+  // pino writes through this stream; children share it. The symbols are pino's public API for such uses.
+  (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] = { write: (line: string) => void lines.push(line) };
+  return { logger, output: () => lines.join('') };
+}
+
+export interface CapturedProcess {
+  /** stdout and stderr so far. */
+  output(): string;
+  /** SIGTERM, then SIGKILL after 15 s; resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'spinegraph.js');
+
+/** `spinegraph worker` as an operator starts it, every byte it writes kept; ready once it serves its queues. */
+export async function startCapturedWorker(
+  stack: SecurityStack,
+  options: { queues: string; env?: Readonly<Record<string, string>> },
+): Promise<CapturedProcess> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'trace',
+    DATABASE_URL: stack.tdb.url,
+    REDIS_URL: stack.config.redis.url,
+    QUEUE_PREFIX: stack.prefix,
+    PATIENT_KEY_SECRET: stack.config.patientKeySecret,
+    ...options.env,
+  };
+  const child = spawn(process.execPath, [BIN, 'worker', '--queues', options.queues, '--concurrency', '1'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const started = Date.now();
+  while (!output.includes('worker serving queues')) {
+    if (child.exitCode !== null || Date.now() - started > 90_000) {
+      await stop();
+      throw new Error(`worker did not start:\n${output.slice(-4000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { output: () => output, stop };
 }
