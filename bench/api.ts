@@ -1,0 +1,212 @@
+// `npm run bench -- api`: the GraphQL API on a generated database of 20,000 studies with 25 predictions and 25 labels
+// each. The real server (serve(), AUTH_MODE=off, loopback) runs in this process; autocannon loads three requests
+// for a bounded time each, at one connection (latency) and at several (throughput); the SQL behind cohortSummary and
+// the filtered page is captured from the services and timed directly through pg, and EXPLAIN ANALYZEd, in the same
+// run. Every answer is first checked against counts taken directly in SQL. The database is dropped at the end.
+import pg from 'pg';
+import { LOCAL_ADMIN } from '../src/api/viewer.js';
+import { loadConfig } from '../src/config.js';
+import type { StudyFilterInput } from '../src/domain/study-filter.js';
+import { createLogger } from '../src/logger.js';
+import type { serve as Serve } from '../src/server.js';
+import type { cohortSummary as CohortSummary } from '../src/services/cohort.service.js';
+import type { listStudies as ListStudies } from '../src/services/studies.service.js';
+import { generateApiDataset, type ApiDataset } from './support/api-dataset.js';
+import { checkAnswers, COHORT_SUMMARY, FILTERED_PAGE, STUDY_DETAIL } from './support/api-queries.js';
+import { withBenchDatabase } from './support/bench-database.js';
+import { loadGraphql, type LoadResult } from './support/http-load.js';
+import { loadNow, machineInfo } from './support/machine.js';
+import type { BenchReport } from './support/report.js';
+import { backendCpuDuring, serialCpuPerRun } from './support/pg-cpu.js';
+import { captureSql, explainAnalyze, type CapturedStatement } from './support/sql-capture.js';
+import { fmt, summarise, timeRuns, type TimingSummary } from './support/stats.js';
+
+/** The issue's size; a smaller BENCH_API_STUDIES is for trying the benchmark out. */
+const STUDIES = Number(process.env.BENCH_API_STUDIES ?? 20_000);
+const LOAD_SECONDS = Number(process.env.BENCH_API_SECONDS ?? 10);
+const WARMUP_SECONDS = 2;
+const THROUGHPUT_CONNECTIONS = 8;
+const SQL_RUNS = 50;
+const TARGET_P50_MS = { cohortSummary: 50, filteredPage: 25 } as const;
+const SEVERE_L45_CANAL: StudyFilterInput = { predicted: [{ condition: 'SPINAL_CANAL_STENOSIS', level: 'L4_L5', atLeast: 'SEVERE' }] };
+
+type RequestName = 'cohortSummary' | 'filteredPage' | 'studyDetail';
+
+interface MeasuredLoad {
+  readonly request: RequestName;
+  readonly result: LoadResult;
+  /** CPU of the server's PostgreSQL backends per request (parallel workers not counted). */
+  readonly pgCpuMsPerRequest: number;
+  /** 1-minute load average when the load ended. */
+  readonly load: number;
+}
+
+interface TimedStatement {
+  readonly label: string;
+  readonly sql: string;
+  readonly timing: TimingSummary;
+  /** CPU of one backend per run, parallel query off: the statement's cost whatever else the machine runs. */
+  readonly serialCpuMs: number;
+  readonly explainMs: number;
+  readonly plan: string[];
+}
+
+/**
+ * The server as deployed (the Dockerfile sets NODE_ENV=production): graphql-js reads NODE_ENV once, when it is first
+ * loaded, and skips its development-only checks in production, so the server modules are loaded here, not statically.
+ */
+async function loadServer(): Promise<{
+  serve: typeof Serve;
+  cohortSummary: typeof CohortSummary;
+  listStudies: typeof ListStudies;
+}> {
+  const saved = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    const [{ serve }, { cohortSummary }, { listStudies }] = await Promise.all([
+      import('../src/server.js'),
+      import('../src/services/cohort.service.js'),
+      import('../src/services/studies.service.js'),
+    ]);
+    return { serve, cohortSummary, listStudies };
+  } finally {
+    if (saved === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = saved;
+  }
+}
+
+export async function run(): Promise<BenchReport> {
+  const date = new Date().toISOString();
+  const machine = machineInfo();
+  const { serve, cohortSummary, listStudies } = await loadServer();
+  return withBenchDatabase('api', async (bench) => {
+    log(`generating ${STUDIES} studies with 25 labels and 25 predictions each`);
+    const dataset = await generateApiDataset(bench.url, { studies: STUDIES, seed: 0.2024, agreement: 0.7 });
+    log(`generated in ${fmt(dataset.generateMs / 1000)} s`);
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'silent',
+      AUTH_MODE: 'off',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATABASE_URL: bench.url,
+      PATIENT_KEY_SECRET: 'spinegraph-bench-api-secret',
+    });
+    const server = await serve({ config, logger: createLogger('silent'), db: bench.db, useRedis: false, port: 0 });
+    const client = new pg.Client({ connectionString: bench.url });
+    await client.connect();
+    try {
+      const url = server.api.url;
+      const ids = (await client.query<{ id: string }>(`SELECT id FROM "Study" ORDER BY random() LIMIT 2000`)).rows.map((r) => r.id);
+      await checkAnswers(url, client, dataset.modelSetId, dataset.studies, ids[0]);
+      log('answers checked against SQL');
+
+      const scope = LOCAL_ADMIN.scope;
+      const summaryArgs = { scope, filter: null, modelSetId: dataset.modelSetId, source: 'PREDICTED' } as const;
+      const pageArgs = { scope, filter: SEVERE_L45_CANAL, modelSetId: dataset.modelSetId, first: 50 };
+      const [summarySql] = await captureSql(bench.db, (db) => cohortSummary(db, summaryArgs));
+      const [pageSql, countSql] = await captureSql(bench.db, (db) => listStudies(db, pageArgs));
+      log('timing the services and their SQL directly');
+      const statements = [
+        await timeStatement(client, 'cohortSummary', summarySql),
+        await timeStatement(client, 'filtered page: rows', pageSql),
+        await timeStatement(client, 'filtered page: totalCount', countSql),
+      ];
+      const services = {
+        cohortSummary: summarise(await timeRuns(SQL_RUNS, 3, () => cohortSummary(bench.db, summaryArgs))),
+        filteredPage: summarise(await timeRuns(SQL_RUNS, 3, () => listStudies(bench.db, pageArgs))),
+      };
+
+      const requests: Record<RequestName, { query: string; variables?: (n: number) => Record<string, unknown> }> = {
+        cohortSummary: { query: COHORT_SUMMARY },
+        filteredPage: { query: FILTERED_PAGE },
+        studyDetail: { query: STUDY_DETAIL, variables: (n) => ({ id: ids[n % ids.length] }) },
+      };
+      const loads: MeasuredLoad[] = [];
+      for (const [request, r] of Object.entries(requests) as [RequestName, (typeof requests)[RequestName]][]) {
+        await loadGraphql({ url, ...r, connections: 1, durationS: WARMUP_SECONDS });
+        for (const connections of [1, THROUGHPUT_CONNECTIONS]) {
+          log(`${request}: ${connections} connection(s), ${LOAD_SECONDS} s`);
+          const { result, cpuMs } = await backendCpuDuring(client, () => loadGraphql({ url, ...r, connections, durationS: LOAD_SECONDS }));
+          loads.push({ request, result, pgCpuMsPerRequest: cpuMs / Math.max(1, result.requests), load: loadNow() });
+        }
+      }
+      for (const s of statements) log(`EXPLAIN ANALYZE ${s.label}:\n  ${s.plan.join('\n  ')}`);
+      const raw = { dataset, statements, services, loads, loadAtEnd: loadNow() };
+      return {
+        title: `GraphQL API on ${dataset.studies.toLocaleString('en')} studies x 25 predictions x 25 labels (autocannon, loopback, in-process server)`,
+        machine,
+        date,
+        markdown: formatApi(dataset, loads, statements, services),
+        raw,
+      };
+    } finally {
+      await client.end();
+      await server.stop();
+    }
+  });
+}
+
+async function timeStatement(client: pg.Client, label: string, s: CapturedStatement | undefined): Promise<TimedStatement> {
+  if (!s) throw new Error(`API benchmark: the service issued no SQL for ${label}`);
+  const run = (): Promise<unknown> => client.query(s.text, s.params as unknown[]);
+  const timing = summarise(await timeRuns(SQL_RUNS, 3, run));
+  const serialCpuMs = await serialCpuPerRun(client, SQL_RUNS, run);
+  const { plan, executionMs } = await explainAnalyze(client, s);
+  return { label, sql: s.text, timing, serialCpuMs, explainMs: executionMs, plan };
+}
+
+function formatApi(
+  dataset: ApiDataset,
+  loads: readonly MeasuredLoad[],
+  statements: readonly TimedStatement[],
+  services: Record<'cohortSummary' | 'filteredPage', TimingSummary>,
+): string {
+  const pct = (counts: Record<string, number>, total: number): string =>
+    ['NORMAL_MILD', 'MODERATE', 'SEVERE'].map((s) => `${s} ${fmt((100 * (counts[s] ?? 0)) / total)} %`).join(', ');
+  const single = (request: RequestName): MeasuredLoad =>
+    loads.find((l) => l.request === request && l.result.connections === 1) as MeasuredLoad;
+  const target = (request: 'cohortSummary' | 'filteredPage', label: string): string => {
+    const { result, pgCpuMsPerRequest } = single(request);
+    const p50 = result.latencyMs.p50;
+    const limit = TARGET_P50_MS[request];
+    const cpu = result.cpuMsPerRequest + pgCpuMsPerRequest;
+    return `| ${label} | <= ${limit} ms | ${p50} ms | ${p50 <= limit ? 'met' : '**missed**'} | ${fmt(cpu)} ms | ${cpu <= limit ? 'within' : 'above'} |`;
+  };
+  const graphqlP50 = single('cohortSummary').result.latencyMs.p50;
+  const summarySql = statements[0].timing.p50;
+  return [
+    `Dataset: ${dataset.studies} studies, ${dataset.series} series, ${dataset.labels} labels, ${dataset.predictions} predictions (one active model set), generated with INSERT ... SELECT in ${fmt(dataset.generateMs / 1000)} s, then VACUUM ANALYZE.`,
+    `Labels drawn at RSNA prevalence per condition and level: ${pct(dataset.labelSeverities, dataset.labels)}. Predictions lead with the label's class 70 % of the time, probabilities sum to 1, severity = argmax: ${pct(dataset.predictedSeverities, dataset.predictions)}.`,
+    '',
+    '| request | connections | requests/s | p50 ms | p90 ms | p99 ms | failures | Node CPU ms/request | PostgreSQL CPU ms/request | load (1 min) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...loads.map(
+      ({ request, result: r, pgCpuMsPerRequest, load }) =>
+        `| ${request} | ${r.connections} | ${fmt(r.requestsPerSecond)} | ${r.latencyMs.p50} | ${r.latencyMs.p90} | ${r.latencyMs.p99} | ${r.failures} | ${fmt(r.cpuMsPerRequest)} | ${fmt(pgCpuMsPerRequest)} | ${load} |`,
+    ),
+    '',
+    `Requests: cohortSummary(source: PREDICTED) over all studies, 75 cells; studies(filter: severe L4/L5 canal stenosis predicted, first: 50) with totalCount and the 25 predictions of each study; study(id) with project, 3 series, 25 predictions and 25 labels, a different study each request. ${LOAD_SECONDS} s per row after a ${WARMUP_SECONDS} s warm-up; a failure is a connection error, a timeout, a non-2xx answer or an answer carrying GraphQL errors. Node CPU: this process (server and autocannon together); PostgreSQL CPU: the server's backends, parallel workers not counted; both per request answered. On a shared machine latency is mostly the wait for a core; CPU time is what a request costs whatever else runs, so their sum is roughly what one request would take on an idle machine.`,
+    '',
+    '| target (p50, one connection) | limit | measured p50 | | CPU per request (Node + PostgreSQL) | |',
+    '|---|---:|---:|---|---:|---|',
+    target('cohortSummary', 'cohortSummary'),
+    target('filteredPage', 'filtered first page'),
+    '',
+    `SQL issued by the services (captured from them, not copied), timed directly through pg (${SQL_RUNS} runs after 3 warm-ups), its backend CPU with parallel query off, and EXPLAIN ANALYZE:`,
+    '',
+    '| statement | p50 ms | p99 ms | backend CPU ms/run | EXPLAIN ANALYZE execution ms |',
+    '|---|---:|---:|---:|---:|',
+    ...statements.map(
+      (s) => `| ${s.label} | ${fmt(s.timing.p50, 2)} | ${fmt(s.timing.p99, 2)} | ${fmt(s.serialCpuMs, 1)} | ${fmt(s.explainMs, 2)} |`,
+    ),
+    `| cohortSummary service call (SQL + shaping, in process) | ${fmt(services.cohortSummary.p50, 2)} | ${fmt(services.cohortSummary.p99, 2)} | | |`,
+    `| listStudies service call (rows and totalCount in parallel) | ${fmt(services.filteredPage.p50, 2)} | ${fmt(services.filteredPage.p99, 2)} | | |`,
+    '',
+    `cohortSummary over GraphQL / its raw SQL (p50): ${fmt(graphqlP50 / summarySql, 2)}x (${graphqlP50} ms / ${fmt(summarySql, 2)} ms).`,
+  ].join('\n');
+}
+
+function log(message: string): void {
+  console.log(`[api] ${message}`);
+}
