@@ -2,7 +2,7 @@
 // PyTorch (Debian's torch, same threads, same weights) time one study's batch, alternating so both see the same
 // load; the fp32 peak is measured alongside; then the whole pipeline runs over synthetic DICOM studies with per-stage
 // times. Settings: BENCH_INFERENCE_STUDIES (2 of the 3-study cohort), BENCH_INFERENCE_RUNS (timed runs per model;
-// default: as many as fit ~6 s at the measured peak, 2 to 10), BENCH_INFERENCE_PIPELINE_RUNS (2).
+// default: as many as fit ~6 s at the measured peak, 3 to 10), BENCH_INFERENCE_PIPELINE_RUNS (2).
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { benchmarkModels, benchmarkPipeline, distribution, type Distribution } from '../src/inference/bench.js';
@@ -14,7 +14,13 @@ import type { StudyInput } from '../src/inference/stack.js';
 import { countingModelSet } from './inference/counting-set.js';
 import { ensureFullModelSet, type FullModelSet } from './inference/full-model-set.js';
 import { keypointPriors } from './inference/keypoint-priors.js';
-import { inferenceMarkdown, type InferenceBenchResults, type ModelTiming, type PeakTiming, type PipelineWork } from './inference/report.js';
+import {
+  inferenceMarkdown,
+  type InferenceBenchResults,
+  type ModelTiming,
+  type MatMulTiming,
+  type PipelineWork,
+} from './inference/report.js';
 import { rsnaStudyInputs } from './inference/rsna-study-input.js';
 import { TorchForward } from './inference/torch-forward.js';
 import { machineInfo } from './support/machine.js';
@@ -27,12 +33,13 @@ const IMAGE_SIZE = 512;
 const KEYPOINT_INPUT_SIZE = 512;
 const THREADS = 2;
 const WARMUP = 1;
-const PEAK_RUNS = 5;
+/** MatMul runs per peak measurement; the peak is measured again before every model, the load drifts. */
+const PEAK_RUNS = 3;
 /** Debian's torch does matrix products in the reference BLAS (BLAS_INFO=generic): 2048^3 would take ~20 s. */
 const TORCH_MATMUL_N = 512;
 /** Timed milliseconds per model and runtime that the default run count aims at, from the model's FLOPs. */
 const MODEL_BUDGET_MS = 6000;
-const MIN_RUNS = 2;
+const MIN_RUNS = 3;
 const MAX_RUNS = 10;
 const RUNTIME: RuntimeOptions = { executionProvider: 'cpu', intraOpNumThreads: THREADS, interOpNumThreads: 1 };
 
@@ -57,27 +64,29 @@ function describe(m: LoadedModel): string {
   return `ResNet18+GRU ${m.manifest.role.replace('classifier-', '')} (${s.input.slots} ROI x ${s.input.slices} slices)`;
 }
 
-async function measurePeak(models: FullModelSet, torch: TorchForward): Promise<PeakTiming> {
+/** onnxruntime-node's fp32 GFLOP/s on a large MatMul, now. */
+async function ortPeakGflops(models: FullModelSet): Promise<number> {
   const { n, flops, file } = models.info.peak;
   const [ort] = await benchmarkModels([{ name: 'peak', model: join(models.dir, file), inputs: { A: [n, n] }, flops }], {
     runs: PEAK_RUNS,
     warmup: WARMUP,
     runtime: RUNTIME,
   });
-  const pt = await torch.matmul(TORCH_MATMUL_N, PEAK_RUNS, WARMUP);
-  return {
-    runs: PEAK_RUNS,
-    ort: { n, gflop: flops / 1e9, ms: ort.ms },
-    torch: { n: TORCH_MATMUL_N, gflop: pt.flops / 1e9, ms: distribution(pt.ms) },
-  };
+  return flops / 1e9 / (ort.ms.median / 1000);
 }
 
-async function timeModel(m: LoadedModel, models: FullModelSet, torch: TorchForward, peakGflops: number): Promise<ModelTiming> {
+async function torchMatMul(torch: TorchForward): Promise<MatMulTiming> {
+  const pt = await torch.matmul(TORCH_MATMUL_N, PEAK_RUNS, WARMUP);
+  return { n: TORCH_MATMUL_N, gflop: pt.flops / 1e9, ms: distribution(pt.ms) };
+}
+
+async function timeModel(m: LoadedModel, models: FullModelSet, torch: TorchForward): Promise<ModelTiming> {
   const role = m.manifest.role;
   const info = models.info.models[role];
   const batch = layoutOf(m.manifest).samples.length;
   const shape = [batch, ...info.sampleShape];
   const flops = info.flopsPerSample * batch;
+  const peakGflops = await ortPeakGflops(models);
   const runs = runsFor(flops / 1e9, peakGflops);
   const [ort] = await benchmarkModels([{ name: role, model: m.onnxPath, inputs: { [m.manifest.spec.input.name]: shape }, flops }], {
     runs,
@@ -87,8 +96,11 @@ async function timeModel(m: LoadedModel, models: FullModelSet, torch: TorchForwa
   const pt = await torch.forward(role, batch, runs, WARMUP);
   if (pt.stateSha256 !== info.stateSha256) throw new Error(`${role}: PyTorch built different weights from the exported ones`);
   const torchMs: Distribution = distribution(pt.ms);
-  log(`${role} x${batch}: ORT ${ort.ms.median} ms, PyTorch ${torchMs.median} ms, ORT ${ort.gflopsPerSecond} GFLOP/s (${runs} runs)`);
-  return { role, description: describe(m), shape, runs, gflop: flops / 1e9, ort: ort.ms, torch: torchMs };
+  log(
+    `${role} x${batch}: ORT ${ort.ms.median} ms, PyTorch ${torchMs.median} ms, ORT ${ort.gflopsPerSecond} GFLOP/s ` +
+      `(MatMul just before: ${peakGflops.toFixed(0)}; ${runs} runs)`,
+  );
+  return { role, description: describe(m), shape, runs, gflop: flops / 1e9, ort: ort.ms, torch: torchMs, peakGflops };
 }
 
 /** Every slice of the studies read, parsed and decoded one after another: what loading costs without overlap. */
@@ -122,13 +134,10 @@ export async function run(): Promise<BenchReport> {
   const counting = countingModelSet(loaded);
   const torch = await TorchForward.start(THREADS, models.priorsPath);
   try {
-    log('fp32 peak');
-    const peak = await measurePeak(models, torch);
-    const peakGflops = peak.ort.gflop / (peak.ort.ms.median / 1000);
-    log(`onnxruntime MatMul: ${peakGflops.toFixed(0)} GFLOP/s`);
+    const torchMm = await torchMatMul(torch);
     const ordered = [...loaded.models].sort((a, b) => MODEL_ROLES.indexOf(a.manifest.role) - MODEL_ROLES.indexOf(b.manifest.role));
     const timings: ModelTiming[] = [];
-    for (const m of ordered) timings.push(await timeModel(m, models, torch, peakGflops));
+    for (const m of ordered) timings.push(await timeModel(m, models, torch));
     await torch.close();
 
     log(`pipeline: ${studies} studies x ${pipelineRuns} runs`);
@@ -152,7 +161,7 @@ export async function run(): Promise<BenchReport> {
       loadSetMs,
       totalMs: performance.now() - started,
       cohort: { studies: COHORT_STUDIES, size: IMAGE_SIZE, files: cohort.files },
-      peak,
+      peak: { runs: PEAK_RUNS, ortN: models.info.peak.n, torch: torchMm },
       models: timings,
       pipeline,
       sequentialLoad,

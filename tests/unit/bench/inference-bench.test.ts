@@ -128,10 +128,28 @@ describe('inferenceMarkdown', () => {
     loadSetMs: 2000,
     totalMs: 60000,
     cohort: { studies: 3, size: 512, files: 100 },
-    peak: { runs: 5, ort: { n: 2048, gflop: 17.18, ms: dist(171.8) }, torch: { n: 512, gflop: 0.27, ms: dist(270) } },
+    peak: { runs: 3, ortN: 2048, torch: { n: 512, gflop: 0.27, ms: dist(270) } },
     models: [
-      { role: 'keypoints-sagittal-t2', description: 'A', shape: [1, 5, 512, 512], runs: 3, gflop: 60, ort: dist(300), torch: dist(400) },
-      { role: 'classifier-global', description: 'B', shape: [5, 5, 5, 128, 128], runs: 5, gflop: 40, ort: dist(200), torch: dist(600) },
+      {
+        role: 'keypoints-sagittal-t2',
+        description: 'A',
+        shape: [1, 5, 512, 512],
+        runs: 3,
+        gflop: 60,
+        ort: dist(300),
+        torch: dist(400),
+        peakGflops: 80,
+      },
+      {
+        role: 'classifier-global',
+        description: 'B',
+        shape: [5, 5, 5, 128, 128],
+        runs: 5,
+        gflop: 40,
+        ort: dist(200),
+        torch: dist(600),
+        peakGflops: 120,
+      },
     ],
     pipeline: {
       runs: 2,
@@ -147,14 +165,15 @@ describe('inferenceMarkdown', () => {
 
   it('totals one study, ratios, shares of peak and the pipeline overhead', () => {
     const md = inferenceMarkdown(results);
-    // 100 GFLOP in 500 ms ORT = 200 GFLOP/s = 200 % of a 100 GFLOP/s measured peak; PyTorch 1000 ms.
+    // MatMul before the models: 80 and 120 GFLOP/s, median 100. 100 GFLOP in 500 ms ORT = 200 GFLOP/s = 200 % of it.
     expect(md).toContain('| **one study, all models** | | | **100** | **500** | **1000** | **0.50** | **200** | 200 % | 85 % |');
-    expect(md).toContain('| A | 1x5x512x512 | 3 | 60.0 | 300 (300-300) | 400 (400-400) | 0.75 | 200 |');
+    expect(md).toContain('| A | 1x5x512x512 | 3 | 60.0 | 300 (300-300) | 400 (400-400) | 0.75 | 200 | 250 % | 85 % |');
+    expect(md).toContain('| 2048² | | 100 (80-120) |');
     expect(md).toContain('| 1200 (1200-1200) | 600 | 100.00 | 500 | 1.20 |');
     expect(md).toContain('| model:keypoints-sagittal-t2 | 250 | 42 % |');
     expect(md).toContain('Load average 12.5 / 11 / 10 at start, 14 / 12 / 10.5 at end');
     expect(md).toContain('keypoints-axial 5.0/5');
-    expect(md).toContain('1000 ms at the measured peak (100 GFLOP/s)');
+    expect(md).toContain("median MatMul (100 GFLOP/s). fp32 floor for one study's 100 GFLOP: 1000 ms at that peak");
     expect(md).toContain('all 50 slices of a study one after another took 120 ms per study');
     expect(md).toContain('OMP_WAIT_POLICY unset for PyTorch');
   });
