@@ -84,7 +84,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       schema,
       // Queries and mutations belong on HTTP, where the audit log, the mutation rate limit and the complexity check
       // with real variables apply; over the socket they would pass all three by.
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
         let document;
         try {
           document = parse(payload.query);
@@ -101,6 +101,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
               },
             ),
           ];
+        }
+        // Token and memberships are checked again for every subscription, as for every HTTP request: a revoked
+        // membership or an expired token does not live on in a connection opened before.
+        try {
+          (ctx.extra as unknown as { viewer?: Viewer }).viewer = await options.viewerOfConnection(ctx.connectionParams);
+        } catch (e) {
+          const message = e instanceof Error ? e.message : 'Authentication required';
+          return [new GraphQLError(message, { originalError: e instanceof Error ? e : undefined })];
         }
         return undefined;
       },

@@ -9,7 +9,9 @@ import type { Viewer } from '../../src/api/viewer.js';
 import { mintLocalToken } from '../../src/auth/mint-token.js';
 import { membershipsOf, provisionMembership } from '../../src/auth/provision-user.js';
 import { isAppError } from '../../src/domain/errors.js';
+import { TOPICS } from '../../src/api/pubsub.js';
 import { listAudit, type AuditEventRecord } from '../../src/services/audit.service.js';
+import { toMessage } from '../../src/services/job-store.js';
 import {
   errorCode,
   postGraphQL,
@@ -195,14 +197,15 @@ describe('cross-project reads', () => {
     type Update = { jobUpdated: { id: string; status: string } };
     const bSub = recordSubscription<Update>(stack.wsClient({ token: stack.users.researcherB.token }), q);
     const aSub = recordSubscription<Update>(stack.wsClient({ token: stack.users.viewerA.token }), q);
-    // Each subscription proves it is live by receiving a job of its own project first.
+    // Each subscription proves it is live by receiving a job of its own project first (re-announced through the
+    // server's pub/sub until it arrives: a subscription registers asynchronously).
     const run = 'mutation($ids: [ID!]) { runInference(input: { studyIds: $ids }) { id } }';
     const bJob = (
       await queryData<{ runInference: { id: string } }>(stack.url, run, { ids: stack.projects.b.studyIds }, as(stack.users.researcherB))
     ).runInference.id;
-    await waitFor(() => bSub.messages.some((m) => m.jobUpdated.id === bJob));
+    await announceUntil(bJob, () => bSub.messages.some((m) => m.jobUpdated.id === bJob));
     const aJob = await aQueuedJob();
-    await waitFor(() => aSub.messages.some((m) => m.jobUpdated.id === aJob));
+    await announceUntil(aJob, () => aSub.messages.some((m) => m.jobUpdated.id === aJob));
     await queryData(stack.url, 'mutation($id: ID!) { cancelJob(id: $id) { id status } }', { id: jobA }, as(stack.users.researcherA));
     await waitFor(() => aSub.messages.some((m) => m.jobUpdated.id === jobA && m.jobUpdated.status === 'CANCELLED'));
     // B's subscription had every chance to (wrongly) receive A's events: they were published after B's own.
@@ -350,6 +353,16 @@ describe('memberships decide, not tokens', () => {
     });
     const headers = { authorization: `Bearer ${token}` };
     expect((await queryData<StudiesData>(stack.url, STUDIES, { f: null }, headers)).studies.totalCount).toBe(2);
+    // A graphql-ws connection opened before the revocation, kept open by a long-lived subscription.
+    const client = stack.wsClient({ token });
+    let connections = 0;
+    client.on('connected', () => connections++);
+    const keepAlive = recordSubscription(client, 'subscription { jobUpdated { id } }');
+    const progress = 'subscription($id: ID!) { jobProgress(jobId: $id) { status } }';
+    const before = recordSubscription<{ jobProgress: { status: string } }>(client, progress, { id: jobA });
+    await waitFor(() => before.messages.length > 0);
+    before.stop();
+
     await stack.db.prisma.membership.delete({ where: { projectId_userId: { projectId: stack.projects.a.id, userId: granted.user.id } } });
     expect((await queryData<StudiesData>(stack.url, STUDIES, { f: null }, headers)).studies).toEqual({ totalCount: 0, edges: [] });
     const run = await postGraphQL(
@@ -359,6 +372,12 @@ describe('memberships decide, not tokens', () => {
       headers,
     );
     expect(errorCode(run)).toBe('NOT_FOUND');
+    // A new subscription on the old connection is checked against the memberships of now.
+    const after = recordSubscription(client, progress, { id: jobA });
+    expect(await Promise.race([after.done, waitFor(() => after.messages.length > 0).then(() => 'delivered')])).toBe('error');
+    expect((after.errors[0] as { extensions?: { code?: string } }[])[0].extensions?.code).toBe('NOT_FOUND');
+    expect(connections).toBe(1);
+    keepAlive.stop();
   });
 
   it("a token's own claims grant nothing: sg:admin and sg:memberships are ignored", async () => {
@@ -565,6 +584,19 @@ async function aQueuedJob(): Promise<string> {
     as(stack.users.researcherA),
   );
   return data.runInference.id;
+}
+
+/** Publishes the job's current state on JOB_UPDATED (as the job store does on a change) until `arrived()`. */
+async function announceUntil(jobId: string, arrived: () => boolean): Promise<void> {
+  const started = Date.now();
+  while (!arrived()) {
+    if (Date.now() - started > 10_000) throw new Error(`job ${jobId} never arrived at its subscriber`);
+    stack.server.services.pubSub.publish(
+      TOPICS.JOB_UPDATED,
+      toMessage(await stack.db.prisma.job.findUniqueOrThrow({ where: { id: jobId } })),
+    );
+    await waitFor(arrived, 300).catch(() => undefined);
+  }
 }
 
 async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
