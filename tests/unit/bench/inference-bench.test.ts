@@ -169,7 +169,8 @@ describe('inferenceMarkdown', () => {
     expect(md).toContain('| **one study, all models** | | | **100** | **500** | **1000** | **0.50** | **200** | 200 % | 85 % |');
     expect(md).toContain('| A | 1x5x512x512 | 3 | 60.0 | 300 (300-300) | 400 (400-400) | 0.75 | 200 | 250 % | 85 % |');
     expect(md).toContain('| 2048² | | 100 (80-120) |');
-    expect(md).toContain('| 1200 (1200-1200) | 600 | 100.00 | 500 | 1.20 |');
+    // Model stages: 500 ms per run over 2 studies = 250 per study; 600 / 250 = 2.40.
+    expect(md).toContain('| 1200 (1200-1200) | 600 | 100.00 | 250 | 2.40 | 500 |');
     expect(md).toContain('| model:keypoints-sagittal-t2 | 250 | 42 % |');
     expect(md).toContain('Load average 12.5 / 11 / 10 at start, 14 / 12 / 10.5 at end');
     expect(md).toContain('keypoints-axial 5.0/5');
