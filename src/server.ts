@@ -15,7 +15,13 @@ import type { AppServices } from './api/services.js';
 import type { Viewer } from './api/viewer.js';
 import type { RequestContext } from './api/context.js';
 import { auditPlugin } from './api/audit-plugin.js';
-import { createComplexityPlugin, createComplexityRule, createDepthLimitRule, createMutationRateLimitPlugin, createRateLimiter } from './api/limits/index.js';
+import {
+  createComplexityPlugin,
+  createComplexityRule,
+  createDepthLimitRule,
+  createMutationRateLimitPlugin,
+  createRateLimiter,
+} from './api/limits/index.js';
 import { assertAuthModeAllowed } from './auth/auth-mode.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { mountBullBoard } from './http/admin-routes.js';
@@ -63,7 +69,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const metrics = createApiMetrics(db, queues);
   const authenticator = createAuthenticator(db, config.auth);
   const viewerOf = (req: Request): Promise<Viewer> => authenticator.fromAuthorizationHeader(req.headers.authorization);
-  const viewerOfConnection = (params: Readonly<Record<string, unknown>> | undefined): Promise<Viewer> => authenticator.fromConnectionParams(params);
+  const viewerOfConnection = (params: Readonly<Record<string, unknown>> | undefined): Promise<Viewer> =>
+    authenticator.fromConnectionParams(params);
   const limits = { maxComplexity: config.graphql.maxComplexity, maxListSize: config.graphql.maxPageSize };
   const mutationLimiter = createRateLimiter({ perMinute: config.graphql.mutationRatePerMinute });
   const adminOnly = async (req: Request, res: Response, next: NextFunction): Promise<void> => {

@@ -53,7 +53,10 @@ export function auditPlugin(db: Database): ApolloServerPlugin<RequestContext> {
           const codes = (errors ?? []).map(errorCodeOf);
           const outcome = codes.some((c) => DENIED.has(c)) ? 'DENIED' : codes.length ? 'ERROR' : 'SUCCESS';
           for (const f of fields) {
-            const filter = (f.args.filter ?? (f.args.input as Record<string, unknown> | undefined)?.filter ?? null) as Record<string, unknown> | null;
+            const filter = (f.args.filter ?? (f.args.input as Record<string, unknown> | undefined)?.filter ?? null) as Record<
+              string,
+              unknown
+            > | null;
             await recordAudit(db, {
               viewer: contextValue.viewer,
               action: `${operation.operation}.${f.name}`,

@@ -80,12 +80,20 @@ export interface Loaders {
   activeModelSetId(): Promise<string | null>;
 }
 
-const CONDITION_ORDER = ['SPINAL_CANAL_STENOSIS', 'LEFT_NEURAL_FORAMINAL_NARROWING', 'RIGHT_NEURAL_FORAMINAL_NARROWING', 'LEFT_SUBARTICULAR_STENOSIS', 'RIGHT_SUBARTICULAR_STENOSIS'];
+const CONDITION_ORDER = [
+  'SPINAL_CANAL_STENOSIS',
+  'LEFT_NEURAL_FORAMINAL_NARROWING',
+  'RIGHT_NEURAL_FORAMINAL_NARROWING',
+  'LEFT_SUBARTICULAR_STENOSIS',
+  'RIGHT_SUBARTICULAR_STENOSIS',
+];
 const byConditionLevel = (a: { condition: string; level: string }, b: { condition: string; level: string }): number =>
   CONDITION_ORDER.indexOf(a.condition) - CONDITION_ORDER.indexOf(b.condition) || a.level.localeCompare(b.level);
 
 /** Batches `${studyId}|${modelSetId}` keys into one query per model set. */
-function perSetLoader<T extends { studyId: string }>(fetch: (studyIds: string[], modelSetId: string) => Promise<T[]>): DataLoader<string, T[]> {
+function perSetLoader<T extends { studyId: string }>(
+  fetch: (studyIds: string[], modelSetId: string) => Promise<T[]>,
+): DataLoader<string, T[]> {
   return new DataLoader(async (keys) => {
     const bySet = new Map<string, string[]>();
     for (const key of keys) {
@@ -148,7 +156,16 @@ export function createLoaders(db: Database): Loaders {
       const rows = await db.prisma.instance.findMany({
         where: { seriesId: { in: [...seriesIds] } },
         orderBy: [{ stackIndex: 'asc' }, { sliceIndex: 'asc' }],
-        select: { id: true, seriesId: true, instanceNumber: true, stackIndex: true, sliceIndex: true, rows: true, columns: true, slicePosition: true },
+        select: {
+          id: true,
+          seriesId: true,
+          instanceNumber: true,
+          stackIndex: true,
+          sliceIndex: true,
+          rows: true,
+          columns: true,
+          slicePosition: true,
+        },
       });
       const groups = groupBy(rows, (r) => r.seriesId);
       return seriesIds.map((id) => groups.get(id) ?? []);

@@ -19,7 +19,9 @@ export function createAppPubSub(redis?: { publish: Redis; subscribe: Redis; pref
   if (!redis) return createPubSub<TopicMap>();
   // The event target does not await its publishes: a publish while Redis is down would be an unhandled rejection
   // and take the process with it. Losing a progress event during an outage is acceptable (the Job row has it).
-  const publishClient = { publish: (channel: string, message: string) => redis.publish.publish(channel, message).catch(() => 0) } as unknown as Redis;
+  const publishClient = {
+    publish: (channel: string, message: string) => redis.publish.publish(channel, message).catch(() => 0),
+  } as unknown as Redis;
   const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient: redis.subscribe });
   // Channel names carry the deployment prefix so test runs and deployments sharing a Redis stay apart.
   const prefixed = prefixEventTarget(eventTarget, `${redis.prefix}:events:`);

@@ -6,7 +6,8 @@ const pct = (x: number): string => `${(x * 100).toFixed(0)}%`.padStart(4);
 
 /** condition x level rows, each with predicted and labelled normal/mild, moderate, severe shares. */
 export function formatCohortTable(predicted: CohortSummaryResult, labelled: CohortSummaryResult): string {
-  const cell = (s: CohortSummaryResult, c: Condition, l: Level, v: Severity): number => s.cells.find((x) => x.condition === c && x.level === l && x.severity === v)?.fraction ?? 0;
+  const cell = (s: CohortSummaryResult, c: Condition, l: Level, v: Severity): number =>
+    s.cells.find((x) => x.condition === c && x.level === l && x.severity === v)?.fraction ?? 0;
   const lines = [
     `cohort severity over ${predicted.studyCount} studies (share of studies: predicted | labelled)`,
     `${'condition'.padEnd(34)} ${'level'.padEnd(6)}  ${'N/M'.padStart(4)} ${'Mod'.padStart(4)} ${'Sev'.padStart(4)} | ${'N/M'.padStart(4)} ${'Mod'.padStart(4)} ${'Sev'.padStart(4)}`,

@@ -29,7 +29,14 @@ export function registerDemoCommand(program: Command): void {
     .option('--no-serve', 'stop after the batch part instead of serving the API')
     .option('--port <n>', 'API port', '4000')
     .action(async (opts: { studies: string; seed: string; serve: boolean; port: string }) => {
-      const config = loadConfig({ ...process.env, DATABASE_URL: undefined, AUTH_MODE: 'off', HOST: '127.0.0.1', PORT: opts.port, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+      const config = loadConfig({
+        ...process.env,
+        DATABASE_URL: undefined,
+        AUTH_MODE: 'off',
+        HOST: '127.0.0.1',
+        PORT: opts.port,
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      });
       const logger = createLogger(config.logLevel);
       const out = (line = ''): void => void process.stdout.write(`${line}\n`);
       const started = performance.now();
@@ -46,13 +53,20 @@ export function registerDemoCommand(program: Command): void {
         const imported = await importStudies(db, { root: dataDir, projectId: project.id, secret: config.patientKeySecret });
         out(importSummary(imported, project.name).replace(/^/gm, '   ').trimEnd());
         out('3. running the 9th-place pipeline');
-        const studyIds = (await db.prisma.study.findMany({ where: { projectId: project.id }, select: { externalId: true } })).map((s) => s.externalId);
+        const studyIds = (await db.prisma.study.findMany({ where: { projectId: project.id }, select: { externalId: true } })).map(
+          (s) => s.externalId,
+        );
         const inference = await inferInProcess(db, config, { studies: studyIds });
         out(formatSummary(inference).replace(/^/gm, '   '));
         const set = await db.prisma.modelSet.findFirstOrThrow({ where: { name: inference.modelSet } });
         const scope = { kind: 'projects' as const, projectIds: [project.id] };
         out();
-        out(formatCohortTable(await cohortSummary(db, { scope, modelSetId: set.id, source: 'PREDICTED' }), await cohortSummary(db, { scope, modelSetId: set.id, source: 'LABELLED' })));
+        out(
+          formatCohortTable(
+            await cohortSummary(db, { scope, modelSetId: set.id, source: 'PREDICTED' }),
+            await cohortSummary(db, { scope, modelSetId: set.id, source: 'LABELLED' }),
+          ),
+        );
         out();
         out(formatEvaluation(await evaluate(db, { scope, modelSetId: set.id })));
         const submissionPath = join(config.dataDir, 'submission.csv');
@@ -69,7 +83,9 @@ export function registerDemoCommand(program: Command): void {
       }
       const server = await serve({ config, logger, db, useRedis: false });
       const query = '{ cohortSummary { studyCount cells { condition level severity count } } }';
-      out(`\n5. API: ${server.api.url}  (GraphQL over HTTP and WebSocket; dashboard at ${server.api.url.replace(/graphql$/, '')}; Ctrl+C stops)`);
+      out(
+        `\n5. API: ${server.api.url}  (GraphQL over HTTP and WebSocket; dashboard at ${server.api.url.replace(/graphql$/, '')}; Ctrl+C stops)`,
+      );
       out(`   try: curl -s ${server.api.url} -H 'content-type: application/json' -d '${JSON.stringify({ query })}'`);
       onShutdownSignal(logger, async () => {
         await server.stop();

@@ -19,7 +19,12 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
       try {
         const project = await ensureProject(db, opts.project);
         const bar = progressBar('import');
-        const result = await importStudies(db, { root: resolve(dir), projectId: project.id, secret: config.patientKeySecret, onProgress: (_stage, f, m) => bar.update(f, m) });
+        const result = await importStudies(db, {
+          root: resolve(dir),
+          projectId: project.id,
+          secret: config.patientKeySecret,
+          onProgress: (_stage, f, m) => bar.update(f, m),
+        });
         bar.done();
         process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : summary(result, project.name));
       } finally {

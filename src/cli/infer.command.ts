@@ -37,12 +37,23 @@ export async function inferInProcess(
   const studies =
     args.studies === 'all'
       ? await db.prisma.study.findMany({ select: { id: true }, orderBy: { externalId: 'asc' } })
-      : await db.prisma.study.findMany({ where: { OR: [{ externalId: { in: [...args.studies] } }, { id: { in: args.studies.filter((s) => /^[0-9a-f-]{36}$/i.test(s)) } }] }, select: { id: true } });
-  if (studies.length === 0) throw new Error(args.studies === 'all' ? 'there are no studies; import some first' : `no study matches ${args.studies.join(', ')}`);
+      : await db.prisma.study.findMany({
+          where: {
+            OR: [{ externalId: { in: [...args.studies] } }, { id: { in: args.studies.filter((s) => /^[0-9a-f-]{36}$/i.test(s)) } }],
+          },
+          select: { id: true },
+        });
+  if (studies.length === 0)
+    throw new Error(args.studies === 'all' ? 'there are no studies; import some first' : `no study matches ${args.studies.join(', ')}`);
   const loaded = await openModelSet(db, set, config.inference);
   const bar = progressBar('infer');
   try {
-    const summary = await runInference(db, { studyIds: studies.map((s) => s.id), modelSetId: set.id, modelSet: loaded, onProgress: (d, t) => args.quiet || bar.update(d / t, `${d} of ${t} studies`) });
+    const summary = await runInference(db, {
+      studyIds: studies.map((s) => s.id),
+      modelSetId: set.id,
+      modelSet: loaded,
+      onProgress: (d, t) => args.quiet || bar.update(d / t, `${d} of ${t} studies`),
+    });
     if (!args.quiet) bar.done();
     return { ...summary, modelSet: set.name };
   } finally {
@@ -54,7 +65,10 @@ export function formatSummary(s: InferenceRunSummary & { modelSet: string }): st
   const stages = Object.entries(s.stagesMs)
     .map(([k, v]) => `${k} ${(v / Math.max(1, s.studies)).toFixed(0)} ms`)
     .join(', ');
-  const fallbacks = Object.entries(s.fallbacks).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none';
+  const fallbacks =
+    Object.entries(s.fallbacks)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ') || 'none';
   return [
     `model set "${s.modelSet}": ${s.studies} studies, ${s.predictions} predictions, ${s.keypoints} keypoints in ${(s.wallMs / 1000).toFixed(1)} s (${((s.studies * 60000) / Math.max(1, s.wallMs)).toFixed(1)} studies/min)`,
     `  per study: ${stages}`,

@@ -15,7 +15,9 @@ export function registerModelsCommands(program: Command, ctx: CliContext): void 
       const db = await openReadyDatabase(ctx.config().database);
       try {
         const { set, created } = await registerModelSet(db, dir, { activate: opts.activate, name: opts.name });
-        process.stdout.write(`${created ? 'registered' : 'already registered'} model set "${set.name}" (${set.id})${set.isActive ? ', active' : ''}\n`);
+        process.stdout.write(
+          `${created ? 'registered' : 'already registered'} model set "${set.name}" (${set.id})${set.isActive ? ', active' : ''}\n`,
+        );
       } finally {
         await db.close();
       }
@@ -26,7 +28,8 @@ export function registerModelsCommands(program: Command, ctx: CliContext): void 
     .action(async () => {
       const db = await openReadyDatabase(ctx.config().database);
       try {
-        for (const s of await listModelSets(db)) process.stdout.write(`${s.isActive ? '*' : ' '} ${s.name}  ${s.id}  ${s.createdAt.toISOString()}\n`);
+        for (const s of await listModelSets(db))
+          process.stdout.write(`${s.isActive ? '*' : ' '} ${s.name}  ${s.id}  ${s.createdAt.toISOString()}\n`);
       } finally {
         await db.close();
       }

@@ -8,7 +8,9 @@ export function progressBar(label: string): { update(fraction: number, message?:
       if (tty) {
         const width = 30;
         const filled = Math.round(f * width);
-        process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(f * 100).toFixed(0).padStart(3)}% ${message.slice(0, 60).padEnd(60)}`);
+        process.stderr.write(
+          `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(f * 100).toFixed(0).padStart(3)}% ${message.slice(0, 60).padEnd(60)}`,
+        );
       } else {
         const decile = Math.floor(f * 10);
         if (decile > lastDecile) {

@@ -26,6 +26,8 @@ export function registerSynthCommand(program: Command): void {
         onProgress: (done, total) => bar.update(done / total, `${done} of ${total} studies`),
       });
       bar.done();
-      process.stdout.write(`wrote ${summary.studyIds.length} studies, ${summary.fileCount} files (${(summary.bytes / 1e6).toFixed(1)} MB) to ${summary.outDir} in ${(summary.elapsedMs / 1000).toFixed(1)} s\n`);
+      process.stdout.write(
+        `wrote ${summary.studyIds.length} studies, ${summary.fileCount} files (${(summary.bytes / 1e6).toFixed(1)} MB) to ${summary.outDir} in ${(summary.elapsedMs / 1000).toFixed(1)} s\n`,
+      );
     });
 }

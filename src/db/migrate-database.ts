@@ -32,7 +32,9 @@ export async function openReadyDatabase(target: DatabaseTarget): Promise<Databas
     } else {
       const status = await db.withMigrationExecutor((executor) => migrationStatus(executor, MIGRATIONS_DIR));
       if (status.pending.length || status.failed.length) {
-        throw new Error(`The database is not migrated (${[...status.pending, ...status.failed].join(', ')}); run \`spinegraph db migrate\` first`);
+        throw new Error(
+          `The database is not migrated (${[...status.pending, ...status.failed].join(', ')}); run \`spinegraph db migrate\` first`,
+        );
       }
     }
     return db;

@@ -11,11 +11,18 @@ export const ADMIN_QUEUES_PATH = '/admin/queues';
 export function bullBoardRouter(queues: JobQueues): Router {
   const adapter = new ExpressAdapter();
   adapter.setBasePath(ADMIN_QUEUES_PATH);
-  createBullBoard({ queues: ALL_QUEUES.map((name) => new BullMQAdapter(queues.queue(name), { readOnlyMode: false })), serverAdapter: adapter });
+  createBullBoard({
+    queues: ALL_QUEUES.map((name) => new BullMQAdapter(queues.queue(name), { readOnlyMode: false })),
+    serverAdapter: adapter,
+  });
   return adapter.getRouter() as Router;
 }
 
 /** Mounts the board behind `guard` (which answers 401/403 itself when the caller may not see it). */
-export function mountBullBoard(app: { use: (path: string, ...handlers: (RequestHandler | Router)[]) => unknown }, queues: JobQueues, guard: RequestHandler): void {
+export function mountBullBoard(
+  app: { use: (path: string, ...handlers: (RequestHandler | Router)[]) => unknown },
+  queues: JobQueues,
+  guard: RequestHandler,
+): void {
   app.use(ADMIN_QUEUES_PATH, guard, bullBoardRouter(queues));
 }

@@ -12,7 +12,12 @@ import { resolveModelSetId } from '../services/model-sets.service.js';
 import { recordAudit } from '../services/audit.service.js';
 import { requestIdOf } from './request-id.js';
 
-const criterion = z.object({ condition: z.enum(CONDITIONS), level: z.enum(LEVELS).nullish(), atLeast: z.enum(SEVERITIES), minProbability: z.number().min(0).max(1).nullish() });
+const criterion = z.object({
+  condition: z.enum(CONDITIONS),
+  level: z.enum(LEVELS).nullish(),
+  atLeast: z.enum(SEVERITIES),
+  minProbability: z.number().min(0).max(1).nullish(),
+});
 const filterSchema = z
   .object({
     ids: z.array(z.string()).nullish(),
@@ -35,7 +40,8 @@ function parseFilter(text: unknown): StudyFilterInput | null {
     throw badInput('filter is not valid JSON');
   }
   const parsed = filterSchema.safeParse(json);
-  if (!parsed.success) throw badInput(`filter is not a StudyFilter: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw badInput(`filter is not a StudyFilter: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }
 
@@ -48,7 +54,14 @@ export function exportRoutes(db: Database, viewerOf: (req: Request, res: Respons
       const requested = typeof req.query.modelSetId === 'string' ? req.query.modelSetId : null;
       const modelSetId = await resolveModelSetId(db, requested);
       if (!modelSetId) throw badInput('No model set is active; pass modelSetId');
-      await recordAudit(db, { viewer, action: 'export.submission', filter: filter as Record<string, unknown> | null, targetIds: [modelSetId], outcome: 'SUCCESS', requestId: requestIdOf(res) });
+      await recordAudit(db, {
+        viewer,
+        action: 'export.submission',
+        filter: filter as Record<string, unknown> | null,
+        targetIds: [modelSetId],
+        outcome: 'SUCCESS',
+        requestId: requestIdOf(res),
+      });
       res.setHeader('content-type', 'text/csv; charset=utf-8');
       res.setHeader('content-disposition', 'attachment; filename="submission.csv"');
       for await (const chunk of submissionCsv(db, { scope: viewer.scope, filter, modelSetId })) {
@@ -56,11 +69,14 @@ export function exportRoutes(db: Database, viewerOf: (req: Request, res: Respons
       }
       res.end();
     } catch (e) {
-      const status = isAppError(e) ? { BAD_USER_INPUT: 400, NOT_FOUND: 404, UNAUTHENTICATED: 401, FORBIDDEN: 403 }[e.code as string] ?? 500 : 500;
+      const status = isAppError(e)
+        ? ({ BAD_USER_INPUT: 400, NOT_FOUND: 404, UNAUTHENTICATED: 401, FORBIDDEN: 403 }[e.code as string] ?? 500)
+        : 500;
       if (res.headersSent) return res.destroy(e instanceof Error ? e : undefined);
-      res.status(status).json({ error: { code: isAppError(e) ? e.code : 'INTERNAL_SERVER_ERROR', message: isAppError(e) ? e.message : 'Internal server error' } });
+      res.status(status).json({
+        error: { code: isAppError(e) ? e.code : 'INTERNAL_SERVER_ERROR', message: isAppError(e) ? e.message : 'Internal server error' },
+      });
     }
   });
   return router;
 }
-

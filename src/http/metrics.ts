@@ -31,7 +31,9 @@ export function createApiMetrics(db: Database, queues: JobQueues | null): ApiMet
     async collect() {
       if (!queues) return;
       try {
-        for (const c of await queues.counts()) for (const state of ['waiting', 'active', 'delayed', 'failed', 'completed'] as const) this.set({ queue: c.queue, state }, c[state]);
+        for (const c of await queues.counts())
+          for (const state of ['waiting', 'active', 'delayed', 'failed', 'completed'] as const)
+            this.set({ queue: c.queue, state }, c[state]);
       } catch {
         // Redis down: the gauge keeps its last values; /readyz reports the outage.
       }

@@ -23,11 +23,19 @@ export function scopedImageRoutes(db: Database, viewerOf: (req: Request) => Prom
           return;
         }
       }
-      await recordAudit(db, { viewer, action: 'image.render', targetIds: [studyId, (req.params as { instanceId: string }).instanceId], outcome: 'SUCCESS', requestId: requestIdOf(res) });
+      await recordAudit(db, {
+        viewer,
+        action: 'image.render',
+        targetIds: [studyId, (req.params as { instanceId: string }).instanceId],
+        outcome: 'SUCCESS',
+        requestId: requestIdOf(res),
+      });
       next();
     } catch (e) {
       const code = isAppError(e) ? e.code : 'INTERNAL_SERVER_ERROR';
-      res.status(code === 'UNAUTHENTICATED' ? 401 : code === 'SERVICE_UNAVAILABLE' ? 503 : 500).json({ error: { code, message: isAppError(e) ? e.message : 'Internal server error' } });
+      res
+        .status(code === 'UNAUTHENTICATED' ? 401 : code === 'SERVICE_UNAVAILABLE' ? 503 : 500)
+        .json({ error: { code, message: isAppError(e) ? e.message : 'Internal server error' } });
     }
   });
   router.use(imageRoutes(db, logger));

@@ -50,7 +50,10 @@ export class JobQueues {
   /** Fails fast with SERVICE_UNAVAILABLE when Redis does not answer, before anything is written. */
   async assertAvailable(timeoutMs = 1500): Promise<void> {
     try {
-      await Promise.race([this.connection.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), timeoutMs).unref())]);
+      await Promise.race([
+        this.connection.ping(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), timeoutMs).unref()),
+      ]);
     } catch (e) {
       throw unavailable('The job queue (Redis) is not reachable; try again shortly', e);
     }
@@ -101,8 +104,23 @@ export class JobQueues {
   async counts(): Promise<QueueCounts[]> {
     return Promise.all(
       ALL_QUEUES.map(async (queue) => {
-        const c = await this.queue(queue).getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children');
-        return { queue, waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0, completed: c.completed ?? 0 };
+        const c = await this.queue(queue).getJobCounts(
+          'waiting',
+          'active',
+          'delayed',
+          'failed',
+          'completed',
+          'prioritized',
+          'waiting-children',
+        );
+        return {
+          queue,
+          waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0),
+          active: c.active ?? 0,
+          delayed: c.delayed ?? 0,
+          failed: c.failed ?? 0,
+          completed: c.completed ?? 0,
+        };
       }),
     );
   }

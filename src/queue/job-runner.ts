@@ -83,7 +83,8 @@ async function readChildOutcomes(bullJob: BullJob): Promise<ChildOutcomes> {
   const values = (await bullJob.getChildrenValues()) as Record<string, unknown>;
   const failures = (await bullJob.getIgnoredChildrenFailures()) as Record<string, string>;
   // Keys are "<prefix>:<queue>:<bull job id>"; the bull job id is the Job row id.
-  const byRow = <T>(record: Record<string, T>): Map<string, T> => new Map(Object.entries(record).map(([key, v]) => [key.slice(key.lastIndexOf(':') + 1), v]));
+  const byRow = <T>(record: Record<string, T>): Map<string, T> =>
+    new Map(Object.entries(record).map(([key, v]) => [key.slice(key.lastIndexOf(':') + 1), v]));
   return { completed: byRow(values), failed: byRow(failures) };
 }
 
@@ -99,5 +100,9 @@ async function updateParentProgress(store: JobStore, parentId: string): Promise<
   const parent = await store.get(parentId);
   if (TERMINAL_STATUSES.includes(parent.status)) return;
   // The parent's own step (aggregation) is the last 5 %.
-  await store.progress(parentId, { progress: 0.95 * (finished / total), stage: 'studies', message: `${finished} of ${total} studies finished` });
+  await store.progress(parentId, {
+    progress: 0.95 * (finished / total),
+    stage: 'studies',
+    message: `${finished} of ${total} studies finished`,
+  });
 }

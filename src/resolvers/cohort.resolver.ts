@@ -21,11 +21,18 @@ export class CohortResolver {
     return {
       ...result,
       source: result.source as SeveritySourceEnum,
-      cells: result.cells.map((c) => ({ ...c, condition: c.condition as ConditionEnum, level: c.level as LevelEnum, severity: c.severity as SeverityEnum })),
+      cells: result.cells.map((c) => ({
+        ...c,
+        condition: c.condition as ConditionEnum,
+        level: c.level as LevelEnum,
+        severity: c.severity as SeverityEnum,
+      })),
     };
   }
 
-  @Query(() => Evaluation, { description: 'The competition metric of a model set (default: active) against the labels of the filtered cohort.' })
+  @Query(() => Evaluation, {
+    description: 'The competition metric of a model set (default: active) against the labels of the filtered cohort.',
+  })
   async evaluation(
     @Ctx() ctx: RequestContext,
     @Arg('filter', () => StudyFilter, { nullable: true }) filter: StudyFilter | null,

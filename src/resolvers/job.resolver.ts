@@ -22,7 +22,14 @@ export class JobResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('includeChildren', () => Boolean, { nullable: true, defaultValue: false }) includeChildren: boolean,
   ): Promise<JobConnection> {
-    const page = await ctx.services.jobs.list({ kind, status, first: pageSize(first, ctx.config.graphql.maxPageSize), after, includeChildren, viewer: ctx.viewer });
+    const page = await ctx.services.jobs.list({
+      kind,
+      status,
+      first: pageSize(first, ctx.config.graphql.maxPageSize),
+      after,
+      includeChildren,
+      viewer: ctx.viewer,
+    });
     const connection = toConnection({ ...page, nodes: page.nodes.map(toJob) });
     return connection;
   }
@@ -49,7 +56,8 @@ export class JobResolver {
 
   @Subscription(() => JobProgressEvent, {
     description: "The job's current state first, then every change; ends after a terminal state.",
-    subscribe: ({ args, context }: SubscribeResolverData<unknown, { jobId: string }, RequestContext>) => jobProgressStream(context, args.jobId),
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, { jobId: string }, RequestContext>) =>
+      jobProgressStream(context, args.jobId),
   })
   jobProgress(@Root() message: JobProgressMessage, @Arg('jobId', () => ID) _jobId: string): JobProgressEvent {
     return toProgressEvent(message);
@@ -61,7 +69,11 @@ export class JobResolver {
     filter: ({ payload, args, context }: { payload: JobProgressMessage; args: { kind?: string | null }; context: RequestContext }) =>
       (!args.kind || payload.kind === args.kind) && jobVisible(payload, context.viewer),
   })
-  async jobUpdated(@Ctx() ctx: RequestContext, @Root() message: JobProgressMessage, @Arg('kind', () => JobKindEnum, { nullable: true }) _kind: JobKindEnum | null): Promise<Job> {
+  async jobUpdated(
+    @Ctx() ctx: RequestContext,
+    @Root() message: JobProgressMessage,
+    @Arg('kind', () => JobKindEnum, { nullable: true }) _kind: JobKindEnum | null,
+  ): Promise<Job> {
     return toJob(await ctx.services.jobs.get(message.jobId, ctx.viewer));
   }
 }

@@ -24,13 +24,21 @@ export class MutationResolver {
     return listModelSets(ctx.db);
   }
 
-  @Mutation(() => Job, { description: 'Queues an import of a folder inside the server\'s data roots.' })
+  @Mutation(() => Job, { description: "Queues an import of a folder inside the server's data roots." })
   async importStudies(@Ctx() ctx: RequestContext, @Arg('input', () => ImportStudiesInput) input: ImportStudiesInput): Promise<Job> {
     // Only an administrator's import may create the default project; anyone else needs it to exist and be theirs.
-    const project = input.projectId ? await getProject(ctx.db, input.projectId) : ctx.viewer.isAdmin ? await ensureProject(ctx.db) : await getProjectByName(ctx.db, DEFAULT_PROJECT);
+    const project = input.projectId
+      ? await getProject(ctx.db, input.projectId)
+      : ctx.viewer.isAdmin
+        ? await ensureProject(ctx.db)
+        : await getProjectByName(ctx.db, DEFAULT_PROJECT);
     requireRole(ctx.viewer, project.id, 'RESEARCHER');
     const path = await confineToDataRoots(input.path, ctx.config.dataRoots);
-    const row = await ctx.services.jobs.start('IMPORT', { path, projectId: project.id }, { projectId: project.id, requestedById: ctx.viewer.userId });
+    const row = await ctx.services.jobs.start(
+      'IMPORT',
+      { path, projectId: project.id },
+      { projectId: project.id, requestedById: ctx.viewer.userId },
+    );
     return toJob(row);
   }
 
@@ -57,11 +65,17 @@ export class MutationResolver {
 
   @Mutation(() => Job, { description: 'Retrains the models on the labelled studies of the filter and registers a new model set.' })
   async startTraining(@Ctx() ctx: RequestContext, @Arg('input', () => StartTrainingInput) input: StartTrainingInput): Promise<Job> {
-    if (!isTrainingConfig(input.config)) throw badInput(`config must be one of ${TRAINING_CONFIGS.join(', ')}, got "${input.config}"`, { field: 'config' });
+    if (!isTrainingConfig(input.config))
+      throw badInput(`config must be one of ${TRAINING_CONFIGS.join(', ')}, got "${input.config}"`, { field: 'config' });
     // Only the labelled studies of projects where the caller may train; a project named in the filter must be one.
     if (input.filter?.projectId) requireRole(ctx.viewer, input.filter.projectId, 'RESEARCHER');
     else requireRoleSomewhere(ctx.viewer, 'RESEARCHER');
-    const studies = await selectStudyIds(ctx.db, scopeWithRole(ctx.viewer, 'RESEARCHER'), { ...(input.filter ?? {}), labelled: true }, null);
+    const studies = await selectStudyIds(
+      ctx.db,
+      scopeWithRole(ctx.viewer, 'RESEARCHER'),
+      { ...(input.filter ?? {}), labelled: true },
+      null,
+    );
     if (studies.length < 2) throw badInput(`Training needs at least 2 labelled studies; the selection has ${studies.length}`);
     const projects = [...new Set(studies.map((s) => s.projectId))];
     const row = await ctx.services.jobs.start(
@@ -78,12 +92,26 @@ export class MutationResolver {
     return activateModelSet(ctx.db, id);
   }
 
-  @Mutation(() => Keypoint, { description: 'Stores a manual keypoint beside the model\'s.' })
-  async correctKeypoint(@Ctx() ctx: RequestContext, @Arg('input', () => CorrectKeypointInput) input: CorrectKeypointInput): Promise<Keypoint> {
+  @Mutation(() => Keypoint, { description: "Stores a manual keypoint beside the model's." })
+  async correctKeypoint(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => CorrectKeypointInput) input: CorrectKeypointInput,
+  ): Promise<Keypoint> {
     const visible = await selectStudyIds(ctx.db, ctx.viewer.scope, { ids: [input.studyId] }, null);
     if (visible.length === 0) throw notFound('Study', input.studyId);
     requireRole(ctx.viewer, visible[0].projectId, 'RESEARCHER');
-    const k = await correctKeypoint(ctx.db, { ...input, level: input.level, side: (input.side ?? 'NONE') as Side, userId: ctx.viewer.userId });
-    return { ...k, level: k.level as LevelEnum, side: k.side as SideEnum, source: k.source as KeypointSourceEnum, patientMm: [k.patientX, k.patientY, k.patientZ] };
+    const k = await correctKeypoint(ctx.db, {
+      ...input,
+      level: input.level,
+      side: (input.side ?? 'NONE') as Side,
+      userId: ctx.viewer.userId,
+    });
+    return {
+      ...k,
+      level: k.level as LevelEnum,
+      side: k.side as SideEnum,
+      source: k.source as KeypointSourceEnum,
+      patientMm: [k.patientX, k.patientY, k.patientZ],
+    };
   }
 }

@@ -9,21 +9,39 @@ import { Series, Study } from '../schema/study.type.js';
 @Resolver(() => Study)
 export class StudyFieldsResolver {
   @FieldResolver(() => [Prediction], { description: 'The 25 predictions of a model set (default: active); empty when it has not run.' })
-  async predictions(@Root() study: Study, @Ctx() ctx: RequestContext, @Arg('modelSetId', () => ID, { nullable: true }) modelSetId: string | null): Promise<Prediction[]> {
+  async predictions(
+    @Root() study: Study,
+    @Ctx() ctx: RequestContext,
+    @Arg('modelSetId', () => ID, { nullable: true }) modelSetId: string | null,
+  ): Promise<Prediction[]> {
     const setId = modelSetId ?? (await ctx.loaders.activeModelSetId());
     if (!setId) return [];
     const rows = await ctx.loaders.predictionsByStudySet.load(setKey(study.id, setId));
-    return rows.map((r) => ({ ...r, condition: r.condition as ConditionEnum, level: r.level as LevelEnum, severity: r.severity as SeverityEnum }));
+    return rows.map((r) => ({
+      ...r,
+      condition: r.condition as ConditionEnum,
+      level: r.level as LevelEnum,
+      severity: r.severity as SeverityEnum,
+    }));
   }
 
   @FieldResolver(() => [Label])
   async labels(@Root() study: Study, @Ctx() ctx: RequestContext): Promise<Label[]> {
     const rows = await ctx.loaders.labelsByStudy.load(study.id);
-    return rows.map((r) => ({ ...r, condition: r.condition as ConditionEnum, level: r.level as LevelEnum, severity: r.severity as SeverityEnum }));
+    return rows.map((r) => ({
+      ...r,
+      condition: r.condition as ConditionEnum,
+      level: r.level as LevelEnum,
+      severity: r.severity as SeverityEnum,
+    }));
   }
 
   @FieldResolver(() => [Keypoint], { description: 'Keypoints of a model set (default: active) and every manual correction.' })
-  async keypoints(@Root() study: Study, @Ctx() ctx: RequestContext, @Arg('modelSetId', () => ID, { nullable: true }) modelSetId: string | null): Promise<Keypoint[]> {
+  async keypoints(
+    @Root() study: Study,
+    @Ctx() ctx: RequestContext,
+    @Arg('modelSetId', () => ID, { nullable: true }) modelSetId: string | null,
+  ): Promise<Keypoint[]> {
     const setId = modelSetId ?? (await ctx.loaders.activeModelSetId());
     const rows = await ctx.loaders.keypointsByStudySet.load(setKey(study.id, setId ?? '00000000-0000-0000-0000-000000000000'));
     return rows.map((r) => ({

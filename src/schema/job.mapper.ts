@@ -24,5 +24,12 @@ export function toJob(row: JobRow): Job {
 
 export function toProgressEvent(message: JobProgressMessage): JobProgressEvent {
   // Across processes events travel as JSON, so `at` arrives as a string.
-  return { jobId: message.jobId, status: message.status as JobStatusEnum, progress: message.progress, stage: message.stage, message: message.message, at: new Date(message.at) };
+  return {
+    jobId: message.jobId,
+    status: message.status as JobStatusEnum,
+    progress: message.progress,
+    stage: message.stage,
+    message: message.message,
+    at: new Date(message.at),
+  };
 }

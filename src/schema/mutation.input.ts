@@ -4,7 +4,7 @@ import { StudyFilter } from './study-filter.input.js';
 
 @InputType()
 export class ImportStudiesInput {
-  @Field(() => String, { description: 'A folder inside one of the server\'s DATA_ROOTS (RSNA layout or plain DICOM).' }) path!: string;
+  @Field(() => String, { description: "A folder inside one of the server's DATA_ROOTS (RSNA layout or plain DICOM)." }) path!: string;
   @Field(() => ID, { nullable: true, description: 'Default: the default project.' }) projectId?: string | null;
 }
 
@@ -20,17 +20,18 @@ export class StartTrainingInput {
   @Field(() => StudyFilter, { nullable: true, description: 'The labelled cohort to train on (default: every labelled study you can see).' })
   filter?: StudyFilter | null;
   @Field(() => String, { description: '"tiny" | "small" | "full"' }) config!: string;
-  @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'Activate the new model set when training succeeds.' }) activate?: boolean;
+  @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'Activate the new model set when training succeeds.' })
+  activate?: boolean;
   @Field(() => String, { nullable: true, description: 'Name of the new model set.' }) name?: string | null;
 }
 
-@InputType({ description: 'A manual keypoint, stored beside the model\'s (which stays).' })
+@InputType({ description: "A manual keypoint, stored beside the model's (which stays)." })
 export class CorrectKeypointInput {
   @Field(() => ID) studyId!: string;
   @Field(() => ID) instanceId!: string;
   @Field(() => LevelEnum) level!: LevelEnum;
   @Field(() => SideEnum, { nullable: true, defaultValue: 'NONE' }) side?: SideEnum;
-  @Field(() => Float, { description: 'Column, in the instance\'s pixel grid.' }) pixelX!: number;
-  @Field(() => Float, { description: 'Row, in the instance\'s pixel grid.' }) pixelY!: number;
+  @Field(() => Float, { description: "Column, in the instance's pixel grid." }) pixelX!: number;
+  @Field(() => Float, { description: "Row, in the instance's pixel grid." }) pixelY!: number;
   @Field(() => String, { nullable: true, description: 'Which keypoint this corrects, e.g. keypoints-sagittal-t2.' }) role?: string | null;
 }

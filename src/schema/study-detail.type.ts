@@ -1,7 +1,7 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { ConditionEnum, KeypointSourceEnum, LevelEnum, SeverityEnum, SideEnum } from './enums.js';
 
-@ObjectType({ description: 'The model set\'s probabilities for one condition at one level; severity is their argmax.' })
+@ObjectType({ description: "The model set's probabilities for one condition at one level; severity is their argmax." })
 export class Prediction {
   @Field(() => ConditionEnum) condition!: ConditionEnum;
   @Field(() => LevelEnum) level!: LevelEnum;

@@ -20,7 +20,10 @@ export interface EvaluationResult {
 /** float64 machine epsilon: what scikit-learn's log_loss clips with. */
 export const LOG_LOSS_EPS = 2.220446049250313e-16;
 
-export async function evaluate(db: Database, args: { scope: ProjectScope; filter?: StudyFilterInput | null; modelSetId: string | null }): Promise<EvaluationResult> {
+export async function evaluate(
+  db: Database,
+  args: { scope: ProjectScope; filter?: StudyFilterInput | null; modelSetId: string | null },
+): Promise<EvaluationResult> {
   if (!args.modelSetId) throw badInput('No model set is active; name one with modelSetId');
   const b = new SqlBuilder();
   const where = studyFilterCondition(b, args.filter, args.scope, args.modelSetId);

@@ -60,7 +60,14 @@ export class JobStore {
 
   async create(job: NewJob): Promise<JobRow> {
     const row = (await this.db.prisma.job.create({
-      data: { kind: job.kind, params: job.params, projectId: job.projectId ?? null, modelSetId: job.modelSetId ?? null, parentId: job.parentId ?? null, requestedById: job.requestedById ?? null },
+      data: {
+        kind: job.kind,
+        params: job.params,
+        projectId: job.projectId ?? null,
+        modelSetId: job.modelSetId ?? null,
+        parentId: job.parentId ?? null,
+        requestedById: job.requestedById ?? null,
+      },
     })) as JobRow;
     this.events.statusChanged(toMessage(row));
     return row;
@@ -73,14 +80,22 @@ export class JobStore {
   }
 
   async markRunning(id: string, attempt: number): Promise<JobRow> {
-    return this.update(id, { status: 'RUNNING', attempts: attempt, startedAt: new Date(), finishedAt: null, errorCode: null, errorMessage: null, message: null }, true);
+    return this.update(
+      id,
+      { status: 'RUNNING', attempts: attempt, startedAt: new Date(), finishedAt: null, errorCode: null, errorMessage: null, message: null },
+      true,
+    );
   }
 
   async progress(id: string, update: { progress: number; stage?: string; message?: string }): Promise<JobRow> {
     const progress = Math.min(1, Math.max(0, update.progress));
     const row = (await this.db.prisma.job.update({
       where: { id },
-      data: { progress, ...(update.stage !== undefined ? { stage: update.stage } : {}), ...(update.message !== undefined ? { message: update.message } : {}) },
+      data: {
+        progress,
+        ...(update.stage !== undefined ? { stage: update.stage } : {}),
+        ...(update.message !== undefined ? { message: update.message } : {}),
+      },
     })) as JobRow;
     this.events.progress(toMessage(row));
     return row;
@@ -95,11 +110,19 @@ export class JobStore {
   }
 
   async fail(id: string, code: string, message: string, result?: Prisma.InputJsonValue): Promise<JobRow> {
-    return this.update(id, { status: 'FAILED', errorCode: code, errorMessage: message, finishedAt: new Date(), ...(result !== undefined ? { result } : {}) }, true);
+    return this.update(
+      id,
+      { status: 'FAILED', errorCode: code, errorMessage: message, finishedAt: new Date(), ...(result !== undefined ? { result } : {}) },
+      true,
+    );
   }
 
   async cancel(id: string, message = 'cancelled'): Promise<JobRow> {
-    return this.update(id, { status: 'CANCELLED', errorCode: 'JOB_CANCELLED', errorMessage: message, finishedAt: new Date(), message }, true);
+    return this.update(
+      id,
+      { status: 'CANCELLED', errorCode: 'JOB_CANCELLED', errorMessage: message, finishedAt: new Date(), message },
+      true,
+    );
   }
 
   async childCounts(parentId: string): Promise<{ finished: number; total: number }> {

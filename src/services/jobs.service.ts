@@ -49,7 +49,12 @@ export class JobService {
   }
 
   /** One parent job with a child per item (e.g. per study); the parent aggregates when all children finish. */
-  async startFlow(kind: JobKind, params: Prisma.InputJsonValue, childParams: readonly Prisma.InputJsonValue[], origin: JobOrigin): Promise<JobRow> {
+  async startFlow(
+    kind: JobKind,
+    params: Prisma.InputJsonValue,
+    childParams: readonly Prisma.InputJsonValue[],
+    origin: JobOrigin,
+  ): Promise<JobRow> {
     if (childParams.length === 0) throw badInput('Nothing to do: the selection is empty');
     const queues = this.requireQueues();
     await queues.assertAvailable();
@@ -57,14 +62,25 @@ export class JobService {
     const children: string[] = [];
     try {
       const rows = await this.db.prisma.job.createManyAndReturn({
-        data: childParams.map((p) => ({ kind, params: p, parentId: parent.id, projectId: origin.projectId ?? null, modelSetId: origin.modelSetId ?? null, requestedById: origin.requestedById ?? null })),
+        data: childParams.map((p) => ({
+          kind,
+          params: p,
+          parentId: parent.id,
+          projectId: origin.projectId ?? null,
+          modelSetId: origin.modelSetId ?? null,
+          requestedById: origin.requestedById ?? null,
+        })),
         select: { id: true },
       });
       children.push(...rows.map((r) => r.id));
       await queues.addFlow(kind, parent.id, children);
     } catch (e) {
       await this.store.fail(parent.id, 'SERVICE_UNAVAILABLE', 'The job could not be queued');
-      if (children.length) await this.db.prisma.job.updateMany({ where: { parentId: parent.id }, data: { status: 'FAILED', errorCode: 'SERVICE_UNAVAILABLE', finishedAt: new Date() } });
+      if (children.length)
+        await this.db.prisma.job.updateMany({
+          where: { parentId: parent.id },
+          data: { status: 'FAILED', errorCode: 'SERVICE_UNAVAILABLE', finishedAt: new Date() },
+        });
       throw e instanceof AppError ? e : unavailable('The job queue (Redis) is not reachable; try again shortly', e);
     }
     return parent;
@@ -96,7 +112,14 @@ export class JobService {
     return row as JobRow;
   }
 
-  async list(args: { kind?: JobKind | null; status?: JobStatus | null; first: number; after?: string | null; includeChildren?: boolean; viewer: JobViewer }): Promise<JobPage> {
+  async list(args: {
+    kind?: JobKind | null;
+    status?: JobStatus | null;
+    first: number;
+    after?: string | null;
+    includeChildren?: boolean;
+    viewer: JobViewer;
+  }): Promise<JobPage> {
     const scope = args.viewer.scope;
     const where: Prisma.JobWhereInput = {
       ...(args.kind ? { kind: args.kind } : {}),
@@ -114,11 +137,21 @@ export class JobService {
         })()
       : {};
     const [rows, totalCount] = await Promise.all([
-      this.db.prisma.job.findMany({ where: { AND: [where, cursorWhere] }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: args.first + 1 }),
+      this.db.prisma.job.findMany({
+        where: { AND: [where, cursorWhere] },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: args.first + 1,
+      }),
       this.db.prisma.job.count({ where }),
     ]);
     const nodes = rows.slice(0, args.first) as JobRow[];
-    return { nodes, cursors: nodes.map(encodeCursor), totalCount, hasNextPage: rows.length > args.first, hasPreviousPage: Boolean(args.after) };
+    return {
+      nodes,
+      cursors: nodes.map(encodeCursor),
+      totalCount,
+      hasNextPage: rows.length > args.first,
+      hasPreviousPage: Boolean(args.after),
+    };
   }
 }
 

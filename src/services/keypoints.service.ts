@@ -16,15 +16,24 @@ export interface ManualKeypointInput {
 
 /** A manual keypoint beside the model's: patient coordinates computed from the instance's own geometry. */
 export async function correctKeypoint(db: Database, input: ManualKeypointInput) {
-  const instance = await db.prisma.instance.findUnique({ where: { id: input.instanceId }, include: { series: { select: { id: true, studyId: true } } } }).catch(() => null);
+  const instance = await db.prisma.instance
+    .findUnique({ where: { id: input.instanceId }, include: { series: { select: { id: true, studyId: true } } } })
+    .catch(() => null);
   if (!instance || instance.series.studyId !== input.studyId) throw notFound('Instance', input.instanceId);
   if (!(input.pixelX >= 0 && input.pixelX <= instance.columns - 1 && input.pixelY >= 0 && input.pixelY <= instance.rows - 1)) {
     throw badInput(`Pixel (${input.pixelX}, ${input.pixelY}) lies outside the ${instance.columns} x ${instance.rows} image`);
   }
   const [ipp, iop, ps] = [instance.imagePositionPatient, instance.imageOrientationPatient, instance.pixelSpacing];
-  if (ipp.length !== 3 || iop.length !== 6 || ps.length !== 2) throw badInput('This instance has no patient geometry; a keypoint cannot be placed on it');
+  if (ipp.length !== 3 || iop.length !== 6 || ps.length !== 2)
+    throw badInput('This instance has no patient geometry; a keypoint cannot be placed on it');
   const p = pixelToPatient(
-    { rows: instance.rows, columns: instance.columns, pixelSpacing: [ps[0], ps[1]], imagePositionPatient: [ipp[0], ipp[1], ipp[2]], imageOrientationPatient: [iop[0], iop[1], iop[2], iop[3], iop[4], iop[5]] },
+    {
+      rows: instance.rows,
+      columns: instance.columns,
+      pixelSpacing: [ps[0], ps[1]],
+      imagePositionPatient: [ipp[0], ipp[1], ipp[2]],
+      imageOrientationPatient: [iop[0], iop[1], iop[2], iop[3], iop[4], iop[5]],
+    },
     input.pixelX,
     input.pixelY,
   );

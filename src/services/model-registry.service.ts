@@ -25,7 +25,11 @@ export interface RegisterOptions {
   readonly metrics?: Prisma.InputJsonValue;
 }
 
-export async function registerModelSet(db: Database, dir: string, options: RegisterOptions = {}): Promise<{ set: ModelSetRow; created: boolean }> {
+export async function registerModelSet(
+  db: Database,
+  dir: string,
+  options: RegisterOptions = {},
+): Promise<{ set: ModelSetRow; created: boolean }> {
   const absolute = resolve(dir);
   // Loading is the validation: every manifest is checked against its ONNX file's real inputs and outputs.
   const loaded = await loadModelSet(absolute, { name: options.name });
@@ -60,7 +64,12 @@ export async function registerModelSet(db: Database, dir: string, options: Regis
       const name = await uniqueName(tx, loaded.name);
       const anySet = await tx.modelSet.count();
       const set = await tx.modelSet.create({
-        data: { name, contentHash, metrics: options.metrics, members: { create: versionIds.map((modelVersionId) => ({ modelVersionId })) } },
+        data: {
+          name,
+          contentHash,
+          metrics: options.metrics,
+          members: { create: versionIds.map((modelVersionId) => ({ modelVersionId })) },
+        },
       });
       const shouldActivate = options.activate || anySet === 0;
       return { set: shouldActivate ? await activate(tx, set.id) : set, created: true };
@@ -93,19 +102,32 @@ export async function listModelSets(db: Database): Promise<ModelSetRow[]> {
 }
 
 export async function findModelSet(db: Database, idOrName: string): Promise<ModelSetRow> {
-  const set = await db.prisma.modelSet.findFirst({ where: { OR: [{ name: idOrName }, ...(/^[0-9a-f-]{36}$/i.test(idOrName) ? [{ id: idOrName }] : [])] } });
+  const set = await db.prisma.modelSet.findFirst({
+    where: { OR: [{ name: idOrName }, ...(/^[0-9a-f-]{36}$/i.test(idOrName) ? [{ id: idOrName }] : [])] },
+  });
   if (!set) throw notFound('Model set', idOrName);
   return set;
 }
 
 /** The directory a registered set's files live in (all members share it). */
 export async function modelSetDirectory(db: Database, setId: string): Promise<string> {
-  const member = await db.prisma.modelSetMember.findFirst({ where: { modelSetId: setId }, include: { modelVersion: { select: { artifactUri: true } } } });
+  const member = await db.prisma.modelSetMember.findFirst({
+    where: { modelSetId: setId },
+    include: { modelVersion: { select: { artifactUri: true } } },
+  });
   if (!member) throw new AppError('NOT_FOUND', `Model set ${setId} has no models`);
   return resolve(fileURLToPath(member.modelVersion.artifactUri), '..');
 }
 
 /** Opens a registered set for inference, by name or id. */
-export async function openModelSet(db: Database, set: ModelSetRow, runtime: { provider: 'cpu' | 'cuda'; threads: number }): Promise<LoadedModelSet> {
-  return loadModelSet(await modelSetDirectory(db, set.id), { name: set.name, executionProvider: runtime.provider, intraOpNumThreads: runtime.threads || undefined });
+export async function openModelSet(
+  db: Database,
+  set: ModelSetRow,
+  runtime: { provider: 'cpu' | 'cuda'; threads: number },
+): Promise<LoadedModelSet> {
+  return loadModelSet(await modelSetDirectory(db, set.id), {
+    name: set.name,
+    executionProvider: runtime.provider,
+    intraOpNumThreads: runtime.threads || undefined,
+  });
 }

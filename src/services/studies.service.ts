@@ -58,10 +58,19 @@ export async function listStudies(db: Database, args: ListStudiesArgs): Promise<
 }
 
 /** Every study id the filter selects (for cohort jobs), with its project; refuses selections above `limit`. */
-export async function selectStudyIds(db: Database, scope: ProjectScope, filter: StudyFilterInput | null | undefined, modelSetId: string | null, limit = 50_000): Promise<{ id: string; projectId: string }[]> {
+export async function selectStudyIds(
+  db: Database,
+  scope: ProjectScope,
+  filter: StudyFilterInput | null | undefined,
+  modelSetId: string | null,
+  limit = 50_000,
+): Promise<{ id: string; projectId: string }[]> {
   const b = new SqlBuilder();
   const where = studyFilterCondition(b, filter, scope, modelSetId);
-  const rows = await db.sql.query<{ id: string; projectId: string }>(`SELECT s.id, s."projectId" FROM "Study" s WHERE ${where} ORDER BY s."createdAt", s.id LIMIT ${b.param(limit + 1)}`, b.params);
+  const rows = await db.sql.query<{ id: string; projectId: string }>(
+    `SELECT s.id, s."projectId" FROM "Study" s WHERE ${where} ORDER BY s."createdAt", s.id LIMIT ${b.param(limit + 1)}`,
+    b.params,
+  );
   if (rows.length > limit) throw badInput(`The selection holds more than ${limit} studies; narrow the filter`);
   return rows;
 }

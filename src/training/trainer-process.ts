@@ -67,10 +67,13 @@ export async function runTrainer(run: TrainerRun): Promise<{ events: TrainerEven
     killTimer = setTimeout(() => child.kill('SIGKILL'), run.killAfterMs ?? 10_000);
   };
   run.signal?.addEventListener('abort', onAbort, { once: true });
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('close', (c, s) => resolve([c, s])),
+  );
   run.signal?.removeEventListener('abort', onAbort);
   clearTimeout(killTimer);
-  if (spawnError) throw new AppError('TRAINING_FAILED', `Could not start the trainer with ${run.python}: ${spawnError.message}`, { retryable: false });
+  if (spawnError)
+    throw new AppError('TRAINING_FAILED', `Could not start the trainer with ${run.python}: ${spawnError.message}`, { retryable: false });
   if (run.signal?.aborted) throw new AppError('JOB_CANCELLED', 'Training was cancelled');
   if (code !== 0) {
     const error = [...events].reverse().find((e) => e.event === 'error');

@@ -55,7 +55,9 @@ describe('studies', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const data: { studies: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: { id: string } }[] } } = await gqlData(
+      const data: {
+        studies: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: { id: string } }[] };
+      } = await gqlData(
         url(),
         'query($after: String) { studies(first: 3, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }',
         { after },
@@ -72,14 +74,26 @@ describe('studies', () => {
   it('filters by labels, predictions, series types and external ids like an independent count', async () => {
     const labels = await tdb.db.prisma.label.findMany();
     const preds = await tdb.db.prisma.prediction.findMany({ where: { modelSetId: cohort.modelSet.id } });
-    const expectLabelled = new Set(labels.filter((l) => l.condition === 'SPINAL_CANAL_STENOSIS' && l.level === 'L4_L5' && atLeast(l.severity, 'MODERATE')).map((l) => l.studyId));
-    const expectPredicted = new Set(preds.filter((p) => p.condition === 'LEFT_SUBARTICULAR_STENOSIS' && atLeast(p.severity, 'NORMAL_MILD') && p.moderate + p.severe >= 0.5).map((p) => p.studyId));
+    const expectLabelled = new Set(
+      labels
+        .filter((l) => l.condition === 'SPINAL_CANAL_STENOSIS' && l.level === 'L4_L5' && atLeast(l.severity, 'MODERATE'))
+        .map((l) => l.studyId),
+    );
+    const expectPredicted = new Set(
+      preds
+        .filter((p) => p.condition === 'LEFT_SUBARTICULAR_STENOSIS' && atLeast(p.severity, 'NORMAL_MILD') && p.moderate + p.severe >= 0.5)
+        .map((p) => p.studyId),
+    );
     const query = 'query($f: StudyFilter) { studies(filter: $f, first: 50) { totalCount edges { node { id externalId } } } }';
     type R = { studies: { totalCount: number; edges: { node: { id: string; externalId: string } }[] } };
-    const byLabel = await gqlData<R>(url(), query, { f: { labels: [{ condition: 'SPINAL_CANAL_STENOSIS', level: 'L4_L5', atLeast: 'MODERATE' }] } });
+    const byLabel = await gqlData<R>(url(), query, {
+      f: { labels: [{ condition: 'SPINAL_CANAL_STENOSIS', level: 'L4_L5', atLeast: 'MODERATE' }] },
+    });
     expect(new Set(byLabel.studies.edges.map((e) => e.node.id))).toEqual(expectLabelled);
     expect(byLabel.studies.totalCount).toBe(expectLabelled.size);
-    const byPrediction = await gqlData<R>(url(), query, { f: { predicted: [{ condition: 'LEFT_SUBARTICULAR_STENOSIS', atLeast: 'NORMAL_MILD', minProbability: 0.5 }] } });
+    const byPrediction = await gqlData<R>(url(), query, {
+      f: { predicted: [{ condition: 'LEFT_SUBARTICULAR_STENOSIS', atLeast: 'NORMAL_MILD', minProbability: 0.5 }] },
+    });
     expect(new Set(byPrediction.studies.edges.map((e) => e.node.id))).toEqual(expectPredicted);
     const both = await gqlData<R>(url(), query, { f: { hasSeriesTypes: ['AXIAL_T2', 'SAGITTAL_T1'], labelled: true } });
     expect(both.studies.totalCount).toBe(8);
@@ -92,7 +106,14 @@ describe('studies', () => {
 
   it('returns a study with its 25 predictions, labels, keypoints and series', async () => {
     const id = (await tdb.db.prisma.study.findFirst())!.id;
-    const data = await gqlData<{ study: { predictions: { normalMild: number; moderate: number; severe: number; severity: string }[]; labels: unknown[]; keypoints: { source: string }[]; series: { type: string; instances: { sliceIndex: number }[] }[] } }>(
+    const data = await gqlData<{
+      study: {
+        predictions: { normalMild: number; moderate: number; severe: number; severity: string }[];
+        labels: unknown[];
+        keypoints: { source: string }[];
+        series: { type: string; instances: { sliceIndex: number }[] }[];
+      };
+    }>(
       url(),
       `query($id: ID!) { study(id: $id) { externalId predictions { condition level normalMild moderate severe severity fallback }
         labels { condition level severity } keypoints { level side role source pixelX pixelY patientMm score }
@@ -124,13 +145,21 @@ describe('studies', () => {
 
 describe('cohort aggregates', () => {
   it('cohortSummary matches counts done independently, for predictions and labels', async () => {
-    type Cells = { cohortSummary: { studyCount: number; cells: { condition: string; level: string; severity: string; count: number; fraction: number }[] } };
+    type Cells = {
+      cohortSummary: {
+        studyCount: number;
+        cells: { condition: string; level: string; severity: string; count: number; fraction: number }[];
+      };
+    };
     const q = 'query($s: SeveritySource) { cohortSummary(source: $s) { studyCount cells { condition level severity count fraction } } }';
     for (const source of ['PREDICTED', 'LABELLED'] as const) {
       const data = await gqlData<Cells>(url(), q, { s: source });
       expect(data.cohortSummary.studyCount).toBe(8);
       expect(data.cohortSummary.cells).toHaveLength(75);
-      const rows = source === 'PREDICTED' ? await tdb.db.prisma.prediction.findMany({ where: { modelSetId: cohort.modelSet.id } }) : await tdb.db.prisma.label.findMany();
+      const rows =
+        source === 'PREDICTED'
+          ? await tdb.db.prisma.prediction.findMany({ where: { modelSetId: cohort.modelSet.id } })
+          : await tdb.db.prisma.label.findMany();
       for (const cell of data.cohortSummary.cells) {
         const graded = rows.filter((r) => r.condition === cell.condition && r.level === cell.level);
         const count = graded.filter((r) => r.severity === cell.severity).length;
@@ -142,14 +171,28 @@ describe('cohort aggregates', () => {
 
   it('evaluation equals an independent implementation of the competition metric', async () => {
     const labels = await tdb.db.prisma.label.findMany();
-    const preds = new Map((await tdb.db.prisma.prediction.findMany({ where: { modelSetId: cohort.modelSet.id } })).map((p) => [`${p.studyId}|${p.condition}|${p.level}`, p]));
+    const preds = new Map(
+      (await tdb.db.prisma.prediction.findMany({ where: { modelSetId: cohort.modelSet.id } })).map((p) => [
+        `${p.studyId}|${p.condition}|${p.level}`,
+        p,
+      ]),
+    );
     const rows: ScoredRow[] = labels.map((l) => {
       const p = preds.get(`${l.studyId}|${l.condition}|${l.level}`)!;
-      return { studyId: l.studyId, core: CONDITION_INFO[l.condition as Condition].core, label: SEVERITIES.indexOf(l.severity as Severity) as 0 | 1 | 2, p: [p.normalMild, p.moderate, p.severe] };
+      return {
+        studyId: l.studyId,
+        core: CONDITION_INFO[l.condition as Condition].core,
+        label: SEVERITIES.indexOf(l.severity as Severity) as 0 | 1 | 2,
+        p: [p.normalMild, p.moderate, p.severe],
+      };
     });
     const expected = rsnaMetric(rows);
-    const data = await gqlData<{ evaluation: Record<string, number> }>(url(), '{ evaluation { score spinal foraminal subarticular anySevereSpinal studyCount rowCount } }');
-    for (const k of ['score', 'spinal', 'foraminal', 'subarticular', 'anySevereSpinal'] as const) expect(data.evaluation[k]).toBeCloseTo(expected[k], 9);
+    const data = await gqlData<{ evaluation: Record<string, number> }>(
+      url(),
+      '{ evaluation { score spinal foraminal subarticular anySevereSpinal studyCount rowCount } }',
+    );
+    for (const k of ['score', 'spinal', 'foraminal', 'subarticular', 'anySevereSpinal'] as const)
+      expect(data.evaluation[k]).toBeCloseTo(expected[k], 9);
     expect(data.evaluation.rowCount).toBe(labels.length);
     expect(data.evaluation.studyCount).toBe(8);
   });
@@ -159,28 +202,49 @@ describe('jobs over the queue', () => {
   it('a subscriber sees a real inference job go from its current state to COMPLETED', async () => {
     const ids = (await tdb.db.prisma.study.findMany({ take: 2, select: { id: true } })).map((s) => s.id);
     const updated: string[] = [];
-    const stopUpdates = ws.subscribe({ query: 'subscription { jobUpdated(kind: INFERENCE) { id status } }' }, { next: (m) => updated.push(JSON.stringify(m.data)), error: () => undefined, complete: () => undefined });
-    const started = await gqlData<{ runInference: { id: string; status: string } }>(url(), 'mutation($ids: [ID!]) { runInference(input: { studyIds: $ids }) { id status } }', { ids });
+    const stopUpdates = ws.subscribe(
+      { query: 'subscription { jobUpdated(kind: INFERENCE) { id status } }' },
+      { next: (m) => updated.push(JSON.stringify(m.data)), error: () => undefined, complete: () => undefined },
+    );
+    const started = await gqlData<{ runInference: { id: string; status: string } }>(
+      url(),
+      'mutation($ids: [ID!]) { runInference(input: { studyIds: $ids }) { id status } }',
+      { ids },
+    );
     const jobId = started.runInference.id;
     const events: { status: string; progress: number }[] = [];
     await new Promise<void>((resolve, reject) => {
-      ws.subscribe({ query: 'subscription($id: ID!) { jobProgress(jobId: $id) { jobId status progress stage message at } }', variables: { id: jobId } }, {
-        next: (m) => events.push((m.data as { jobProgress: { status: string; progress: number } }).jobProgress),
-        error: reject,
-        complete: resolve,
-      });
+      ws.subscribe(
+        {
+          query: 'subscription($id: ID!) { jobProgress(jobId: $id) { jobId status progress stage message at } }',
+          variables: { id: jobId },
+        },
+        {
+          next: (m) => events.push((m.data as { jobProgress: { status: string; progress: number } }).jobProgress),
+          error: reject,
+          complete: resolve,
+        },
+      );
     });
     // jobUpdated resolves each event with a database read, so it may trail jobProgress a little.
-    for (let i = 0; i < 50 && !updated.some((u) => u.includes(jobId) && u.includes('COMPLETED')); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && !updated.some((u) => u.includes(jobId) && u.includes('COMPLETED')); i++)
+      await new Promise((r) => setTimeout(r, 100));
     stopUpdates();
     expect(['QUEUED', 'RUNNING']).toContain(events[0].status);
     expect(events.at(-1)).toMatchObject({ status: 'COMPLETED', progress: 1 });
     for (let i = 1; i < events.length; i++) expect(events[i].progress).toBeGreaterThanOrEqual(events[i - 1].progress);
-    const job = await gqlData<{ job: { status: string; result: { completed: number; failed: unknown[] } } }>(url(), 'query($id: ID!) { job(id: $id) { status result } }', { id: jobId });
+    const job = await gqlData<{ job: { status: string; result: { completed: number; failed: unknown[] } } }>(
+      url(),
+      'query($id: ID!) { job(id: $id) { status result } }',
+      { id: jobId },
+    );
     expect(job.job.status).toBe('COMPLETED');
     expect(job.job.result).toMatchObject({ studies: 2, completed: 2, failed: [] });
     expect(updated.some((u) => u.includes(jobId) && u.includes('COMPLETED'))).toBe(true);
-    const listed = await gqlData<{ jobs: { totalCount: number; edges: { node: { id: string } }[] } }>(url(), '{ jobs(kind: INFERENCE) { totalCount edges { node { id } } } }');
+    const listed = await gqlData<{ jobs: { totalCount: number; edges: { node: { id: string } }[] } }>(
+      url(),
+      '{ jobs(kind: INFERENCE) { totalCount edges { node { id } } } }',
+    );
     expect(listed.jobs.edges[0].node.id).toBe(jobId);
     const again = await gql(url(), 'mutation($id: ID!) { cancelJob(id: $id) { id } }', { id: jobId });
     expect(again.errors?.[0].extensions?.code).toBe('CONFLICT');
@@ -202,7 +266,9 @@ describe('HTTP endpoints beside GraphQL', () => {
       const [, a, b, c] = l.split(',');
       expect(Number(a) + Number(b) + Number(c)).toBeCloseTo(1, 4);
     }
-    const filtered = await fetch(`${base()}/exports/submission.csv?filter=${encodeURIComponent(JSON.stringify({ externalIds: [study.externalId] }))}`);
+    const filtered = await fetch(
+      `${base()}/exports/submission.csv?filter=${encodeURIComponent(JSON.stringify({ externalIds: [study.externalId] }))}`,
+    );
     expect((await filtered.text()).trim().split('\n')).toHaveLength(26);
     const bad = await fetch(`${base()}/exports/submission.csv?filter=${encodeURIComponent('{"nope":1}')}`);
     expect(bad.status).toBe(400);

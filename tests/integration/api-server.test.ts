@@ -15,9 +15,16 @@ beforeAll(async () => {
   const project = await tdb.db.prisma.project.create({ data: { name: 'spine-cohort' } });
   for (const externalId of ['1001', '1002', '1003']) {
     const study = await tdb.db.prisma.study.create({ data: { projectId: project.id, externalId } });
-    await tdb.db.prisma.series.create({ data: { studyId: study.id, externalId: `${externalId}1`, type: 'SAGITTAL_T2_STIR', pixelSpacing: [0.7, 0.7], instanceCount: 17 } });
+    await tdb.db.prisma.series.create({
+      data: { studyId: study.id, externalId: `${externalId}1`, type: 'SAGITTAL_T2_STIR', pixelSpacing: [0.7, 0.7], instanceCount: 17 },
+    });
   }
-  server = await serve({ config: testConfig({ DATABASE_URL: tdb.url, QUEUE_PREFIX: uniquePrefix() }), logger: silentLogger, db: tdb.db, port: 0 });
+  server = await serve({
+    config: testConfig({ DATABASE_URL: tdb.url, QUEUE_PREFIX: uniquePrefix() }),
+    logger: silentLogger,
+    db: tdb.db,
+    port: 0,
+  });
   base = server.api.url.replace(/\/graphql$/, '');
 });
 
@@ -35,7 +42,13 @@ describe('API process', () => {
   it('pages through studies from the database with a total count', async () => {
     const query = `query($after: String) { studies(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor }
       edges { cursor node { externalId project { name } series { type instanceCount } } } } }`;
-    type Page = { studies: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: { externalId: string; project: { name: string }; series: { type: string; instanceCount: number }[] } }[] } };
+    type Page = {
+      studies: {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+        edges: { node: { externalId: string; project: { name: string }; series: { type: string; instanceCount: number }[] } }[];
+      };
+    };
     const first = await gqlData<Page>(server.api.url, query);
     expect(first.studies.totalCount).toBe(3);
     expect(first.studies.pageInfo.hasNextPage).toBe(true);
@@ -65,7 +78,12 @@ describe('API process', () => {
   });
 
   it('says which dependency is down', async () => {
-    const broken = await serve({ config: testConfig({ DATABASE_URL: tdb.url, REDIS_URL: 'redis://127.0.0.1:1' }), logger: silentLogger, db: tdb.db, port: 0 });
+    const broken = await serve({
+      config: testConfig({ DATABASE_URL: tdb.url, REDIS_URL: 'redis://127.0.0.1:1' }),
+      logger: silentLogger,
+      db: tdb.db,
+      port: 0,
+    });
     try {
       const res = await fetch(broken.api.url.replace(/\/graphql$/, '/readyz'));
       const body = (await res.json()) as { failed: string[] };

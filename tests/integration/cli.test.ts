@@ -10,9 +10,17 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 const run = promisify(execFile);
 const BIN = new URL('../../bin/spinegraph.js', import.meta.url).pathname;
 
-async function cli(args: string[], env: Record<string, string | undefined>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  cwd: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'silent', ...env }, timeout: 120_000 });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'silent', ...env },
+      timeout: 120_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };

@@ -31,7 +31,10 @@ afterAll(async () => {
 describe('importing a synthetic RSNA cohort', () => {
   it('stores every study, series, instance, label and coordinate', async () => {
     const labelsCsv = parseCsv(await readFile(data.csv.labels, 'utf8'));
-    const gradedCells = labelsCsv.rows.reduce((n, r) => n + Object.entries(r.values).filter(([k, v]) => k !== 'study_id' && v !== '').length, 0);
+    const gradedCells = labelsCsv.rows.reduce(
+      (n, r) => n + Object.entries(r.values).filter(([k, v]) => k !== 'study_id' && v !== '').length,
+      0,
+    );
     const coordinateRows = parseCsv(await readFile(data.csv.labelCoordinates, 'utf8')).rows.length;
     expect(first.layout).toBe('rsna');
     expect(first.failures).toEqual([]);
@@ -53,7 +56,10 @@ describe('importing a synthetic RSNA cohort', () => {
   it('types each series from the description CSV and orders slices along the normal', async () => {
     const types = await tdb.db.prisma.series.groupBy({ by: ['type'], _count: { _all: true } });
     expect(Object.fromEntries(types.map((t) => [t.type, t._count._all]))).toEqual({ SAGITTAL_T1: 20, SAGITTAL_T2_STIR: 20, AXIAL_T2: 20 });
-    const sag = await tdb.db.prisma.series.findFirst({ where: { type: 'SAGITTAL_T2_STIR' }, include: { instances: { orderBy: { sliceIndex: 'asc' } } } });
+    const sag = await tdb.db.prisma.series.findFirst({
+      where: { type: 'SAGITTAL_T2_STIR' },
+      include: { instances: { orderBy: { sliceIndex: 'asc' } } },
+    });
     const positions = sag!.instances.map((i) => i.slicePosition);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
     expect(sag!.orientation).toBe('SAGITTAL');
@@ -71,7 +77,11 @@ describe('importing a synthetic RSNA cohort', () => {
   it('stores no patient-identifying attribute, only keyed pseudonyms', async () => {
     const study = await tdb.db.prisma.study.findFirst();
     expect(study!.patientKey).toMatch(/^[0-9a-f]{64}$/);
-    const dump = JSON.stringify(await tdb.db.sql.query(`SELECT * FROM "Study" s JOIN "Series" se ON se."studyId" = s.id JOIN "Instance" i ON i."seriesId" = se.id LIMIT 500`));
+    const dump = JSON.stringify(
+      await tdb.db.sql.query(
+        `SELECT * FROM "Study" s JOIN "Series" se ON se."studyId" = s.id JOIN "Instance" i ON i."seriesId" = se.id LIMIT 500`,
+      ),
+    );
     expect(dump).not.toMatch(/SYNTH\^/i);
   });
 

@@ -31,7 +31,13 @@ const DOTS = [
 
 function geometry(k: number): SliceGeometry {
   // Sagittal: rows run head to foot (-z), columns anterior to posterior (+y); slices step along +x (patient left).
-  return { rows: N, columns: N, pixelSpacing: [PIXEL_MM, PIXEL_MM], imagePositionPatient: [-12 + SPACING * k, -50, 60], imageOrientationPatient: [0, 1, 0, 0, 0, -1] };
+  return {
+    rows: N,
+    columns: N,
+    pixelSpacing: [PIXEL_MM, PIXEL_MM],
+    imagePositionPatient: [-12 + SPACING * k, -50, 60],
+    imageOrientationPatient: [0, 1, 0, 0, 0, -1],
+  };
 }
 
 function slicePixels(withDots: boolean): Uint16Array {

@@ -17,7 +17,10 @@ export interface CohortFixture {
   cleanup(): Promise<void>;
 }
 
-export async function createCohortFixture(db: Database, options: { studies: number; seed: number; size?: number; project?: string }): Promise<CohortFixture> {
+export async function createCohortFixture(
+  db: Database,
+  options: { studies: number; seed: number; size?: number; project?: string },
+): Promise<CohortFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'sg-cohort-'));
   await generateDataset({ outDir: join(dir, 'data'), studies: options.studies, seed: options.seed, size: options.size ?? 96 });
   const projectId = (await ensureProject(db, options.project ?? 'cohort')).id;

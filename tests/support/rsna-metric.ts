@@ -15,7 +15,13 @@ function normalised(p: readonly number[]): number[] {
   return c.map((v) => v / s);
 }
 
-export function rsnaMetric(rows: readonly ScoredRow[]): { score: number; spinal: number; foraminal: number; subarticular: number; anySevereSpinal: number } {
+export function rsnaMetric(rows: readonly ScoredRow[]): {
+  score: number;
+  spinal: number;
+  foraminal: number;
+  subarticular: number;
+  anySevereSpinal: number;
+} {
   const loss: Record<string, number> = {};
   for (const core of ['spinal', 'foraminal', 'subarticular'] as const) {
     let num = 0;
@@ -43,5 +49,7 @@ export function rsnaMetric(rows: readonly ScoredRow[]): { score: number; spinal:
     den += s.w;
   }
   const anySevereSpinal = num / den;
-  return { ...loss, anySevereSpinal, score: (loss.spinal + loss.foraminal + loss.subarticular + anySevereSpinal) / 4 } as ReturnType<typeof rsnaMetric>;
+  return { ...loss, anySevereSpinal, score: (loss.spinal + loss.foraminal + loss.subarticular + anySevereSpinal) / 4 } as ReturnType<
+    typeof rsnaMetric
+  >;
 }

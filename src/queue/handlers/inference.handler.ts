@@ -40,7 +40,8 @@ export class ModelSetCache {
 
 export function inferenceHandler(db: Database, cache: ModelSetCache): JobHandler {
   return async (ctx) => {
-    if (ctx.job.parentId === null && inferenceCohortParamsSchema.safeParse(ctx.job.params).success) return aggregate(db, ctx.job.id, ctx.childOutcomes);
+    if (ctx.job.parentId === null && inferenceCohortParamsSchema.safeParse(ctx.job.params).success)
+      return aggregate(db, ctx.job.id, ctx.childOutcomes);
     const params = inferenceStudyParamsSchema.safeParse(ctx.job.params);
     if (!params.success) throw badInput(`Inference job parameters are invalid: ${params.error.message}`);
     const study = await db.prisma.study.findUnique({ where: { id: params.data.studyId }, select: { id: true, externalId: true } });
@@ -48,23 +49,63 @@ export function inferenceHandler(db: Database, cache: ModelSetCache): JobHandler
     if (!study) throw new AppError('NOT_FOUND', `Study ${params.data.studyId} no longer exists`);
     const modelSet = await cache.get(params.data.modelSetId);
     await ctx.progress.report({ progress: 0.05, stage: 'inference', message: `study ${study.externalId}` });
-    const summary = await runInference(db, { studyIds: [study.id], modelSetId: params.data.modelSetId, modelSet, jobId: ctx.job.parentId ?? ctx.job.id, signal: ctx.signal });
+    const summary = await runInference(db, {
+      studyIds: [study.id],
+      modelSetId: params.data.modelSetId,
+      modelSet,
+      jobId: ctx.job.parentId ?? ctx.job.id,
+      signal: ctx.signal,
+    });
     return { studyId: study.id, externalId: study.externalId, ...summary } as unknown as Prisma.InputJsonValue;
   };
 }
 
-async function aggregate(db: Database, parentId: string, childOutcomes: () => Promise<{ completed: ReadonlyMap<string, unknown>; failed: ReadonlyMap<string, string> }>): Promise<Prisma.InputJsonValue> {
+async function aggregate(
+  db: Database,
+  parentId: string,
+  childOutcomes: () => Promise<{ completed: ReadonlyMap<string, unknown>; failed: ReadonlyMap<string, string> }>,
+): Promise<Prisma.InputJsonValue> {
   const outcomes = await childOutcomes();
-  const children = await db.prisma.job.findMany({ where: { parentId }, select: { id: true, status: true, params: true, result: true, errorCode: true, errorMessage: true } });
+  const children = await db.prisma.job.findMany({
+    where: { parentId },
+    select: { id: true, status: true, params: true, result: true, errorCode: true, errorMessage: true },
+  });
   const failed = children
     .filter((c) => c.status !== 'COMPLETED')
-    .map((c) => ({ jobId: c.id, studyId: (c.params as { studyId?: string }).studyId ?? null, status: c.status, code: c.errorCode, message: c.errorMessage ?? outcomes.failed.get(c.id) ?? null }));
+    .map((c) => ({
+      jobId: c.id,
+      studyId: (c.params as { studyId?: string }).studyId ?? null,
+      status: c.status,
+      code: c.errorCode,
+      message: c.errorMessage ?? outcomes.failed.get(c.id) ?? null,
+    }));
   // Completed studies whose rows came (partly) from documented fallbacks, e.g. unreadable slices: listed so a
   // researcher finds them without opening every child.
   const withFallbacks = children
     .filter((c) => c.status === 'COMPLETED')
-    .map((c) => ({ jobId: c.id, result: c.result as { studyId?: string; externalId?: string; predictions?: number; keypoints?: number; fallbacks?: Record<string, number> } | null }))
+    .map((c) => ({
+      jobId: c.id,
+      result: c.result as {
+        studyId?: string;
+        externalId?: string;
+        predictions?: number;
+        keypoints?: number;
+        fallbacks?: Record<string, number>;
+      } | null,
+    }))
     .filter((c) => c.result?.fallbacks && Object.keys(c.result.fallbacks).length > 0)
-    .map(({ jobId, result }) => ({ jobId, studyId: result?.studyId ?? null, externalId: result?.externalId ?? null, predictions: result?.predictions ?? 0, keypoints: result?.keypoints ?? 0, fallbacks: result?.fallbacks ?? {} }));
-  return { studies: children.length, completed: children.length - failed.length, failed, withFallbacks } as unknown as Prisma.InputJsonValue;
+    .map(({ jobId, result }) => ({
+      jobId,
+      studyId: result?.studyId ?? null,
+      externalId: result?.externalId ?? null,
+      predictions: result?.predictions ?? 0,
+      keypoints: result?.keypoints ?? 0,
+      fallbacks: result?.fallbacks ?? {},
+    }));
+  return {
+    studies: children.length,
+    completed: children.length - failed.length,
+    failed,
+    withFallbacks,
+  } as unknown as Prisma.InputJsonValue;
 }

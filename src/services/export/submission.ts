@@ -7,7 +7,10 @@ import { SqlBuilder, studyFilterCondition } from '../study-filter-sql.js';
 export const SUBMISSION_HEADER = 'row_id,normal_mild,moderate,severe\n';
 
 /** Yields CSV chunks, one per page of studies, so large cohorts stream without being held in memory. */
-export async function* submissionCsv(db: Database, args: { scope: ProjectScope; filter?: StudyFilterInput | null; modelSetId: string; pageSize?: number }): AsyncGenerator<string> {
+export async function* submissionCsv(
+  db: Database,
+  args: { scope: ProjectScope; filter?: StudyFilterInput | null; modelSetId: string; pageSize?: number },
+): AsyncGenerator<string> {
   yield SUBMISSION_HEADER;
   const pageSize = args.pageSize ?? 500;
   let after: string | null = null;
@@ -20,7 +23,14 @@ export async function* submissionCsv(db: Database, args: { scope: ProjectScope; 
       b.params,
     );
     if (studies.length === 0) return;
-    const preds = await db.sql.query<{ studyId: string; condition: string; level: string; normalMild: number; moderate: number; severe: number }>(
+    const preds = await db.sql.query<{
+      studyId: string;
+      condition: string;
+      level: string;
+      normalMild: number;
+      moderate: number;
+      severe: number;
+    }>(
       `SELECT "studyId", condition::text, level::text, "normalMild", moderate, severe FROM "Prediction" WHERE "modelSetId" = $1::uuid AND "studyId" = ANY($2::uuid[])`,
       [args.modelSetId, studies.map((s) => s.id)],
     );

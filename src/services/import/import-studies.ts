@@ -5,7 +5,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Database } from '../../db/client.js';
 import { orderIntoStacks } from '../../dicom/index.js';
 import type { SliceGeometry } from '../../domain/image.js';
-import { upsertCoordinates, upsertInstances, upsertLabels, upsertSeries, upsertStudies, refreshSeriesStats, type InstanceInsert } from './import-writer.js';
+import {
+  upsertCoordinates,
+  upsertInstances,
+  upsertLabels,
+  upsertSeries,
+  upsertStudies,
+  refreshSeriesStats,
+  type InstanceInsert,
+} from './import-writer.js';
 import { readCoordinates, readLabels, readSeriesDescriptions } from './labels.js';
 import { detectLayout, listFiles, type ImportLayout } from './layout.js';
 import { parseFiles } from './parse-pool.js';
@@ -80,8 +88,14 @@ export async function importStudies(db: Database, options: ImportOptions): Promi
   const descriptions = layout.kind === 'rsna' ? await readSeriesDescriptions(layout.seriesDescriptionsCsv) : new Map<string, string>();
 
   const studyInfo = new Map<string, { patientKey: string | null; studyUid: string }>();
-  for (const g of groups) if (!studyInfo.has(g.studyExternalId)) studyInfo.set(g.studyExternalId, { patientKey: g.files[0].patientKey, studyUid: g.files[0].studyUid });
-  const studies = await upsertStudies(db.sql, options.projectId, [...studyInfo].map(([externalId, s]) => ({ externalId, patientKey: s.patientKey, studyUidHash: s.studyUid })));
+  for (const g of groups)
+    if (!studyInfo.has(g.studyExternalId))
+      studyInfo.set(g.studyExternalId, { patientKey: g.files[0].patientKey, studyUid: g.files[0].studyUid });
+  const studies = await upsertStudies(
+    db.sql,
+    options.projectId,
+    [...studyInfo].map(([externalId, s]) => ({ externalId, patientKey: s.patientKey, studyUidHash: s.studyUid })),
+  );
 
   const series = await upsertSeries(
     db.sql,
@@ -100,7 +114,10 @@ export async function importStudies(db: Database, options: ImportOptions): Promi
 
   let instancesAdded = 0;
   const touched: string[] = [];
-  const stats = new Map<string, { orientation: string | null; sliceThickness: number | null; spacingBetweenSlices: number | null; stackCount: number }>();
+  const stats = new Map<
+    string,
+    { orientation: string | null; sliceThickness: number | null; spacingBetweenSlices: number | null; stackCount: number }
+  >();
   for (const g of groups) {
     options.signal?.throwIfAborted();
     const seriesId = series.ids.get(`${studies.ids.get(g.studyExternalId)}/${g.seriesExternalId}`) as string;
@@ -110,7 +127,12 @@ export async function importStudies(db: Database, options: ImportOptions): Promi
     instancesAdded += await upsertInstances(db.sql, rows);
     touched.push(seriesId);
     const first = g.files[0];
-    stats.set(seriesId, { orientation: orientationOf(first), sliceThickness: first.sliceThickness, spacingBetweenSlices: first.spacingBetweenSlices, stackCount });
+    stats.set(seriesId, {
+      orientation: orientationOf(first),
+      sliceThickness: first.sliceThickness,
+      spacingBetweenSlices: first.spacingBetweenSlices,
+      stackCount,
+    });
   }
   await refreshSeriesStats(db.sql, touched, stats);
 
@@ -118,7 +140,13 @@ export async function importStudies(db: Database, options: ImportOptions): Promi
   let coordinates = 0;
   if (layout.kind === 'rsna') {
     progress('labels', 0.95, 'labels and coordinates');
-    const allStudies = new Map((await db.sql.query<{ id: string; externalId: string }>(`SELECT id, "externalId" FROM "Study" WHERE "projectId" = $1::uuid`, [options.projectId])).map((r) => [r.externalId, r.id]));
+    const allStudies = new Map(
+      (
+        await db.sql.query<{ id: string; externalId: string }>(`SELECT id, "externalId" FROM "Study" WHERE "projectId" = $1::uuid`, [
+          options.projectId,
+        ])
+      ).map((r) => [r.externalId, r.id]),
+    );
     if (layout.labelsCsv) {
       const read = await readLabels(layout.labelsCsv);
       failures.push(...read.failures);
@@ -128,10 +156,12 @@ export async function importStudies(db: Database, options: ImportOptions): Promi
       const read = await readCoordinates(layout.coordinatesCsv);
       failures.push(...read.failures);
       const allSeries = new Map(
-        (await db.sql.query<{ id: string; studyId: string; externalId: string }>(`SELECT se.id, se."studyId", se."externalId" FROM "Series" se JOIN "Study" s ON s.id = se."studyId" WHERE s."projectId" = $1::uuid`, [options.projectId])).map((r) => [
-          `${r.studyId}/${r.externalId}`,
-          r.id,
-        ]),
+        (
+          await db.sql.query<{ id: string; studyId: string; externalId: string }>(
+            `SELECT se.id, se."studyId", se."externalId" FROM "Series" se JOIN "Study" s ON s.id = se."studyId" WHERE s."projectId" = $1::uuid`,
+            [options.projectId],
+          )
+        ).map((r) => [`${r.studyId}/${r.externalId}`, r.id]),
       );
       coordinates = await upsertCoordinates(db.sql, allStudies, allSeries, read.rows);
     }
@@ -200,7 +230,9 @@ function instanceRows(bases: readonly InstanceBase[]): { rows: InstanceInsert[];
   const rows: InstanceInsert[] = [];
   const stacks = orderIntoStacks(withGeometry);
   stacks.forEach((stack, stackIndex) =>
-    stack.items.forEach((item, sliceIndex) => rows.push({ ...item.base, stackIndex, sliceIndex, slicePosition: stack.positionsMm[sliceIndex] })),
+    stack.items.forEach((item, sliceIndex) =>
+      rows.push({ ...item.base, stackIndex, sliceIndex, slicePosition: stack.positionsMm[sliceIndex] }),
+    ),
   );
   // Without geometry there is no normal to order along: instance number, then file order.
   [...without]
@@ -216,7 +248,12 @@ function uniqueInstances(all: readonly InstanceBase[]): { bases: InstanceBase[];
   for (const b of all) {
     const first = seen.get(b.sopInstanceUid);
     if (!first) seen.set(b.sopInstanceUid, b);
-    else duplicates.push({ path: fileURLToPath(b.storageUri), code: 'CONFLICT', reason: `same SOP Instance UID as ${fileURLToPath(first.storageUri)}; not imported twice` });
+    else
+      duplicates.push({
+        path: fileURLToPath(b.storageUri),
+        code: 'CONFLICT',
+        reason: `same SOP Instance UID as ${fileURLToPath(first.storageUri)}; not imported twice`,
+      });
   }
   return { bases: [...seen.values()], duplicates };
 }

@@ -38,30 +38,44 @@ export interface InstanceInsert {
 
 const arrayLiteral = (values: readonly number[]): string => `{${values.join(',')}}`;
 
-export async function upsertStudies(sql: SqlExecutor, projectId: string, studies: readonly StudyInsert[]): Promise<{ ids: Map<string, string>; added: number }> {
+export async function upsertStudies(
+  sql: SqlExecutor,
+  projectId: string,
+  studies: readonly StudyInsert[],
+): Promise<{ ids: Map<string, string>; added: number }> {
   const inserted = await sql.query<{ id: string }>(
     `INSERT INTO "Study" (id, "projectId", "externalId", "patientKey", "studyUidHash", "updatedAt")
      SELECT gen_random_uuid(), $1::uuid, e, p, h, now() FROM unnest($2::text[], $3::text[], $4::text[]) AS t(e, p, h)
      ON CONFLICT ("projectId", "externalId") DO NOTHING RETURNING id`,
     [projectId, studies.map((s) => s.externalId), studies.map((s) => s.patientKey), studies.map((s) => s.studyUidHash)],
   );
-  const rows = await sql.query<{ id: string; externalId: string }>(`SELECT id, "externalId" FROM "Study" WHERE "projectId" = $1::uuid AND "externalId" = ANY($2::text[])`, [
-    projectId,
-    studies.map((s) => s.externalId),
-  ]);
+  const rows = await sql.query<{ id: string; externalId: string }>(
+    `SELECT id, "externalId" FROM "Study" WHERE "projectId" = $1::uuid AND "externalId" = ANY($2::text[])`,
+    [projectId, studies.map((s) => s.externalId)],
+  );
   return { ids: new Map(rows.map((r) => [r.externalId, r.id])), added: inserted.length };
 }
 
-export async function upsertSeries(sql: SqlExecutor, series: readonly SeriesInsert[]): Promise<{ ids: Map<string, string>; added: number }> {
+export async function upsertSeries(
+  sql: SqlExecutor,
+  series: readonly SeriesInsert[],
+): Promise<{ ids: Map<string, string>; added: number }> {
   const inserted = await sql.query<{ id: string }>(
     `INSERT INTO "Series" (id, "studyId", "externalId", "seriesUidHash", type, description, "pixelSpacing")
      SELECT gen_random_uuid(), s, e, h, t::"SeriesType", d, '{}' FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS x(s, e, h, t, d)
      ON CONFLICT ("studyId", "externalId") DO NOTHING RETURNING id`,
-    [series.map((s) => s.studyId), series.map((s) => s.externalId), series.map((s) => s.seriesUidHash), series.map((s) => s.type), series.map((s) => s.description)],
+    [
+      series.map((s) => s.studyId),
+      series.map((s) => s.externalId),
+      series.map((s) => s.seriesUidHash),
+      series.map((s) => s.type),
+      series.map((s) => s.description),
+    ],
   );
-  const rows = await sql.query<{ id: string; studyId: string; externalId: string }>(`SELECT id, "studyId", "externalId" FROM "Series" WHERE "studyId" = ANY($1::uuid[])`, [
-    [...new Set(series.map((s) => s.studyId))],
-  ]);
+  const rows = await sql.query<{ id: string; studyId: string; externalId: string }>(
+    `SELECT id, "studyId", "externalId" FROM "Series" WHERE "studyId" = ANY($1::uuid[])`,
+    [[...new Set(series.map((s) => s.studyId))]],
+  );
   return { ids: new Map(rows.map((r) => [`${r.studyId}/${r.externalId}`, r.id])), added: inserted.length };
 }
 
@@ -100,7 +114,14 @@ export async function upsertInstances(sql: SqlExecutor, instances: readonly Inst
 }
 
 /** Series-level facts derived from its instances, recomputed after every import that touches the series. */
-export async function refreshSeriesStats(sql: SqlExecutor, seriesIds: readonly string[], stats: ReadonlyMap<string, { orientation: string | null; sliceThickness: number | null; spacingBetweenSlices: number | null; stackCount: number }>): Promise<void> {
+export async function refreshSeriesStats(
+  sql: SqlExecutor,
+  seriesIds: readonly string[],
+  stats: ReadonlyMap<
+    string,
+    { orientation: string | null; sliceThickness: number | null; spacingBetweenSlices: number | null; stackCount: number }
+  >,
+): Promise<void> {
   if (seriesIds.length === 0) return;
   const ids = [...seriesIds];
   await sql.query(
@@ -112,7 +133,13 @@ export async function refreshSeriesStats(sql: SqlExecutor, seriesIds: readonly s
            FROM "Instance" WHERE "seriesId" = ANY($1::uuid[]) GROUP BY "seriesId") agg,
           unnest($1::uuid[], $2::text[], $3::float8[], $4::float8[], $5::int[]) AS x(id, o, st, sb, sc)
      WHERE se.id = agg."seriesId" AND se.id = x.id`,
-    [ids, ids.map((id) => stats.get(id)?.orientation ?? null), ids.map((id) => stats.get(id)?.sliceThickness ?? null), ids.map((id) => stats.get(id)?.spacingBetweenSlices ?? null), ids.map((id) => stats.get(id)?.stackCount ?? 1)],
+    [
+      ids,
+      ids.map((id) => stats.get(id)?.orientation ?? null),
+      ids.map((id) => stats.get(id)?.sliceThickness ?? null),
+      ids.map((id) => stats.get(id)?.spacingBetweenSlices ?? null),
+      ids.map((id) => stats.get(id)?.stackCount ?? 1),
+    ],
   );
 }
 
@@ -129,7 +156,12 @@ export async function upsertLabels(sql: SqlExecutor, studyIds: ReadonlyMap<strin
   return result.length;
 }
 
-export async function upsertCoordinates(sql: SqlExecutor, studyIds: ReadonlyMap<string, string>, seriesIds: ReadonlyMap<string, string>, coords: readonly CoordinateRow[]): Promise<number> {
+export async function upsertCoordinates(
+  sql: SqlExecutor,
+  studyIds: ReadonlyMap<string, string>,
+  seriesIds: ReadonlyMap<string, string>,
+  coords: readonly CoordinateRow[],
+): Promise<number> {
   const rows = coords
     .map((c) => {
       const studyId = studyIds.get(c.studyExternalId);
@@ -146,7 +178,15 @@ export async function upsertCoordinates(sql: SqlExecutor, studyIds: ReadonlyMap<
        WHERE ("LabelCoordinate".x, "LabelCoordinate".y, "LabelCoordinate"."instanceNumber") IS DISTINCT FROM (EXCLUDED.x, EXCLUDED.y, EXCLUDED."instanceNumber")
           OR "LabelCoordinate"."instanceId" IS DISTINCT FROM EXCLUDED."instanceId"
      RETURNING id`,
-    [rows.map((r) => r.studyId), rows.map((r) => r.seriesId), rows.map((r) => r.instanceNumber), rows.map((r) => r.condition), rows.map((r) => r.level), rows.map((r) => r.x), rows.map((r) => r.y)],
+    [
+      rows.map((r) => r.studyId),
+      rows.map((r) => r.seriesId),
+      rows.map((r) => r.instanceNumber),
+      rows.map((r) => r.condition),
+      rows.map((r) => r.level),
+      rows.map((r) => r.x),
+      rows.map((r) => r.y),
+    ],
   );
   return result.length;
 }

@@ -1,7 +1,18 @@
 // train.csv and train_label_coordinates.csv -> validated rows; every bad row is reported by line, never guessed.
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { CONDITION_INFO, CONDITIONS, LEVEL_INFO, LEVELS, conditionFromCsv, levelFromCsv, severityFromCsv, type Condition, type Level, type Severity } from '../../domain/vocabulary.js';
+import {
+  CONDITION_INFO,
+  CONDITIONS,
+  LEVEL_INFO,
+  LEVELS,
+  conditionFromCsv,
+  levelFromCsv,
+  severityFromCsv,
+  type Condition,
+  type Level,
+  type Severity,
+} from '../../domain/vocabulary.js';
 import { parseCsv } from './csv.js';
 import type { FileFailure } from './parsed-file.js';
 
@@ -32,7 +43,8 @@ export async function readLabels(path: string): Promise<{ rows: LabelRow[]; fail
   const out: LabelRow[] = [];
   if (!header.includes('study_id')) return { rows: [], failures: [failure(path, 1, 'no study_id column')] };
   const columns = new Map<string, { condition: Condition; level: Level }>();
-  for (const condition of CONDITIONS) for (const level of LEVELS) columns.set(`${CONDITION_INFO[condition].key}_${LEVEL_INFO[level].key}`, { condition, level });
+  for (const condition of CONDITIONS)
+    for (const level of LEVELS) columns.set(`${CONDITION_INFO[condition].key}_${LEVEL_INFO[level].key}`, { condition, level });
   const unknown = header.filter((h) => h !== 'study_id' && !columns.has(h));
   if (unknown.length) failures.push(failure(path, 1, `unknown column(s) ${unknown.join(', ')}`));
   for (const row of rows) {
@@ -88,7 +100,8 @@ export async function readSeriesDescriptions(paths: readonly string[]): Promise<
   const map = new Map<string, string>();
   for (const path of paths) {
     const { rows } = parseCsv(await readFile(path, 'utf8'));
-    for (const { values } of rows) if (values.study_id && values.series_id) map.set(`${values.study_id}/${values.series_id}`, values.series_description ?? '');
+    for (const { values } of rows)
+      if (values.study_id && values.series_id) map.set(`${values.study_id}/${values.series_id}`, values.series_description ?? '');
   }
   return map;
 }

@@ -20,7 +20,10 @@ export interface PlainLayout {
 export type ImportLayout = RsnaLayout | PlainLayout;
 
 async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 export async function detectLayout(root: string): Promise<ImportLayout> {
@@ -28,8 +31,17 @@ export async function detectLayout(root: string): Promise<ImportLayout> {
   const imageDirs = entries.filter((e) => e.isDirectory() && /_images$/.test(e.name)).map((e) => join(root, e.name));
   if (imageDirs.length === 0) return { kind: 'plain', root };
   const csv = async (name: string): Promise<string | null> => ((await isFile(join(root, name))) ? join(root, name) : null);
-  const descriptions = (await Promise.all(['train_series_descriptions.csv', 'test_series_descriptions.csv'].map(csv))).filter((p): p is string => p !== null);
-  return { kind: 'rsna', root, imageDirs, seriesDescriptionsCsv: descriptions, labelsCsv: await csv('train.csv'), coordinatesCsv: await csv('train_label_coordinates.csv') };
+  const descriptions = (await Promise.all(['train_series_descriptions.csv', 'test_series_descriptions.csv'].map(csv))).filter(
+    (p): p is string => p !== null,
+  );
+  return {
+    kind: 'rsna',
+    root,
+    imageDirs,
+    seriesDescriptionsCsv: descriptions,
+    labelsCsv: await csv('train.csv'),
+    coordinatesCsv: await csv('train_label_coordinates.csv'),
+  };
 }
 
 /** Every regular file under `dir`, sorted, skipping hidden entries; symlinks are not followed. */

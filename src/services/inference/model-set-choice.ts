@@ -11,7 +11,11 @@ export const BUNDLED_DEMO_SET = 'demo';
  * The set an inference run uses: the one asked for, else the active one; a database with no set at all gets the
  * bundled demo set registered (and active), with `notice` saying so.
  */
-export async function chooseModelSet(db: Database, config: Config, requested?: string | null): Promise<{ set: ModelSetRow; notice?: string }> {
+export async function chooseModelSet(
+  db: Database,
+  config: Config,
+  requested?: string | null,
+): Promise<{ set: ModelSetRow; notice?: string }> {
   if (requested) return { set: await findModelSet(db, requested) };
   const active = await db.prisma.modelSet.findFirst({ where: { isActive: true } });
   if (active) return { set: active };

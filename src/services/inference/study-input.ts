@@ -48,13 +48,22 @@ export async function loadStudyInputs(db: Database, studyIds: readonly string[])
     const key = `${r.seriesId}#${r.stackIndex}`;
     const stack = stacks.get(key) ?? { type: r.type, seriesId: r.seriesId, spacing: r.spacingBetweenSlices, slices: [] };
     stacks.set(key, stack);
-    stack.slices.push({ sopInstanceUid: r.sopInstanceUid, instanceNumber: r.instanceNumber ?? undefined, instanceId: r.id, geometry, load: () => loadFrame(r.storageUri) });
+    stack.slices.push({
+      sopInstanceUid: r.sopInstanceUid,
+      instanceNumber: r.instanceNumber ?? undefined,
+      instanceId: r.id,
+      geometry,
+      load: () => loadFrame(r.storageUri),
+    });
   }
   return studyIds.map((studyId) => ({
     studyId,
-    stacks: [...(byStudy.get(studyId)?.values() ?? [])].map(
-      (s): SeriesStack => ({ seriesId: s.seriesId, type: s.type, slices: s.slices, ...(s.spacing ? { spacingBetweenSlices: s.spacing } : {}) }),
-    ),
+    stacks: [...(byStudy.get(studyId)?.values() ?? [])].map((s): SeriesStack => ({
+      seriesId: s.seriesId,
+      type: s.type,
+      slices: s.slices,
+      ...(s.spacing ? { spacingBetweenSlices: s.spacing } : {}),
+    })),
   }));
 }
 
@@ -63,5 +72,11 @@ function geometryOf(r: InstanceRecord): SliceGeometry | null {
   const iop = r.imageOrientationPatient.map(Number);
   const ps = r.pixelSpacing.map(Number);
   if (ipp.length !== 3 || iop.length !== 6 || ps.length !== 2) return null;
-  return { rows: r.rows, columns: r.columns, pixelSpacing: [ps[0], ps[1]], imagePositionPatient: [ipp[0], ipp[1], ipp[2]], imageOrientationPatient: [iop[0], iop[1], iop[2], iop[3], iop[4], iop[5]] };
+  return {
+    rows: r.rows,
+    columns: r.columns,
+    pixelSpacing: [ps[0], ps[1]],
+    imagePositionPatient: [ipp[0], ipp[1], ipp[2]],
+    imageOrientationPatient: [iop[0], iop[1], iop[2], iop[3], iop[4], iop[5]],
+  };
 }
