@@ -1,6 +1,7 @@
 // Spreads studies over worker threads. Each study is independent and deterministic, so results do not depend on
 // which worker wrote it; they are returned in request order.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { siblingModule, startModuleWorker } from '../runtime/start-worker.js';
 import { writeStudy, type WrittenStudy } from './study-files.js';
 import type { StudyRequest } from './study-plan.js';
 
@@ -11,15 +12,8 @@ export interface WorkerTask {
 }
 export type WorkerReply = { readonly id: number; readonly study: WrittenStudy } | { readonly id: number; readonly error: string };
 
-/** A worker for this module's own format: compiled JavaScript runs directly; TypeScript sources (tests, the CLI
- * through tsx) need tsx registered inside the worker, since loader hooks are not inherited on Node 20. */
 function startWorker(): Worker {
-  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const entry = new URL(`./render-worker${extension}`, import.meta.url);
-  if (extension === '.js') return new Worker(entry);
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { eval: true });
+  return startModuleWorker(siblingModule(import.meta.url, 'render-worker'));
 }
 
 export async function writeStudies(

@@ -1,6 +1,7 @@
 // Where rendering runs: inline on the calling thread, or on a small pool of worker threads so that the
 // main thread stays free to feed onnxruntime (whose runs already execute off the JS thread).
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { siblingModule, startModuleWorker } from '../../runtime/start-worker.js';
 import type { ImageFrame } from '../../domain/image.js';
 import { renderBatch, type RenderBatch } from './render.js';
 
@@ -20,11 +21,7 @@ interface Pending {
 }
 
 function startWorker(): Worker {
-  const url = new URL(`./render-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-  if (url.pathname.endsWith('.js')) return new Worker(url);
-  // Running from TypeScript sources (tests, tsx): the worker registers tsx before importing its entry.
-  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(boot, { eval: true });
+  return startModuleWorker(siblingModule(import.meta.url, 'render-worker'));
 }
 
 /** Splits each batch across `threads` workers (tasks round-robin, each worker gets only the frames it needs). */
