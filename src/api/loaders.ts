@@ -99,13 +99,17 @@ function perSetLoader<T extends { studyId: string }>(
     for (const key of keys) {
       const [studyId, setId] = key.split('|');
       if (!setId) continue;
-      bySet.set(setId, [...(bySet.get(setId) ?? []), studyId]);
+      const ids = bySet.get(setId);
+      if (ids) ids.push(studyId);
+      else bySet.set(setId, [studyId]);
     }
     const results = new Map<string, T[]>();
     for (const [setId, studyIds] of bySet) {
       for (const row of await fetch(studyIds, setId)) {
         const key = setKey(row.studyId, setId);
-        results.set(key, [...(results.get(key) ?? []), row]);
+        const rows = results.get(key);
+        if (rows) rows.push(row);
+        else results.set(key, [row]);
       }
     }
     return keys.map((k) => results.get(k) ?? []);
