@@ -16,7 +16,7 @@ export interface SeriesRow {
   spacingBetweenSlices: number | null;
 }
 
-export interface PredictionRow {
+export type PredictionRow = {
   studyId: string;
   condition: string;
   level: string;
@@ -26,15 +26,15 @@ export interface PredictionRow {
   severity: string;
   modelSetId: string;
   fallback: string | null;
-}
+};
 
-export interface LabelRow {
+export type LabelRow = {
   studyId: string;
   condition: string;
   level: string;
   severity: string;
   source: string;
-}
+};
 
 export interface KeypointRow {
   id: string;
@@ -142,8 +142,16 @@ export function createLoaders(db: Database): Loaders {
       const groups = groupBy(rows, (r) => r.studyId);
       return studyIds.map((id) => groups.get(id) ?? []);
     }),
+    // Pages carry 25 predictions and labels per study: plain SQL with only the columns served keeps this cheap.
     predictionsByStudySet: perSetLoader(async (studyIds, modelSetId) =>
-      (await db.prisma.prediction.findMany({ where: { studyId: { in: studyIds }, modelSetId } })).sort(byConditionLevel),
+      (
+        await db.sql.query<PredictionRow>(
+          `SELECT "studyId", condition::text AS condition, level::text AS level, "normalMild", moderate, severe, severity::text AS severity,
+                  "modelSetId", fallback
+           FROM "Prediction" WHERE "modelSetId" = $1::uuid AND "studyId" = ANY($2::uuid[])`,
+          [modelSetId, studyIds],
+        )
+      ).sort(byConditionLevel),
     ),
     keypointsByStudySet: perSetLoader(async (studyIds, modelSetId) =>
       db.prisma.keypoint.findMany({
@@ -152,7 +160,13 @@ export function createLoaders(db: Database): Loaders {
       }),
     ),
     labelsByStudy: new DataLoader(async (studyIds) => {
-      const rows = (await db.prisma.label.findMany({ where: { studyId: { in: [...studyIds] } } })).sort(byConditionLevel);
+      const rows = (
+        await db.sql.query<LabelRow>(
+          `SELECT "studyId", condition::text AS condition, level::text AS level, severity::text AS severity, source::text AS source
+           FROM "Label" WHERE "studyId" = ANY($1::uuid[])`,
+          [[...studyIds]],
+        )
+      ).sort(byConditionLevel);
       const groups = groupBy(rows, (r) => r.studyId);
       return studyIds.map((id) => groups.get(id) ?? []);
     }),
