@@ -1,6 +1,7 @@
 // Per-request DataLoaders: field resolvers batch into one query per field, never one per row.
 import DataLoader from 'dataloader';
 import type { Database } from '../db/client.js';
+import { findActiveModelSetId } from '../services/model-sets.service.js';
 
 export interface SeriesRow {
   id: string;
@@ -17,7 +18,6 @@ export interface SeriesRow {
 }
 
 export type PredictionRow = {
-  studyId: string;
   condition: string;
   level: string;
   normalMild: number;
@@ -29,7 +29,6 @@ export type PredictionRow = {
 };
 
 export type LabelRow = {
-  studyId: string;
   condition: string;
   level: string;
   severity: string;
@@ -77,23 +76,11 @@ export interface Loaders {
   readonly keypointsByStudySet: DataLoader<string, KeypointRow[]>;
   readonly instancesBySeries: DataLoader<string, InstanceRow[]>;
   /** The active model set's id, read once per request. */
-  activeModelSetId(): Promise<string | null>;
+  readonly activeModelSetId: () => Promise<string | null>;
 }
 
-const CONDITION_ORDER = [
-  'SPINAL_CANAL_STENOSIS',
-  'LEFT_NEURAL_FORAMINAL_NARROWING',
-  'RIGHT_NEURAL_FORAMINAL_NARROWING',
-  'LEFT_SUBARTICULAR_STENOSIS',
-  'RIGHT_SUBARTICULAR_STENOSIS',
-];
-const byConditionLevel = (a: { condition: string; level: string }, b: { condition: string; level: string }): number =>
-  CONDITION_ORDER.indexOf(a.condition) - CONDITION_ORDER.indexOf(b.condition) || a.level.localeCompare(b.level);
-
-/** Batches `${studyId}|${modelSetId}` keys into one query per model set. */
-function perSetLoader<T extends { studyId: string }>(
-  fetch: (studyIds: string[], modelSetId: string) => Promise<T[]>,
-): DataLoader<string, T[]> {
+/** Batches `${studyId}|${modelSetId}` keys into one query per model set; `fetch` answers rows grouped by study. */
+function perSetLoader<T>(fetch: (studyIds: string[], modelSetId: string) => Promise<Map<string, T[]>>): DataLoader<string, T[]> {
   return new DataLoader(async (keys) => {
     const bySet = new Map<string, string[]>();
     for (const key of keys) {
@@ -105,24 +92,20 @@ function perSetLoader<T extends { studyId: string }>(
     }
     const results = new Map<string, T[]>();
     for (const [setId, studyIds] of bySet) {
-      for (const row of await fetch(studyIds, setId)) {
-        const key = setKey(row.studyId, setId);
-        const rows = results.get(key);
-        if (rows) rows.push(row);
-        else results.set(key, [row]);
-      }
+      for (const [studyId, rows] of await fetch(studyIds, setId)) results.set(setKey(studyId, setId), rows);
     }
     return keys.map((k) => results.get(k) ?? []);
   });
 }
 
-function groupBy<T, K>(rows: readonly T[], key: (row: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
+/** Groups rows by key, in their order; `map` shapes each row on the way (default: as it is). */
+function groupBy<T, K, U = T>(rows: readonly T[], key: (row: T) => K, map: (row: T) => U = (row) => row as unknown as U): Map<K, U[]> {
+  const groups = new Map<K, U[]>();
   for (const row of rows) {
     const k = key(row);
     const list = groups.get(k);
-    if (list) list.push(row);
-    else groups.set(k, [row]);
+    if (list) list.push(map(row));
+    else groups.set(k, [map(row)]);
   }
   return groups;
 }
@@ -130,10 +113,7 @@ function groupBy<T, K>(rows: readonly T[], key: (row: T) => K): Map<K, T[]> {
 export function createLoaders(db: Database): Loaders {
   let active: Promise<string | null> | undefined;
   return {
-    activeModelSetId() {
-      active ??= db.prisma.modelSet.findFirst({ where: { isActive: true }, select: { id: true } }).then((s) => s?.id ?? null);
-      return active;
-    },
+    activeModelSetId: () => (active ??= findActiveModelSetId(db)),
     seriesByStudy: new DataLoader(async (studyIds) => {
       const rows = await db.prisma.series.findMany({
         where: { studyId: { in: [...studyIds] } },
@@ -142,32 +122,38 @@ export function createLoaders(db: Database): Loaders {
       const groups = groupBy(rows, (r) => r.studyId);
       return studyIds.map((id) => groups.get(id) ?? []);
     }),
-    // Pages carry 25 predictions and labels per study: plain SQL with only the columns served keeps this cheap.
-    predictionsByStudySet: perSetLoader(async (studyIds, modelSetId) =>
-      (
-        await db.sql.query<PredictionRow>(
-          `SELECT "studyId", condition::text AS condition, level::text AS level, "normalMild", moderate, severe, severity::text AS severity,
-                  "modelSetId", fallback
-           FROM "Prediction" WHERE "modelSetId" = $1::uuid AND "studyId" = ANY($2::uuid[])`,
-          [modelSetId, studyIds],
-        )
-      ).sort(byConditionLevel),
-    ),
+    // Pages carry 25 predictions per study: plain SQL with only the columns served keeps this cheap. Rows beat
+    // json_agg here: PostgreSQL spends longer building the JSON than the driver spends parsing the rows.
+    predictionsByStudySet: perSetLoader(async (studyIds, modelSetId) => {
+      const rows = await db.sql.query<PredictionRow & { studyId: string }>(
+        `SELECT "studyId", condition::text AS condition, level::text AS level, "normalMild", moderate, severe, severity::text AS severity, fallback
+         FROM "Prediction" WHERE "modelSetId" = $1::uuid AND "studyId" = ANY($2::uuid[]) ORDER BY condition, level`,
+        [modelSetId, studyIds],
+      );
+      return groupBy(
+        rows,
+        (r) => r.studyId,
+        (r) => Object.assign(r, { modelSetId }),
+      );
+    }),
     keypointsByStudySet: perSetLoader(async (studyIds, modelSetId) =>
-      db.prisma.keypoint.findMany({
-        where: { studyId: { in: studyIds }, OR: [{ modelSetId }, { source: 'MANUAL' }] },
-        orderBy: [{ role: 'asc' }, { level: 'asc' }, { side: 'asc' }, { createdAt: 'asc' }],
-      }),
+      groupBy(
+        await db.prisma.keypoint.findMany({
+          where: { studyId: { in: studyIds }, OR: [{ modelSetId }, { source: 'MANUAL' }] },
+          orderBy: [{ role: 'asc' }, { level: 'asc' }, { side: 'asc' }, { createdAt: 'asc' }],
+        }),
+        (r) => r.studyId,
+      ),
     ),
     labelsByStudy: new DataLoader(async (studyIds) => {
-      const rows = (
-        await db.sql.query<LabelRow>(
+      const groups = groupBy(
+        await db.sql.query<LabelRow & { studyId: string }>(
           `SELECT "studyId", condition::text AS condition, level::text AS level, severity::text AS severity, source::text AS source
-           FROM "Label" WHERE "studyId" = ANY($1::uuid[])`,
+           FROM "Label" WHERE "studyId" = ANY($1::uuid[]) ORDER BY condition, level`,
           [[...studyIds]],
-        )
-      ).sort(byConditionLevel);
-      const groups = groupBy(rows, (r) => r.studyId);
+        ),
+        (r) => r.studyId,
+      );
       return studyIds.map((id) => groups.get(id) ?? []);
     }),
     instancesBySeries: new DataLoader(async (seriesIds) => {

@@ -160,8 +160,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   app.use(requestIdMiddleware);
   app.use(healthRoutes(options.readiness));
   options.mountRoutes?.(app);
-  app.use(
-    '/graphql',
+  // Its own sub-app so its settings stay local: no ETag, since GraphQL answers to POSTs are never revalidated and
+  // hashing a large page costs CPU on every request.
+  const graphqlApp = express();
+  graphqlApp.disable('x-powered-by');
+  graphqlApp.set('etag', false);
+  app.use('/graphql', graphqlApp);
+  graphqlApp.use(
     express.json({ limit: config.http.bodyLimit }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {

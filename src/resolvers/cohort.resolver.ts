@@ -16,7 +16,7 @@ export class CohortResolver {
     @Arg('modelSetId', () => ID, { nullable: true }) modelSetId: string | null,
     @Arg('source', () => SeveritySourceEnum, { nullable: true, defaultValue: SeveritySourceEnum.PREDICTED }) source: SeveritySourceEnum,
   ): Promise<CohortSummary> {
-    const setId = await resolveModelSetId(ctx.db, modelSetId);
+    const setId = await resolveModelSetId(ctx.db, modelSetId, ctx.loaders.activeModelSetId);
     const result = await cohortSummary(ctx.db, { scope: ctx.viewer.scope, filter, modelSetId: setId, source });
     return {
       ...result,
@@ -38,7 +38,7 @@ export class CohortResolver {
     @Arg('filter', () => StudyFilter, { nullable: true }) filter: StudyFilter | null,
     @Arg('modelSetId', () => ID, { nullable: true }) modelSetId: string | null,
   ): Promise<Evaluation> {
-    const setId = await resolveModelSetId(ctx.db, modelSetId);
+    const setId = await resolveModelSetId(ctx.db, modelSetId, ctx.loaders.activeModelSetId);
     return evaluate(ctx.db, { scope: ctx.viewer.scope, filter, modelSetId: setId });
   }
 }

@@ -3,13 +3,14 @@ import { CohortResolver } from './cohort.resolver.js';
 import { JobResolver } from './job.resolver.js';
 import { MutationResolver } from './mutation.resolver.js';
 import { SeriesFieldsResolver, StudyFieldsResolver } from './study-fields.resolver.js';
-import { StudyResolver } from './study.resolver.js';
+import { StudyConnectionResolver, StudyResolver } from './study.resolver.js';
 import { VersionResolver } from './version.resolver.js';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
   VersionResolver,
   StudyResolver,
+  StudyConnectionResolver,
   StudyFieldsResolver,
   SeriesFieldsResolver,
   CohortResolver,

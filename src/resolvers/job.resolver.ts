@@ -30,8 +30,7 @@ export class JobResolver {
       includeChildren,
       viewer: ctx.viewer,
     });
-    const connection = toConnection({ ...page, nodes: page.nodes.map(toJob) });
-    return connection;
+    return { ...toConnection({ ...page, nodes: page.nodes.map(toJob) }), totalCount: page.totalCount };
   }
 
   @Query(() => Job, { nullable: true })

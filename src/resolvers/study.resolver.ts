@@ -3,7 +3,7 @@ import type { RequestContext } from '../api/context.js';
 import { notFound } from '../domain/errors.js';
 import { pageSize } from '../services/cursor.js';
 import { resolveModelSetId } from '../services/model-sets.service.js';
-import { listStudies } from '../services/studies.service.js';
+import { countStudies, listStudies, type StudySelection } from '../services/studies.service.js';
 import { toConnection } from '../schema/connection.type.js';
 import { StudyConnection } from '../schema/study-connection.type.js';
 import { StudyFilter } from '../schema/study-filter.input.js';
@@ -21,14 +21,13 @@ export class StudyResolver {
     @Arg('modelSetId', () => ID, { nullable: true, description: 'Model set for `predicted` criteria (default: active).' })
     modelSetId: string | null,
   ): Promise<StudyConnection> {
-    const page = await listStudies(ctx.db, {
+    const selection: StudySelection = {
       scope: ctx.viewer.scope,
       filter,
-      modelSetId: filter?.predicted?.length ? await resolveModelSetId(ctx.db, modelSetId) : null,
-      first: pageSize(first, ctx.config.graphql.maxPageSize),
-      after,
-    });
-    return toConnection(page);
+      modelSetId: filter?.predicted?.length ? await resolveModelSetId(ctx.db, modelSetId, ctx.loaders.activeModelSetId) : null,
+    };
+    const page = await listStudies(ctx.db, { ...selection, first: pageSize(first, ctx.config.graphql.maxPageSize), after });
+    return { ...toConnection(page), selection };
   }
 
   @Query(() => Study, { nullable: true })
@@ -48,5 +47,13 @@ export class StudyResolver {
   async series(@Root() study: Study, @Ctx() ctx: RequestContext): Promise<Series[]> {
     const rows = await ctx.loaders.seriesByStudy.load(study.id);
     return rows.map((r) => ({ ...r, type: r.type as SeriesTypeEnum }));
+  }
+}
+
+@Resolver(() => StudyConnection)
+export class StudyConnectionResolver {
+  @FieldResolver(() => Int, { description: 'How many studies match the filter, over all pages.' })
+  async totalCount(@Root() connection: StudyConnection, @Ctx() ctx: RequestContext): Promise<number> {
+    return countStudies(ctx.db, connection.selection);
   }
 }

@@ -11,17 +11,15 @@ export class PageInfo {
 export interface Page<T> {
   readonly nodes: readonly T[];
   readonly cursors: readonly string[];
-  readonly totalCount: number;
   readonly hasNextPage: boolean;
   readonly hasPreviousPage: boolean;
 }
 
-/** Builds a connection object's fields from a page; each connection type declares its own edge type. */
-export function toConnection<T>(page: Page<T>): { edges: { node: T; cursor: string }[]; pageInfo: PageInfo; totalCount: number } {
+/** Builds a connection's edges and page info from a page; each connection type declares its own edge type. */
+export function toConnection<T>(page: Page<T>): { edges: { node: T; cursor: string }[]; pageInfo: PageInfo } {
   const edges = page.nodes.map((node, i) => ({ node, cursor: page.cursors[i] }));
   return {
     edges,
-    totalCount: page.totalCount,
     pageInfo: {
       hasNextPage: page.hasNextPage,
       hasPreviousPage: page.hasPreviousPage,

@@ -1,4 +1,5 @@
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Field, ObjectType } from 'type-graphql';
+import type { StudySelection } from '../services/studies.service.js';
 import { PageInfo } from './connection.type.js';
 import { Study } from './study.type.js';
 
@@ -12,5 +13,6 @@ export class StudyEdge {
 export class StudyConnection {
   @Field(() => [StudyEdge]) edges!: StudyEdge[];
   @Field(() => PageInfo) pageInfo!: PageInfo;
-  @Field(() => Int) totalCount!: number;
+  /** What `totalCount` counts; the count runs only when a query asks for it. */
+  selection!: StudySelection;
 }

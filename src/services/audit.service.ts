@@ -58,7 +58,18 @@ export const MAX_DETAIL_LENGTH = 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ACTION = /^[a-z][A-Za-z0-9_]*(\.[a-z][A-Za-z0-9_]*)*$/;
 
-type AuditCreateData = Parameters<Database['prisma']['auditEvent']['create']>[0]['data'];
+interface AuditRow extends Record<string, unknown> {
+  id: string;
+  at: Date;
+  userId: string | null;
+  userEmail: string | null;
+  action: string;
+  targetIds: string[];
+  filter: unknown;
+  outcome: AuditOutcome;
+  requestId: string | null;
+  detail: string | null;
+}
 
 /** Appends one event. Throws when the write fails: an access that cannot be recorded should not happen. */
 export async function recordAudit(db: Database, event: AuditEventInput): Promise<AuditEventRecord> {
@@ -70,18 +81,25 @@ export async function recordAudit(db: Database, event: AuditEventInput): Promise
     (s) => s !== '',
   );
   const detail = notes.length ? notes.join(' ').slice(0, MAX_DETAIL_LENGTH) : null;
-  const data: AuditCreateData = {
-    userId: event.viewer.userId,
-    userEmail: event.viewer.email,
-    action: event.action,
-    targetIds: [...kept],
-    outcome: event.outcome,
-    requestId: event.requestId ?? null,
-    detail,
-    ...(event.filter ? { filter: JSON.parse(JSON.stringify(event.filter)) as AuditCreateData['filter'] } : {}),
-  };
-  const row = await db.prisma.auditEvent.create({ data });
-  return toRecord(row);
+  // Plain SQL: every audited request waits for this insert before its response goes out.
+  const rows = await db.sql.query<AuditRow>(
+    `INSERT INTO "AuditEvent" ("userId", "userEmail", action, "targetIds", filter, outcome, "requestId", detail)
+     VALUES ($1::uuid, $2, $3, $4::text[], $5::jsonb, $6::"AuditOutcome", $7, $8)
+     RETURNING id::text AS id, at, "userId", "userEmail", action, "targetIds", filter, outcome::text AS outcome, "requestId", detail`,
+    [
+      event.viewer.userId,
+      event.viewer.email,
+      event.action,
+      kept,
+      event.filter ? JSON.stringify(event.filter) : null,
+      event.outcome,
+      event.requestId ?? null,
+      detail,
+    ],
+  );
+  const row = rows[0];
+  if (!row) throw new Error('Audit insert returned no row');
+  return { ...row, id: String(row.id) };
 }
 
 /** Newest first, keyset-paginated by id. System administrators only (FORBIDDEN otherwise). */

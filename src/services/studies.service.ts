@@ -14,47 +14,48 @@ export interface StudyRow {
 export interface StudyPage {
   readonly nodes: StudyRow[];
   readonly cursors: string[];
-  readonly totalCount: number;
   readonly hasNextPage: boolean;
   readonly hasPreviousPage: boolean;
 }
 
-export interface ListStudiesArgs {
+/** Which studies: the caller's scope, the filter, and the model set its `predicted` criteria read. */
+export interface StudySelection {
   readonly scope: ProjectScope;
   readonly filter?: StudyFilterInput | null;
   readonly modelSetId: string | null;
+}
+
+export interface ListStudiesArgs extends StudySelection {
   readonly first: number;
   readonly after?: string | null;
 }
 
-/** One page of studies in (createdAt, id) order, with the total count of the filter, both in SQL. */
+/** One page of studies in (createdAt, id) order, in SQL. */
 export async function listStudies(db: Database, args: ListStudiesArgs): Promise<StudyPage> {
   const b = new SqlBuilder();
   const where = studyFilterCondition(b, args.filter, args.scope, args.modelSetId);
-  const countParams = [...b.params];
   let keyset = '';
   if (args.after) {
     const key = decodeCursor(args.after);
     keyset = ` AND (s."createdAt", s.id) > (${b.param(key.createdAt)}::timestamptz, ${b.param(key.id)}::uuid)`;
   }
   const limit = b.param(args.first + 1);
-  const [rows, count] = await Promise.all([
-    db.sql.query<{ id: string; externalId: string; projectId: string; createdAt: Date | string }>(
-      `SELECT s.id, s."externalId", s."projectId", s."createdAt" FROM "Study" s WHERE ${where}${keyset} ORDER BY s."createdAt", s.id LIMIT ${limit}`,
-      b.params,
-    ),
-    db.sql.query<{ n: number | string }>(`SELECT count(*)::int AS n FROM "Study" s WHERE ${where}`, countParams),
-  ]);
+  const rows = await db.sql.query<{ id: string; externalId: string; projectId: string; createdAt: Date | string }>(
+    `SELECT s.id, s."externalId", s."projectId", s."createdAt" FROM "Study" s WHERE ${where}${keyset} ORDER BY s."createdAt", s.id LIMIT ${limit}`,
+    b.params,
+  );
   const nodes = rows
     .slice(0, args.first)
     .map((r) => ({ id: r.id, externalId: r.externalId, projectId: r.projectId, createdAt: new Date(r.createdAt) }));
-  return {
-    nodes,
-    cursors: nodes.map(encodeCursor),
-    totalCount: Number(count[0]?.n ?? 0),
-    hasNextPage: rows.length > args.first,
-    hasPreviousPage: Boolean(args.after),
-  };
+  return { nodes, cursors: nodes.map(encodeCursor), hasNextPage: rows.length > args.first, hasPreviousPage: Boolean(args.after) };
+}
+
+/** How many studies the selection holds, whatever the page. */
+export async function countStudies(db: Database, selection: StudySelection): Promise<number> {
+  const b = new SqlBuilder();
+  const where = studyFilterCondition(b, selection.filter, selection.scope, selection.modelSetId);
+  const rows = await db.sql.query<{ n: number | string }>(`SELECT count(*)::int AS n FROM "Study" s WHERE ${where}`, b.params);
+  return Number(rows[0]?.n ?? 0);
 }
 
 /** Every study id the filter selects (for cohort jobs), with its project; refuses selections above `limit`. */
