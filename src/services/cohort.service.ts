@@ -3,7 +3,7 @@ import type { Database } from '../db/client.js';
 import { badInput } from '../domain/errors.js';
 import type { ProjectScope, StudyFilterInput } from '../domain/study-filter.js';
 import { CONDITIONS, LEVELS, SEVERITIES, type Condition, type Level, type Severity } from '../domain/vocabulary.js';
-import { SqlBuilder, studyFilterCondition } from './study-filter-sql.js';
+import { projectCondition, selectsWholeProjects, SqlBuilder, studyFilterCondition } from './study-filter-sql.js';
 
 export type SeveritySource = 'PREDICTED' | 'LABELLED';
 
@@ -30,15 +30,9 @@ export async function cohortSummary(
     throw badInput('No model set is active; name one with modelSetId or use source: LABELLED');
   const b = new SqlBuilder();
   const where = studyFilterCondition(b, args.filter, args.scope, args.modelSetId);
-  // The filtered studies enter as a semi-join, so PostgreSQL hashes the study set (the small side) and streams the
-  // rows through it; a join against a materialised CTE had it hash every prediction instead (500k rows spilled to
-  // disk in the API benchmark: 3x slower). With no condition at all the semi-join is skipped: every row's study
-  // exists (foreign key), and the aggregate then reads only the (modelSetId, condition, level, severity) index.
-  const inFiltered = where === 'TRUE' ? '' : ` AND r."studyId" IN (SELECT s.id FROM "Study" s WHERE ${where})`;
-  const rowsOf =
-    args.source === 'PREDICTED'
-      ? `"Prediction" r WHERE r."modelSetId" = ${b.param(args.modelSetId)}::uuid${inFiltered}`
-      : `"Label" r WHERE TRUE${inFiltered}`;
+  const cellCounts = selectsWholeProjects(args.filter, args.scope, args.modelSetId)
+    ? maintainedCellCounts(b, args)
+    : countedCellCounts(b, where, args);
   // One row per non-empty cell, each carrying the study count; a single row with NULL cells when there are none.
   const rows = await db.sql.query<{
     condition: Condition | null;
@@ -49,7 +43,7 @@ export async function cohortSummary(
   }>(
     `SELECT c.condition::text AS condition, c.level::text AS level, c.severity::text AS severity, c.n, f.studies
      FROM (SELECT count(*)::int AS studies FROM "Study" s WHERE ${where}) f
-     LEFT JOIN (SELECT r.condition, r.level, r.severity, count(*)::int AS n FROM ${rowsOf} GROUP BY 1, 2, 3) c ON TRUE`,
+     LEFT JOIN (${cellCounts}) c ON TRUE`,
     b.params,
   );
   const counts = new Map<string, number>();
@@ -69,4 +63,32 @@ export async function cohortSummary(
     }
   }
   return { studyCount, source: args.source, modelSetId: args.source === 'PREDICTED' ? args.modelSetId : null, cells };
+}
+
+type CellCountArgs = { scope: ProjectScope; filter?: StudyFilterInput | null; modelSetId: string | null; source: SeveritySource };
+
+/**
+ * Whole projects: the per-project counts that the database's triggers keep (PredictionCellCount, LabelCellCount),
+ * 75 rows per project, instead of counting every prediction of the cohort.
+ */
+function maintainedCellCounts(b: SqlBuilder, args: CellCountArgs): string {
+  const projects = projectCondition(b, 'k."projectId"', args.scope, args.filter?.projectId);
+  const table =
+    args.source === 'PREDICTED'
+      ? `"PredictionCellCount" k WHERE k."modelSetId" = ${b.param(args.modelSetId)}::uuid AND`
+      : `"LabelCellCount" k WHERE`;
+  return `SELECT k.condition, k.level, k.severity, sum(k.count)::int AS n FROM ${table} ${projects} GROUP BY 1, 2, 3`;
+}
+
+/** Any other filter: the rows of the filtered studies, counted. */
+function countedCellCounts(b: SqlBuilder, where: string, args: CellCountArgs): string {
+  // The filtered studies enter as a semi-join, so PostgreSQL hashes the study set (the small side) and streams the
+  // rows through it; a join against a materialised CTE had it hash every prediction instead (500k rows spilled to
+  // disk in the API benchmark: 3x slower).
+  const inFiltered = ` AND r."studyId" IN (SELECT s.id FROM "Study" s WHERE ${where})`;
+  const rowsOf =
+    args.source === 'PREDICTED'
+      ? `"Prediction" r WHERE r."modelSetId" = ${b.param(args.modelSetId)}::uuid${inFiltered}`
+      : `"Label" r WHERE TRUE${inFiltered}`;
+  return `SELECT r.condition, r.level, r.severity, count(*)::int AS n FROM ${rowsOf} GROUP BY 1, 2, 3`;
 }

@@ -27,7 +27,8 @@ export function studyFilterCondition(
   modelSetId: string | null,
 ): string {
   const parts: string[] = [];
-  if (scope.kind === 'projects') parts.push(`s."projectId" = ANY(${b.param(scope.projectIds)}::uuid[])`);
+  const projects = projectCondition(b, 's."projectId"', scope, filter?.projectId);
+  if (projects !== 'TRUE') parts.push(projects);
   if (!filter) return parts.length ? parts.join(' AND ') : 'TRUE';
 
   if (filter.ids) {
@@ -37,10 +38,6 @@ export function studyFilterCondition(
     parts.push(`s.id = ANY(${b.param(filter.ids)}::uuid[])`);
   }
   if (filter.externalIds) parts.push(`s."externalId" = ANY(${b.param(filter.externalIds)}::text[])`);
-  if (filter.projectId) {
-    if (!UUID.test(filter.projectId)) throw badInput(`Project id "${filter.projectId}" is not a valid id`, { field: 'projectId' });
-    parts.push(`s."projectId" = ${b.param(filter.projectId)}::uuid`);
-  }
   if (filter.labelled != null) {
     parts.push(`${filter.labelled ? '' : 'NOT '}EXISTS (SELECT 1 FROM "Label" l WHERE l."studyId" = s.id)`);
   }
@@ -53,6 +50,26 @@ export function studyFilterCondition(
     for (const c of filter.predicted) parts.push(predictionCriterion(b, c, modelSetId));
   }
   return parts.length ? parts.join(' AND ') : 'TRUE';
+}
+
+/** The caller's scope and the filter's project, as a condition on `column`; 'TRUE' when they restrict nothing. */
+export function projectCondition(b: SqlBuilder, column: string, scope: ProjectScope, projectId: string | null | undefined): string {
+  const parts: string[] = [];
+  if (scope.kind === 'projects') parts.push(`${column} = ANY(${b.param(scope.projectIds)}::uuid[])`);
+  if (projectId) {
+    if (!UUID.test(projectId)) throw badInput(`Project id "${projectId}" is not a valid id`, { field: 'projectId' });
+    parts.push(`${column} = ${b.param(projectId)}::uuid`);
+  }
+  return parts.length ? parts.join(' AND ') : 'TRUE';
+}
+
+/**
+ * True when the filter selects whole projects: it adds nothing to the SQL beyond the caller's scope and its
+ * `projectId`. Decided on the SQL itself, so a filter field added later can never be mistaken for none.
+ */
+export function selectsWholeProjects(filter: StudyFilterInput | null | undefined, scope: ProjectScope, modelSetId: string | null): boolean {
+  const full = studyFilterCondition(new SqlBuilder(), filter, scope, modelSetId);
+  return full === projectCondition(new SqlBuilder(), 's."projectId"', scope, filter?.projectId);
 }
 
 function checkCriterion(c: SeverityCriterionInput): void {
