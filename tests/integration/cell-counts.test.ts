@@ -227,6 +227,19 @@ describe('cell counts kept by triggers', () => {
     await expectCountsExact(t.db);
   });
 
+  it('are recounted exactly by CellCounts_rebuild after a bulk load that bypassed the triggers', async () => {
+    await t.db.sql.exec(
+      `BEGIN; SET LOCAL session_replication_role = replica;
+       UPDATE "Prediction" SET severity = 'SEVERE' WHERE level = 'L3_L4';
+       DELETE FROM "Label" WHERE level = 'L2_L3';
+       COMMIT;`,
+    );
+    const stale = await predictionCounts(t.db);
+    expect(stale.kept).not.toEqual(stale.counted);
+    await t.db.sql.query(`SELECT "CellCounts_rebuild"()`);
+    await expectCountsExact(t.db);
+  });
+
   it('gives cohortSummary the same answer as counting the rows, for whole projects and the caller’s scope', async () => {
     const ids = await externalIdsOf(t.db, [...studiesOf(0), ...studiesOf(1)]);
     await upsertLabels(t.db.sql, ids, labelRows([...ids.keys()], random));

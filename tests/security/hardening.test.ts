@@ -259,7 +259,8 @@ describe('production hardening', () => {
 
 describe('production errors when the database is broken (this file drops its own tables)', () => {
   it('a missing table is an internal error with no SQL, table name or stack', async () => {
-    await stack.db.sql.exec('DROP TABLE "Label" CASCADE');
+    // Both the label rows and their maintained cell counts, so every way of answering the summary meets a missing table.
+    await stack.db.sql.exec('DROP TABLE "Label" CASCADE; DROP TABLE "LabelCellCount" CASCADE');
     const res = await postGraphQL(stack.url, '{ cohortSummary(source: LABELLED) { studyCount } }', {}, researcher());
     expectGenericInternalError(res);
     expect(res.text).not.toContain('Label');

@@ -37,16 +37,26 @@ ALTER TABLE "LabelCellCount" ADD CONSTRAINT "LabelCellCount_projectId_fkey" FORE
 -- exact without knowing of them. A statement's rows are counted from its transition tables: one upsert of at most
 -- 75 rows per model set and project, whatever the statement's size.
 
--- What is there already.
-INSERT INTO "PredictionCellCount" ("modelSetId", "projectId", "condition", "level", "severity", "count")
-SELECT p."modelSetId", s."projectId", p."condition", p."level", p."severity", count(*)::int
-FROM "Prediction" p JOIN "Study" s ON s."id" = p."studyId"
-GROUP BY 1, 2, 3, 4, 5;
+-- Recounts both tables from the rows: the backfill below, and the repair after a bulk load that bypassed triggers
+-- (session_replication_role = replica, pg_restore --disable-triggers). SHARE locks wait for writers in flight and
+-- hold new ones off until the recount commits, so it is exact even on a live database.
+CREATE FUNCTION "CellCounts_rebuild"() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  LOCK TABLE "Study", "Prediction", "Label" IN SHARE MODE;
+  DELETE FROM "PredictionCellCount";
+  INSERT INTO "PredictionCellCount" ("modelSetId", "projectId", "condition", "level", "severity", "count")
+  SELECT p."modelSetId", s."projectId", p."condition", p."level", p."severity", count(*)::int
+  FROM "Prediction" p JOIN "Study" s ON s."id" = p."studyId"
+  GROUP BY 1, 2, 3, 4, 5;
+  DELETE FROM "LabelCellCount";
+  INSERT INTO "LabelCellCount" ("projectId", "condition", "level", "severity", "count")
+  SELECT s."projectId", l."condition", l."level", l."severity", count(*)::int
+  FROM "Label" l JOIN "Study" s ON s."id" = l."studyId"
+  GROUP BY 1, 2, 3, 4;
+END;
+$$;
 
-INSERT INTO "LabelCellCount" ("projectId", "condition", "level", "severity", "count")
-SELECT s."projectId", l."condition", l."level", l."severity", count(*)::int
-FROM "Label" l JOIN "Study" s ON s."id" = l."studyId"
-GROUP BY 1, 2, 3, 4;
+SELECT "CellCounts_rebuild"();
 
 -- Writers of one model set (of one project, for labels) adjust counts one transaction at a time: an upsert that both
 -- inserts and updates rows locks count rows in two steps, which could otherwise interleave with another writer's and
