@@ -25,6 +25,7 @@ import type { Logger } from '../logger.js';
 import type { RequestContext } from '../api/context.js';
 import type { AppServices } from '../api/services.js';
 import { formatError } from '../api/errors.js';
+import { jitGateway } from '../api/jit-gateway.js';
 import { createLoaders } from '../api/loaders.js';
 import type { Viewer } from '../api/viewer.js';
 import { toHttpAuthError } from '../auth/http-auth-error.js';
@@ -132,7 +133,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   );
 
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    gateway: jitGateway(schema),
     introspection: config.graphql.introspection,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: exposeInternals,
