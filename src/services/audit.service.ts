@@ -58,19 +58,6 @@ export const MAX_DETAIL_LENGTH = 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ACTION = /^[a-z][A-Za-z0-9_]*(\.[a-z][A-Za-z0-9_]*)*$/;
 
-interface AuditRow extends Record<string, unknown> {
-  id: string;
-  at: Date;
-  userId: string | null;
-  userEmail: string | null;
-  action: string;
-  targetIds: string[];
-  filter: unknown;
-  outcome: AuditOutcome;
-  requestId: string | null;
-  detail: string | null;
-}
-
 /** Appends one event. Throws when the write fails: an access that cannot be recorded should not happen. */
 export async function recordAudit(db: Database, event: AuditEventInput): Promise<AuditEventRecord> {
   if (!ACTION.test(event.action) || event.action.length > 100)
@@ -82,7 +69,7 @@ export async function recordAudit(db: Database, event: AuditEventInput): Promise
   );
   const detail = notes.length ? notes.join(' ').slice(0, MAX_DETAIL_LENGTH) : null;
   // Plain SQL: every audited request waits for this insert before its response goes out.
-  const rows = await db.sql.query<AuditRow>(
+  const rows = await db.sql.query<AuditEventRecord & Record<string, unknown>>(
     `INSERT INTO "AuditEvent" ("userId", "userEmail", action, "targetIds", filter, outcome, "requestId", detail)
      VALUES ($1::uuid, $2, $3, $4::text[], $5::jsonb, $6::"AuditOutcome", $7, $8)
      RETURNING id::text AS id, at, "userId", "userEmail", action, "targetIds", filter, outcome::text AS outcome, "requestId", detail`,
@@ -99,7 +86,7 @@ export async function recordAudit(db: Database, event: AuditEventInput): Promise
   );
   const row = rows[0];
   if (!row) throw new Error('Audit insert returned no row');
-  return { ...row, id: String(row.id) };
+  return row;
 }
 
 /** Newest first, keyset-paginated by id. System administrators only (FORBIDDEN otherwise). */
