@@ -29,6 +29,8 @@ const envSchema = z.object({
     .default('redis://127.0.0.1:6379'),
   WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
   WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
+  JOB_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
+  JOB_LOST_GRACE_MS: z.coerce.number().int().min(1000).default(120_000),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _.:- only')
@@ -66,7 +68,14 @@ export interface Config {
   readonly database: { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'pglite'; readonly dir: string };
   readonly dataDir: string;
   readonly redis: { readonly url: string; readonly prefix: string };
-  readonly worker: { readonly lockDurationMs: number; readonly stalledIntervalMs: number };
+  readonly worker: {
+    readonly lockDurationMs: number;
+    readonly stalledIntervalMs: number;
+    /** How often a worker reconciles Job rows with the queue (src/queue/job-reconciler.ts). */
+    readonly reconcileIntervalMs: number;
+    /** A QUEUED or RUNNING row younger than this is never taken for lost. */
+    readonly lostJobGraceMs: number;
+  };
   readonly patientKeySecret: string;
   readonly dataRoots: readonly string[];
   readonly modelsDir: string;
@@ -119,7 +128,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     database: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dir: resolve(dataDir, 'db') },
     dataDir,
     redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
-    worker: { lockDurationMs: e.WORKER_LOCK_DURATION_MS, stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS },
+    worker: {
+      lockDurationMs: e.WORKER_LOCK_DURATION_MS,
+      stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+      reconcileIntervalMs: e.JOB_RECONCILE_INTERVAL_MS,
+      lostJobGraceMs: e.JOB_LOST_GRACE_MS,
+    },
     patientKeySecret: e.PATIENT_KEY_SECRET,
     dataRoots: e.DATA_ROOTS.map((r) => resolve(r)),
     // Unset: the models shipped with the package (the bundled demo set), wherever the command runs from.

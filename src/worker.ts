@@ -2,6 +2,8 @@
 import type { Config } from './config.js';
 import { openDatabase } from './db/client.js';
 import type { Logger } from './logger.js';
+import { JobQueues } from './queue/job-queues.js';
+import { startJobReconciler } from './queue/job-reconciler.js';
 import { createProcessors } from './queue/processors.js';
 import type { QueueName } from './queue/queue-names.js';
 import { createRedis } from './queue/redis-connection.js';
@@ -22,7 +24,7 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
   const { config, logger } = options;
   const db = await openDatabase(config.database);
   const connection = createRedis(config.redis.url, 'worker');
-  const { processors, close: closeProcessors } = createProcessors({ config, db, logger, connection });
+  const { processors, store, close: closeProcessors } = createProcessors({ config, db, logger, connection });
   const host = await startWorkerHost({
     connection,
     prefix: config.redis.prefix,
@@ -33,9 +35,20 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
     lockDurationMs: config.worker.lockDurationMs,
     stalledIntervalMs: config.worker.stalledIntervalMs,
   });
+  const queues = new JobQueues(connection, config.redis.prefix);
+  const reconciler = startJobReconciler({
+    db,
+    store,
+    queues,
+    intervalMs: config.worker.reconcileIntervalMs,
+    graceMs: config.worker.lostJobGraceMs,
+    logger,
+  });
   return {
     async stop() {
+      await reconciler.stop();
       await host.close();
+      await queues.close();
       await closeProcessors();
       connection.disconnect();
       await db.close();

@@ -1,5 +1,5 @@
 // The producer side of the queues: adds jobs (and cohort flows), removes queued ones, asks workers to cancel.
-import { FlowProducer, Queue, type JobsOptions } from 'bullmq';
+import { FlowProducer, Queue, type Job as BullJob, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { unavailable } from '../domain/errors.js';
 import type { JobKind } from '../domain/job.js';
@@ -27,6 +27,11 @@ export interface QueueCounts {
   readonly failed: number;
   readonly completed: number;
 }
+
+export type QueueEntry =
+  | { readonly state: 'missing' }
+  | { readonly state: 'failed'; readonly failedReason: string }
+  | { readonly state: Exclude<Awaited<ReturnType<BullJob['getState']>>, 'failed'> };
 
 export class JobQueues {
   private readonly queues: ReadonlyMap<QueueName, Queue>;
@@ -94,6 +99,14 @@ export class JobQueues {
       // A worker took it between the state read and the remove.
       return false;
     }
+  }
+
+  /** What the queue holds for a job: its BullMQ state (with the reason when it failed), or `missing`. */
+  async entryOf(kind: JobKind, jobId: string): Promise<QueueEntry> {
+    const job = await this.queue(QUEUE_OF_KIND[kind]).getJob(jobId);
+    if (!job) return { state: 'missing' };
+    const state = await job.getState();
+    return state === 'failed' ? { state, failedReason: job.failedReason ?? '' } : { state };
   }
 
   /** Every worker hears this; the one running the job aborts it through its AbortSignal. */

@@ -21,6 +21,8 @@ export interface ProcessorDeps {
 
 export interface Processors {
   readonly processors: Record<QueueName, QueueProcessor>;
+  /** The store the processors write Job rows through (its events reach every API replica). */
+  readonly store: JobStore;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export function createProcessors(deps: ProcessorDeps): Processors {
   const store = new JobStore(deps.db, pubSubJobEvents(pubSub));
   const models = new ModelSetCache(deps.db, deps.config);
   return {
+    store,
     processors: {
       import: createJobProcessor(store, importHandler(deps.db, deps.config.patientKeySecret), deps.logger),
       inference: createJobProcessor(store, inferenceHandler(deps.db, models), deps.logger),

@@ -125,6 +125,21 @@ export class JobStore {
     );
   }
 
+  /**
+   * FAILED, but only if the row is still QUEUED or RUNNING: for corrections made from outside the job's own run
+   * (the reconciler), which must not overwrite an outcome a worker wrote a moment before. Null when it had finished.
+   */
+  async failIfUnfinished(id: string, code: string, message: string): Promise<JobRow | null> {
+    const { count } = await this.db.prisma.job.updateMany({
+      where: { id, status: { in: ['QUEUED', 'RUNNING'] } },
+      data: { status: 'FAILED', errorCode: code, errorMessage: message, message, finishedAt: new Date() },
+    });
+    if (count === 0) return null;
+    const row = await this.get(id);
+    this.events.statusChanged(toMessage(row));
+    return row;
+  }
+
   async childCounts(parentId: string): Promise<{ finished: number; total: number }> {
     const groups = await this.db.prisma.job.groupBy({ by: ['status'], where: { parentId }, _count: { _all: true } });
     let finished = 0;

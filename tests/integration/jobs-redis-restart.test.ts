@@ -1,6 +1,7 @@
 // Fault test: Redis restarts in the middle of a cohort inference (a Redis of this test's own, so other test files
 // are not disturbed). While it is down the API keeps answering queries and job mutations fail fast with
 // SERVICE_UNAVAILABLE; when it is back the worker and the API reconnect and the run completes.
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
 import { gql } from '../support/graphql-client.js';
@@ -109,4 +110,36 @@ describe('Redis restarting mid-run', () => {
     expect((await waitForTerminal(cohort.db, again)).status).toBe('COMPLETED');
     expect(await inferenceQueueCounts(redis.url, prefix)).toMatchObject({ waiting: 0, active: 0, delayed: 0, failed: 0 });
   }, 180_000);
+
+  it('comes back empty: the worker fails the rows the queue lost with JOB_LOST, and new jobs run', async () => {
+    await worker?.kill('SIGKILL');
+    worker = undefined;
+    // Queued while no worker runs, then Redis loses its data (FLUSHALL stands in for a restart without persistence).
+    const parentId = await startCohortInference(api, cohort.studyIds);
+    const flusher = new Redis(redis.url);
+    await flusher.flushall();
+    flusher.disconnect();
+
+    worker = await startWorkerProcess({
+      databaseUrl: cohort.tdb.url,
+      redisUrl: redis.url,
+      prefix,
+      env: { JOB_RECONCILE_INTERVAL_MS: '200', JOB_LOST_GRACE_MS: '1000' },
+    });
+    const parent = await waitForTerminal(cohort.db, parentId, 30_000);
+    expect(parent).toMatchObject({ status: 'FAILED', errorCode: 'JOB_LOST' });
+    const children = await waitFor(
+      'every child reconciled',
+      async () => {
+        const rows = await childRows(cohort.db, parentId);
+        return rows.every((c) => c.status !== 'QUEUED') ? rows : undefined;
+      },
+      30_000,
+      100,
+    );
+    expect(children.map((c) => `${c.status}:${c.errorCode}`)).toEqual(cohort.studyIds.map(() => 'FAILED:JOB_LOST'));
+
+    const again = await runInferenceMutation(api, cohort.studyIds.slice(0, 1));
+    expect((await waitForTerminal(cohort.db, again.data?.runInference.id as string)).status).toBe('COMPLETED');
+  }, 120_000);
 });
