@@ -36,8 +36,13 @@ export function jitGateway(schema: GraphQLSchema): Gateway {
     const key = operationName ?? '';
     let entry = byOperation.get(key);
     if (!entry) {
-      const result = compileQuery(schema, document, operationName ?? undefined);
-      entry = isCompiledQuery(result) ? result : 'graphql-js';
+      // A document graphql-jit cannot compile (it answers with errors, or throws) still runs, on graphql-js.
+      try {
+        const result = compileQuery(schema, document, operationName ?? undefined);
+        entry = isCompiledQuery(result) ? result : 'graphql-js';
+      } catch {
+        entry = 'graphql-js';
+      }
       byOperation.set(key, entry);
     }
     return entry;
