@@ -21,6 +21,7 @@ import {
   createDepthLimitRule,
   createMutationRateLimitPlugin,
   createRateLimiter,
+  createRedisRateLimiter,
 } from './api/limits/index.js';
 import { assertAuthModeAllowed } from './auth/auth-mode.js';
 import { createAuthenticator } from './auth/authenticate.js';
@@ -72,7 +73,17 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const viewerOfConnection = (params: Readonly<Record<string, unknown>> | undefined): Promise<Viewer> =>
     authenticator.fromConnectionParams(params);
   const limits = { maxComplexity: config.graphql.maxComplexity, maxListSize: config.graphql.maxPageSize };
-  const mutationLimiter = createRateLimiter({ perMinute: config.graphql.mutationRatePerMinute });
+  // Shared by every replica through Redis when there is one; each process's own window otherwise (and as fallback).
+  const localLimiter = createRateLimiter({ perMinute: config.graphql.mutationRatePerMinute });
+  const mutationLimiter = redis
+    ? createRedisRateLimiter({
+        redis: redis.publish,
+        prefix: config.redis.prefix,
+        name: 'mutations',
+        perMinute: config.graphql.mutationRatePerMinute,
+        fallback: localLimiter,
+      })
+    : localLimiter;
   const adminOnly = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {
       const viewer = await viewerOf(req);

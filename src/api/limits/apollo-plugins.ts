@@ -5,14 +5,14 @@ import { GraphQLError } from 'graphql';
 import { AppError } from '../../domain/errors.js';
 import { queryLimitError } from './limit-error.js';
 import { measureComplexity, type ComplexityLimitOptions } from './query-complexity.js';
-import type { RateLimiter } from './rate-limiter.js';
+import type { AsyncRateLimiter } from './redis-rate-limiter.js';
 
 /**
  * Counts every mutation against `limiter` under the key `keyOf(context)` (the user id); a `null` key is not
  * limited. Over the limit: RATE_LIMITED, HTTP 429 with Retry-After.
  */
 export function createMutationRateLimitPlugin<TContext extends BaseContext>(
-  limiter: RateLimiter,
+  limiter: AsyncRateLimiter,
   keyOf: (context: TContext) => string | null,
 ): ApolloServerPlugin<TContext> {
   return {
@@ -22,7 +22,7 @@ export function createMutationRateLimitPlugin<TContext extends BaseContext>(
           if (operation?.operation !== 'mutation') return;
           const key = keyOf(contextValue);
           if (key === null) return;
-          const decision = limiter.tryConsume(key);
+          const decision = await limiter.tryConsume(key);
           if (decision.allowed) return;
           const message = `Too many mutations: at most ${limiter.perMinute} per minute; retry in ${decision.retryAfterSeconds} s`;
           const details = { retryAfterSeconds: decision.retryAfterSeconds, limitPerMinute: limiter.perMinute };

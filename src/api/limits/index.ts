@@ -10,3 +10,4 @@ export {
 export { createRateLimiter, type RateLimiter, type RateLimiterOptions, type RateDecision } from './rate-limiter.js';
 export { createMutationRateLimitPlugin, createComplexityPlugin } from './apollo-plugins.js';
 export { queryLimitError, type QueryLimit } from './limit-error.js';
+export { createRedisRateLimiter, type AsyncRateLimiter, type RedisRateLimiterOptions } from './redis-rate-limiter.js';

@@ -1,6 +1,7 @@
 // A sliding-window rate limiter per key (a user id): at most `perMinute` events in any 60 s. Exact (it keeps the
-// times of the allowed events, at most perMinute per key), in memory and per process: N API processes allow N
-// times the rate. Refused attempts are not counted, so a client that backs off for retryAfterSeconds gets through.
+// times of the allowed events, at most perMinute per key), in memory and per process: the API's limiter when it runs
+// without Redis, and the fallback of the Redis-backed one that replicas share (redis-rate-limiter.ts) while Redis
+// does not answer. Refused attempts are not counted, so a client that backs off for retryAfterSeconds gets through.
 import { AppError } from '../../domain/errors.js';
 
 export type RateDecision =
