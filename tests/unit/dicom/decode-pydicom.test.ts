@@ -1,13 +1,13 @@
-// Decoding pydicom's test files (Debian python3-pydicom): MR_small in every transfer syntax it ships, JPEG 2000,
+// Decoding pydicom's test files (committed under tests/fixtures/dicom/pydicom): MR_small in every transfer syntax it ships, JPEG 2000,
 // RLE in 8/16/32 bits and colour, 1-bit, planar and YBR_FULL_422 colour. Reference values are pydicom's own
 // `pixel_array` (numpy handlers) and, for 12-bit JPEG, DCMTK's dcmdjpeg.
 
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, decodeStoredFrame, parseDicom, type DicomInstance } from '../../../src/dicom/index.js';
 import { differences, expectSamePixels, minMax, sum } from './pixel-compare.js';
-import { pydicom, readBytes } from './samples.js';
+import { pydicomSample } from './samples.js';
 
-const load = (name: string): DicomInstance => parseDicom(readBytes(pydicom(name)), name);
+const load = (name: string): DicomInstance => parseDicom(pydicomSample(name), name);
 
 describe('MR_small in its transfer syntaxes', () => {
   it.each([

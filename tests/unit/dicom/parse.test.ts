@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/domain/errors.js';
 import { decodeFrame, parseDicom } from '../../../src/dicom/index.js';
 import { mrImage, words, writeDicom } from './dicom-writer.js';
-import { listSampleFiles, pydicom, readBytes, shared, SHARED_SAMPLES, PYDICOM_FILES, requireDir } from './samples.js';
+import { listPydicomSamples, listSamples, pydicomSample, sample } from './samples.js';
 
 function expectAppError(fn: () => unknown, code: string, messagePart?: string | RegExp): AppError {
   try {
@@ -18,15 +18,15 @@ function expectAppError(fn: () => unknown, code: string, messagePart?: string | 
   throw new Error('expected an AppError');
 }
 
-describe('parseDicom on the shared samples', () => {
-  const files = listSampleFiles(requireDir(SHARED_SAMPLES, 'shared/ must sit beside the repository'));
+describe('parseDicom on the dicomParser samples', () => {
+  const files = listSamples();
 
   it('finds the samples', () => {
     expect(files.length).toBeGreaterThanOrEqual(23);
   });
 
-  it.each(files.map((f) => [f.slice(SHARED_SAMPLES.length + 1), f]))('parses %s', (_name, path) => {
-    const instance = parseDicom(readBytes(path), path);
+  it.each(files)('parses %s', (path) => {
+    const instance = parseDicom(sample(path), path);
     expect(instance.sopInstanceUid).toMatch(/^[0-9.]+$/);
     expect(instance.studyInstanceUid).toMatch(/^[0-9.]+$/);
     expect(instance.seriesInstanceUid).toMatch(/^[0-9.]+$/);
@@ -34,7 +34,7 @@ describe('parseDicom on the shared samples', () => {
   });
 
   it('reads the CT1_UNC metadata the pipeline needs', () => {
-    const i = parseDicom(readBytes(shared('CT1_UNC.explicit_little_endian.dcm')));
+    const i = parseDicom(sample('CT1_UNC.explicit_little_endian.dcm'));
     expect(i).toMatchObject({
       transferSyntaxUid: '1.2.840.10008.1.2.1',
       modality: 'CT',
@@ -58,12 +58,12 @@ describe('parseDicom on the shared samples', () => {
   });
 
   it('keeps no patient name or other identifying attribute from a real file', () => {
-    const i = parseDicom(readBytes(shared('CT1_UNC.explicit_little_endian.dcm')));
+    const i = parseDicom(sample('CT1_UNC.explicit_little_endian.dcm'));
     expect(JSON.stringify(i)).not.toContain('CompressedSamples'); // PatientName is CompressedSamples^CT1
   });
 
   it('reads enhanced multi-frame geometry and rescale from the functional groups', () => {
-    const i = parseDicom(readBytes(shared('encapsulated/multi-frame/CT0012.explicit_little_endian.dcm')));
+    const i = parseDicom(sample('encapsulated/multi-frame/CT0012.explicit_little_endian.dcm'));
     expect(i.numberOfFrames).toBe(2);
     expect(i.frameGeometries).toHaveLength(2);
     expect(i.frameGeometries?.every((g) => g !== undefined)).toBe(true);
@@ -74,7 +74,7 @@ describe('parseDicom on the shared samples', () => {
 
   it('parses deflated report and waveform objects, which have no pixels, and refuses to decode them', async () => {
     for (const name of ['deflate/report_dfl', 'deflate/wave_dfl']) {
-      const i = parseDicom(readBytes(shared(name)), name);
+      const i = parseDicom(sample(name), name);
       expect(i.transferSyntaxUid).toBe('1.2.840.10008.1.2.1.99');
       expect(i.hasPixelData).toBe(false);
       expect(i.rows).toBeUndefined();
@@ -120,9 +120,9 @@ describe('parseDicom on hand-made and damaged files', () => {
   });
 
   it('reads pydicom files without meta', () => {
-    expect(parseDicom(readBytes(pydicom('ExplVR_LitEndNoMeta.dcm'))).transferSyntaxUid).toBe('1.2.840.10008.1.2.1');
-    expect(parseDicom(readBytes(pydicom('ExplVR_BigEndNoMeta.dcm'))).transferSyntaxUid).toBe('1.2.840.10008.1.2.2');
-    expect(parseDicom(readBytes(pydicom('rtstruct.dcm'))).transferSyntaxUid).toBe('1.2.840.10008.1.2');
+    expect(parseDicom(pydicomSample('ExplVR_LitEndNoMeta.dcm')).transferSyntaxUid).toBe('1.2.840.10008.1.2.1');
+    expect(parseDicom(pydicomSample('ExplVR_BigEndNoMeta.dcm')).transferSyntaxUid).toBe('1.2.840.10008.1.2.2');
+    expect(parseDicom(pydicomSample('rtstruct.dcm')).transferSyntaxUid).toBe('1.2.840.10008.1.2');
   });
 
   it('reads a meta group that lacks the 128-byte preamble', () => {
@@ -133,10 +133,10 @@ describe('parseDicom on hand-made and damaged files', () => {
   });
 
   it('rejects a truncated file with INVALID_DICOM naming the file', () => {
-    expectAppError(() => parseDicom(readBytes(pydicom('MR_truncated.dcm')), 'MR_truncated.dcm'), 'INVALID_DICOM', /^MR_truncated\.dcm: /);
-    const ct = readBytes(shared('CT1_UNC.explicit_little_endian.dcm'));
+    expectAppError(() => parseDicom(pydicomSample('MR_truncated.dcm'), 'MR_truncated.dcm'), 'INVALID_DICOM', /^MR_truncated\.dcm: /);
+    const ct = sample('CT1_UNC.explicit_little_endian.dcm');
     expectAppError(() => parseDicom(ct.subarray(0, ct.length - 1000), 'cut.dcm'), 'INVALID_DICOM', /^cut\.dcm: /);
-    const jpegLs = readBytes(shared('encapsulated/single-frame/CT1_UNC.not_fragmented_bot_jpeg_ls.80.dcm'));
+    const jpegLs = sample('encapsulated/single-frame/CT1_UNC.not_fragmented_bot_jpeg_ls.80.dcm');
     expectAppError(() => parseDicom(jpegLs.subarray(0, jpegLs.length - 5000), 'cut-ls.dcm'), 'INVALID_DICOM', /^cut-ls\.dcm: /);
   });
 
@@ -172,7 +172,7 @@ describe('parseDicom on hand-made and damaged files', () => {
 });
 
 describe('parseDicom robustness on pydicom test files', () => {
-  const files = listSampleFiles(requireDir(PYDICOM_FILES, 'install it with: apt-get install -y python3-pydicom'));
+  const files = listPydicomSamples();
 
   it('parses or raises an AppError, never anything else, and decodes or raises an AppError', async () => {
     expect(files.length).toBeGreaterThan(50);
@@ -180,7 +180,7 @@ describe('parseDicom robustness on pydicom test files', () => {
     for (const path of files) {
       let instance;
       try {
-        instance = parseDicom(readBytes(path), basename(path));
+        instance = parseDicom(pydicomSample(path), basename(path));
         parsed++;
       } catch (e) {
         expect(e, path).toBeInstanceOf(AppError);

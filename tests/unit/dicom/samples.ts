@@ -1,30 +1,38 @@
-// Where the real DICOM samples live. The shared samples sit beside the clone (../shared/dicom-samples from the repo
-// root, here and in CI); pydicom's test files come with Debian's python3-pydicom, which .ci/run installs.
+// The real DICOM files the tests read, committed gzip-compressed under tests/fixtures/dicom so that `npm test` needs
+// nothing beside the clone: dicomParser's test set (NEMA/ClearCanvas images converted with DCMTK, David Clunie's
+// deflate tests; LICENSE.dicomParser) at the top, pydicom 2.3.1's test files (LICENSE.pydicom, README.txt) under
+// pydicom/. Each file is stored as `<name>.gz`; the helpers below hide the suffix.
 
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 
-export const SHARED_SAMPLES = fileURLToPath(new URL('../../../../shared/dicom-samples', import.meta.url));
-export const PYDICOM_FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+export const FIXTURES = fileURLToPath(new URL('../../fixtures/dicom', import.meta.url));
+const PYDICOM_DIR = 'pydicom';
 
-export function requireDir(dir: string, hint: string): string {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`test data missing: ${dir} (${hint})`);
-  return dir;
+/** Bytes of a fixture, by its path relative to tests/fixtures/dicom without `.gz`. */
+export function fixtureBytes(relative: string): Uint8Array {
+  const path = join(FIXTURES, `${relative}.gz`);
+  if (!existsSync(path)) throw new Error(`test fixture missing: ${path}`);
+  return gunzipSync(readFileSync(path));
 }
 
-export const shared = (relative: string): string =>
-  join(requireDir(SHARED_SAMPLES, 'the shared/ folder must sit beside the repository'), relative);
-export const pydicom = (name: string): string =>
-  join(requireDir(PYDICOM_FILES, 'install it with: apt-get install -y python3-pydicom'), name);
+/** A dicomParser sample (NEMA / ClearCanvas / deflate tests). */
+export const sample = (relative: string): Uint8Array => fixtureBytes(relative);
+/** One of pydicom's test files. */
+export const pydicomSample = (name: string): Uint8Array => fixtureBytes(`${PYDICOM_DIR}/${name}`);
 
-export const readBytes = (path: string): Uint8Array => readFileSync(path);
-
-/** Every file under `dir`, recursively, except documentation. */
-export function listSampleFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) return listSampleFiles(path);
-    return /\.(md|txt)$/i.test(e.name) || /^LICENSE/.test(e.name) ? [] : [path];
+/** Relative names (without `.gz`) of every fixture under `dir`, recursively. */
+function listUnder(dir: string, prefix: string): string[] {
+  return readdirSync(join(FIXTURES, dir), { withFileTypes: true }).flatMap((e) => {
+    const relative = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) return listUnder(join(dir, e.name), relative);
+    return e.name.endsWith('.gz') ? [relative.slice(0, -'.gz'.length)] : [];
   });
 }
+
+/** The dicomParser samples (everything but pydicom's files). */
+export const listSamples = (): string[] => listUnder('.', '').filter((f) => !f.startsWith(`${PYDICOM_DIR}/`));
+/** pydicom's test files, relative to its folder. */
+export const listPydicomSamples = (): string[] => listUnder(PYDICOM_DIR, '');
