@@ -2,12 +2,12 @@
 # Multi-stage: build with dev dependencies, run with production ones only.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 COPY scripts ./scripts
 COPY prisma ./prisma
 COPY prisma.config.ts ./
-# CPU image: onnxruntime-node's CPU binaries ship in its tarball; the skip avoids its CUDA download.
-# A CUDA image builds with --build-arg ORT_INSTALL=1 where it has internet, to fetch the CUDA provider.
+# CPU image: onnxruntime-node's CPU binaries ship in its tarball; the skip (also in .npmrc) avoids its CUDA download.
+# A CUDA image builds with --build-arg ORT_INSTALL=cuda12 where it has internet, to fetch the CUDA provider.
 ARG ORT_INSTALL=skip
 ENV ONNXRUNTIME_NODE_INSTALL=${ORT_INSTALL}
 RUN npm ci --no-audit --no-fund
@@ -28,6 +28,10 @@ COPY bin ./bin
 COPY prisma ./prisma
 COPY src/training/python ./src/training/python
 COPY models ./models
+COPY public ./public
+# The process runs as `node`: the data folder (embedded database, training work folders) and the models folder
+# (trained sets land in models/trained) must be its own. A named volume on /app/models starts as this folder.
+RUN mkdir -p /app/.spinegraph /app/models/trained && chown -R node:node /app/.spinegraph /app/models
 USER node
 EXPOSE 4000
 ENTRYPOINT ["node", "bin/spinegraph.js"]

@@ -59,6 +59,9 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Every variable the configuration reads (documented in .env.example; checked against compose by a test). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface Config {
   readonly env: Env['NODE_ENV'];
   readonly isProduction: boolean;
@@ -106,7 +109,8 @@ export class ConfigError extends Error {
 
 /** Builds the configuration from an environment (process.env by default); throws ConfigError naming each bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(source);
+  // An empty value means unset, as in .env files (`JWT_SECRET=` in .env.example loads as it is).
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(source[String(i.path[0])])})`),

@@ -62,16 +62,18 @@ export async function inferInProcess(
 }
 
 export function formatSummary(s: InferenceRunSummary & { modelSet: string }): string {
+  // Stage times are busy times summed over the run: studies load concurrently and models overlap with the
+  // next batch's preparation, so they add up to more than the wall clock and are not a per-study cost.
   const stages = Object.entries(s.stagesMs)
-    .map(([k, v]) => `${k} ${(v / Math.max(1, s.studies)).toFixed(0)} ms`)
+    .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`)
     .join(', ');
   const fallbacks =
     Object.entries(s.fallbacks)
       .map(([k, v]) => `${k}: ${v}`)
       .join(', ') || 'none';
   return [
-    `model set "${s.modelSet}": ${s.studies} studies, ${s.predictions} predictions, ${s.keypoints} keypoints in ${(s.wallMs / 1000).toFixed(1)} s (${((s.studies * 60000) / Math.max(1, s.wallMs)).toFixed(1)} studies/min)`,
-    `  per study: ${stages}`,
+    `model set "${s.modelSet}": ${s.studies} studies, ${s.predictions} predictions, ${s.keypoints} keypoints in ${(s.wallMs / 1000).toFixed(1)} s (${((s.studies * 60000) / Math.max(1, s.wallMs)).toFixed(1)} studies/min, ${(s.wallMs / Math.max(1, s.studies)).toFixed(0)} ms of wall clock per study)`,
+    `  time in each stage, summed over the run (stages overlap, so the sum exceeds the wall clock): ${stages}`,
     `  rows with a fallback: ${fallbacks}`,
   ].join('\n');
 }

@@ -14,7 +14,11 @@ export function registerModelsCommands(program: Command, ctx: CliContext): void 
     .action(async (dir: string, opts: { activate?: boolean; name?: string }) => {
       const db = await openReadyDatabase(ctx.config().database);
       try {
-        const { set, created } = await registerModelSet(db, dir, { activate: opts.activate, name: opts.name });
+        const { set, created } = await registerModelSet(db, dir, {
+          activate: opts.activate,
+          name: opts.name,
+          exactName: opts.name !== undefined,
+        });
         process.stdout.write(
           `${created ? 'registered' : 'already registered'} model set "${set.name}" (${set.id})${set.isActive ? ', active' : ''}\n`,
         );
@@ -28,8 +32,12 @@ export function registerModelsCommands(program: Command, ctx: CliContext): void 
     .action(async () => {
       const db = await openReadyDatabase(ctx.config().database);
       try {
-        for (const s of await listModelSets(db))
-          process.stdout.write(`${s.isActive ? '*' : ' '} ${s.name}  ${s.id}  ${s.createdAt.toISOString()}\n`);
+        const sets = await listModelSets(db);
+        if (sets.length === 0)
+          process.stdout.write(
+            'No model sets are registered yet. `spinegraph models register DIR` registers one; `spinegraph demo` and `spinegraph infer` register the bundled demo set on first use.\n',
+          );
+        for (const s of sets) process.stdout.write(`${s.isActive ? '*' : ' '} ${s.name}  ${s.id}  ${s.createdAt.toISOString()}\n`);
       } finally {
         await db.close();
       }

@@ -23,6 +23,8 @@ export interface RegisterOptions {
   readonly name?: string;
   readonly producedByJobId?: string;
   readonly metrics?: Prisma.InputJsonValue;
+  /** The name was asked for explicitly: refuse (CONFLICT) rather than register or report the set under another. */
+  readonly exactName?: boolean;
 }
 
 export async function registerModelSet(
@@ -39,6 +41,11 @@ export async function registerModelSet(
     return await db.prisma.$transaction(async (tx) => {
       const existing = await tx.modelSet.findUnique({ where: { contentHash } });
       if (existing) {
+        if (options.exactName && options.name && existing.name !== options.name)
+          throw new AppError(
+            'CONFLICT',
+            `These files are already registered as model set "${existing.name}" (${existing.id}); a model set is identified by its files, so they cannot be registered again as "${options.name}"`,
+          );
         if (options.activate && !existing.isActive) return { set: await activate(tx, existing.id), created: false };
         return { set: existing, created: false };
       }
@@ -61,6 +68,8 @@ export async function registerModelSet(
         });
         versionIds.push(v.id);
       }
+      if (options.exactName && (await tx.modelSet.findUnique({ where: { name: loaded.name }, select: { id: true } })))
+        throw new AppError('CONFLICT', `A different model set is already named "${loaded.name}"; choose another --name`);
       const name = await uniqueName(tx, loaded.name);
       const anySet = await tx.modelSet.count();
       const set = await tx.modelSet.create({

@@ -86,3 +86,27 @@ describe('start-up configuration', () => {
     expect(r.stderr).toMatch(/AUTH_MODE=off is for local use only/);
   });
 });
+
+describe('spinegraph models', () => {
+  const DEMO = new URL('../../models/demo', import.meta.url).pathname;
+
+  it('says so when no model set is registered, and how to register one', async () => {
+    await cli(['db', 'migrate'], { DATABASE_URL: tdb.url }, cwd);
+    const r = await cli(['models', 'list'], { DATABASE_URL: tdb.url }, cwd);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/No model sets are registered yet.*models register DIR/);
+  });
+
+  it('registers under the name given, and refuses to report the same files under another name', async () => {
+    const first = await cli(['models', 'register', DEMO, '--name', 'demo-copy'], { DATABASE_URL: tdb.url }, cwd);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^registered model set "demo-copy" \(/);
+    const again = await cli(['models', 'register', DEMO, '--name', 'demo-copy'], { DATABASE_URL: tdb.url }, cwd);
+    expect(again.stdout).toMatch(/^already registered model set "demo-copy"/);
+    const other = await cli(['models', 'register', DEMO, '--name', 'demo-other'], { DATABASE_URL: tdb.url }, cwd);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/already registered as model set "demo-copy".*cannot be registered again as "demo-other"/);
+    const list = await cli(['models', 'list'], { DATABASE_URL: tdb.url }, cwd);
+    expect(list.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^\* demo-copy {2}[0-9a-f-]{36} /)]);
+  }, 240_000);
+});
