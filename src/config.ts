@@ -37,6 +37,8 @@ const envSchema = z.object({
     .default('spinegraph'),
   PATIENT_KEY_SECRET: z.string().min(16, 'must be at least 16 characters').default('spinegraph-local-development-key'),
   DATA_ROOTS: list.default([]),
+  // Unset: the built-in protocol words (services/import/series-description.ts); set to '' to store no description.
+  SERIES_DESCRIPTION_WORDS: list.optional(),
   MODELS_DIR: z.string().min(1).optional(),
   INFERENCE_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
   INFERENCE_THREADS: z.coerce.number().int().min(0).default(0),
@@ -81,6 +83,8 @@ export interface Config {
   };
   readonly patientKeySecret: string;
   readonly dataRoots: readonly string[];
+  /** Words a stored SeriesDescription may consist of; null: the built-in protocol words. */
+  readonly seriesDescriptionWords: readonly string[] | null;
   readonly modelsDir: string;
   readonly inference: { readonly provider: 'cpu' | 'cuda'; readonly threads: number };
   readonly trainerPython: string;
@@ -140,6 +144,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     patientKeySecret: e.PATIENT_KEY_SECRET,
     dataRoots: e.DATA_ROOTS.map((r) => resolve(r)),
+    seriesDescriptionWords: e.SERIES_DESCRIPTION_WORDS ?? null,
     // Unset: the models shipped with the package (the bundled demo set), wherever the command runs from.
     modelsDir: e.MODELS_DIR ? resolve(e.MODELS_DIR) : fileURLToPath(new URL('../models', import.meta.url)),
     inference: { provider: e.INFERENCE_PROVIDER, threads: e.INFERENCE_THREADS },

@@ -50,7 +50,12 @@ export function registerDemoCommand(program: Command): void {
         out(`   ${synth.fileCount} DICOM files, ${(synth.bytes / 1e6).toFixed(0)} MB in ${(synth.elapsedMs / 1000).toFixed(1)} s`);
         out('2. importing');
         const project = await ensureProject(db, 'demo');
-        const imported = await importStudies(db, { root: dataDir, projectId: project.id, secret: config.patientKeySecret });
+        const imported = await importStudies(db, {
+          root: dataDir,
+          projectId: project.id,
+          secret: config.patientKeySecret,
+          ...(config.seriesDescriptionWords ? { descriptionWords: config.seriesDescriptionWords } : {}),
+        });
         out(importSummary(imported, project.name).replace(/^/gm, '   ').trimEnd());
         out('3. running the 9th-place pipeline');
         const studyIds = (await db.prisma.study.findMany({ where: { projectId: project.id }, select: { externalId: true } })).map(

@@ -23,6 +23,7 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
           root: resolve(dir),
           projectId: project.id,
           secret: config.patientKeySecret,
+          ...(config.seriesDescriptionWords ? { descriptionWords: config.seriesDescriptionWords } : {}),
           onProgress: (_stage, f, m) => bar.update(f, m),
         });
         bar.done();

@@ -36,7 +36,7 @@ export function createProcessors(deps: ProcessorDeps): Processors {
   return {
     store,
     processors: {
-      import: createJobProcessor(store, importHandler(deps.db, deps.config.patientKeySecret), deps.logger),
+      import: createJobProcessor(store, importHandler(deps.db, deps.config), deps.logger),
       inference: createJobProcessor(store, inferenceHandler(deps.db, models), deps.logger),
       training: createJobProcessor(store, trainingHandler(deps), deps.logger),
     },

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importStudies, type ImportResult } from '../../src/services/import/import-studies.js';
 import { ensureProject } from '../../src/services/projects.service.js';
 import { parseCsv } from '../../src/services/import/csv.js';
+import { pseudonymousName } from '../../src/services/import/display-path.js';
 import { generateDataset, type DatasetSummary } from '../../src/synth/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -108,10 +109,12 @@ describe('importing a synthetic RSNA cohort', () => {
     const result = await importStudies(tdb.db, { root: messy, projectId: other, secret: SECRET });
     expect(result.layout).toBe('plain');
     expect(result.instances.added).toBe(3);
-    const reasons = Object.fromEntries(result.failures.map((f) => [f.path.slice(messy.length + 1), f.code]));
-    expect(reasons['notes.txt']).toBe('INVALID_DICOM');
-    expect(reasons['truncated.dcm']).toBe('INVALID_DICOM');
-    expect(reasons['wrong-syntax.dcm']).toBe('UNSUPPORTED_TRANSFER_SYNTAX');
+    // Failures name files relative to the import folder, names that are not identifiers pseudonymised.
+    const reasons = Object.fromEntries(result.failures.map((f) => [f.path, f.code]));
+    expect(reasons[pseudonymousName(SECRET, 'notes.txt')]).toBe('INVALID_DICOM');
+    expect(reasons[pseudonymousName(SECRET, 'truncated.dcm')]).toBe('INVALID_DICOM');
+    expect(reasons[pseudonymousName(SECRET, 'wrong-syntax.dcm')]).toBe('UNSUPPORTED_TRANSFER_SYNTAX');
+    expect(JSON.stringify(result.failures)).not.toContain(dir);
     expect(Object.keys(reasons)).toHaveLength(3);
     // The cohort imported before is untouched.
     expect(await tdb.db.prisma.instance.count({ where: { series: { study: { projectId } } } })).toBe(data.fileCount);

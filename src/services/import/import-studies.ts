@@ -1,5 +1,8 @@
 // An import: folder -> parsed files (all cores) -> studies, series, instances, labels, coordinates (bulk, idempotent).
 // One bad file never sinks the batch: it is reported with its path and reason, and the rest imports.
+// Nothing outside the import folder is read (confined-files.ts), and failures name files relative to it, with
+// folder names that are not identifiers pseudonymised (display-path.ts).
+import { realpath } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Database } from '../../db/client.js';
@@ -14,12 +17,15 @@ import {
   refreshSeriesStats,
   type InstanceInsert,
 } from './import-writer.js';
+import { listConfinedFiles, type ListedFile, type RefusedEntry } from './confined-files.js';
+import { displayPath } from './display-path.js';
 import { readCoordinates, readLabels, readSeriesDescriptions } from './labels.js';
-import { detectLayout, listFiles, type ImportLayout } from './layout.js';
+import { detectLayout, type ImportLayout } from './layout.js';
 import { parseFiles } from './parse-pool.js';
 import type { FileFailure, ParsedFile } from './parsed-file.js';
 import { inferSeriesType, orientationOf } from './series-type.js';
 import { pseudonymousUid } from './pseudonym.js';
+import { DEFAULT_DESCRIPTION_WORDS, descriptionAllowList, keptDescription } from './series-description.js';
 
 export interface ImportOptions {
   readonly root: string;
@@ -27,6 +33,8 @@ export interface ImportOptions {
   readonly secret: string;
   readonly signal?: AbortSignal;
   readonly threads?: number;
+  /** Words a SeriesDescription may consist of to be stored (SERIES_DESCRIPTION_WORDS); others are dropped. */
+  readonly descriptionWords?: readonly string[];
   /** stage and fraction 0..1 */
   readonly onProgress?: (stage: string, fraction: number, message: string) => void;
 }
@@ -51,12 +59,31 @@ interface SeriesGroup {
   readonly files: ParsedFile[];
 }
 
+/** A parsed file with the path it was found under (which names its study and series in the RSNA layout). */
+interface FoundFile {
+  readonly file: ParsedFile;
+  readonly foundAt: string;
+}
+
 export async function importStudies(db: Database, options: ImportOptions): Promise<ImportResult> {
   const started = performance.now();
   const progress = options.onProgress ?? (() => undefined);
-  const layout = await detectLayout(options.root);
+  // The boundary of every read: the folder's real path (the API has already confined it to DATA_ROOTS).
+  const root = await realpath(options.root);
+  const shown = (path: string): string => displayPath(root, path, options.secret);
+  const layout = await detectLayout(root);
+  const failures: FileFailure[] = [];
+  const refuse = (refused: readonly RefusedEntry[]): void => {
+    for (const r of refused) failures.push({ path: shown(r.path), code: r.code, reason: r.reason });
+  };
+  refuse(layout.refused);
   const imageRoots = layout.kind === 'rsna' ? layout.imageDirs : [layout.root];
-  const allFiles = (await Promise.all(imageRoots.map(listFiles))).flat().filter((p) => layout.kind === 'plain' || p.endsWith('.dcm'));
+  const allFiles: ListedFile[] = [];
+  for (const dir of imageRoots) {
+    const listed = await listConfinedFiles(root, dir);
+    refuse(listed.refused);
+    allFiles.push(...listed.files.filter((f) => layout.kind === 'plain' || f.path.endsWith('.dcm')));
+  }
 
   // Files already stored for this project are not parsed again: re-imports cost a directory walk.
   const known = new Set(
@@ -67,25 +94,30 @@ export async function importStudies(db: Database, options: ImportOptions): Promi
       )
     ).map((r) => r.storageUri),
   );
-  const files = allFiles.filter((p) => !known.has(storageUri(p)));
+  const files = allFiles.filter((f) => !known.has(storageUri(f.realPath)));
   progress('parse', 0, `${files.length} new file(s) of ${allFiles.length}`);
-  const outcomes = await parseFiles(files, {
-    secret: options.secret,
-    threads: options.threads,
-    signal: options.signal,
-    onProgress: (done, total) => progress('parse', (0.8 * done) / Math.max(1, total), `parsed ${done} of ${total} files`),
-  });
-  const failures: FileFailure[] = [];
-  const parsed: ParsedFile[] = [];
-  for (const o of outcomes) {
-    if (o.ok) parsed.push(o.file);
+  const outcomes = await parseFiles(
+    files.map((f) => ({ realPath: f.realPath, shownPath: shown(f.path) })),
+    {
+      secret: options.secret,
+      boundary: root,
+      threads: options.threads,
+      signal: options.signal,
+      onProgress: (done, total) => progress('parse', (0.8 * done) / Math.max(1, total), `parsed ${done} of ${total} files`),
+    },
+  );
+  const parsed: FoundFile[] = [];
+  outcomes.forEach((o, i) => {
+    if (o.ok) parsed.push({ file: o.file, foundAt: files[i].path });
     else failures.push(o.failure);
-  }
+  });
 
   options.signal?.throwIfAborted();
   progress('write', 0.8, 'writing studies, series and instances');
   const groups = groupSeries(layout, parsed, options.secret);
-  const descriptions = layout.kind === 'rsna' ? await readSeriesDescriptions(layout.seriesDescriptionsCsv) : new Map<string, string>();
+  const descriptions =
+    layout.kind === 'rsna' ? await readSeriesDescriptions(root, layout.seriesDescriptionsCsv) : new Map<string, string>();
+  const allowedWords = descriptionAllowList(options.descriptionWords ?? DEFAULT_DESCRIPTION_WORDS);
 
   const studyInfo = new Map<string, { patientKey: string | null; studyUid: string }>();
   for (const g of groups)
@@ -107,7 +139,7 @@ export async function importStudies(db: Database, options: ImportOptions): Promi
         externalId: g.seriesExternalId,
         seriesUidHash: first.seriesUid,
         type: inferSeriesType(csvDescription, first),
-        description: csvDescription ?? first.seriesDescription,
+        description: keptDescription(csvDescription ?? first.seriesDescription, allowedWords),
       };
     }),
   );
@@ -121,7 +153,10 @@ export async function importStudies(db: Database, options: ImportOptions): Promi
   for (const g of groups) {
     options.signal?.throwIfAborted();
     const seriesId = series.ids.get(`${studies.ids.get(g.studyExternalId)}/${g.seriesExternalId}`) as string;
-    const { bases, duplicates } = uniqueInstances([...(await storedInstances(db, seriesId)), ...g.files.map((f) => baseOf(seriesId, f))]);
+    const { bases, duplicates } = uniqueInstances(shown, [
+      ...(await storedInstances(db, seriesId)),
+      ...g.files.map((f) => baseOf(seriesId, f)),
+    ]);
     failures.push(...duplicates);
     const { rows, stackCount } = instanceRows(bases);
     instancesAdded += await upsertInstances(db.sql, rows);
@@ -148,12 +183,12 @@ export async function importStudies(db: Database, options: ImportOptions): Promi
       ).map((r) => [r.externalId, r.id]),
     );
     if (layout.labelsCsv) {
-      const read = await readLabels(layout.labelsCsv);
+      const read = await readLabels(root, layout.labelsCsv);
       failures.push(...read.failures);
       labels = await upsertLabels(db.sql, allStudies, read.rows);
     }
     if (layout.coordinatesCsv) {
-      const read = await readCoordinates(layout.coordinatesCsv);
+      const read = await readCoordinates(root, layout.coordinatesCsv);
       failures.push(...read.failures);
       const allSeries = new Map(
         (
@@ -177,7 +212,7 @@ export async function importStudies(db: Database, options: ImportOptions): Promi
     layout: layout.kind,
     files: allFiles.length,
     skippedKnownFiles: allFiles.length - files.length,
-    bytes: parsed.reduce((n, f) => n + f.sizeBytes, 0),
+    bytes: parsed.reduce((n, f) => n + f.file.sizeBytes, 0),
     studies: { added: studies.added, total: totals.studies },
     series: { added: series.added, total: totals.series },
     instances: { added: instancesAdded, total: totals.instances },
@@ -193,13 +228,13 @@ export function storageUri(path: string): string {
 }
 
 /** RSNA: study and series ids are the folder names. Plain: grouped by (pseudonymised) Study/Series UIDs. */
-function groupSeries(layout: ImportLayout, files: readonly ParsedFile[], secret: string): SeriesGroup[] {
+function groupSeries(layout: ImportLayout, found: readonly FoundFile[], secret: string): SeriesGroup[] {
   const groups = new Map<string, SeriesGroup>();
-  for (const f of files) {
+  for (const { file: f, foundAt } of found) {
     let study: string;
     let seriesId: string;
     if (layout.kind === 'rsna') {
-      const parts = relative(layout.root, f.path).split(sep);
+      const parts = relative(layout.root, foundAt).split(sep);
       // {x}_images/{study}/{series}/{n}.dcm
       study = parts[1] ?? 'unknown';
       seriesId = parts[2] ?? 'unknown';
@@ -242,7 +277,10 @@ function instanceRows(bases: readonly InstanceBase[]): { rows: InstanceInsert[];
 }
 
 /** One row per SOP Instance UID in a series: the first seen (stored rows come first) wins; the rest are reported. */
-function uniqueInstances(all: readonly InstanceBase[]): { bases: InstanceBase[]; duplicates: FileFailure[] } {
+function uniqueInstances(
+  shown: (path: string) => string,
+  all: readonly InstanceBase[],
+): { bases: InstanceBase[]; duplicates: FileFailure[] } {
   const seen = new Map<string, InstanceBase>();
   const duplicates: FileFailure[] = [];
   for (const b of all) {
@@ -250,9 +288,9 @@ function uniqueInstances(all: readonly InstanceBase[]): { bases: InstanceBase[];
     if (!first) seen.set(b.sopInstanceUid, b);
     else
       duplicates.push({
-        path: fileURLToPath(b.storageUri),
+        path: shown(fileURLToPath(b.storageUri)),
         code: 'CONFLICT',
-        reason: `same SOP Instance UID as ${fileURLToPath(first.storageUri)}; not imported twice`,
+        reason: `same SOP Instance UID as ${shown(fileURLToPath(first.storageUri))}; not imported twice`,
       });
   }
   return { bases: [...seen.values()], duplicates };

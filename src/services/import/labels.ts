@@ -1,5 +1,4 @@
 // train.csv and train_label_coordinates.csv -> validated rows; every bad row is reported by line, never guessed.
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
   CONDITION_INFO,
@@ -13,6 +12,7 @@ import {
   type Level,
   type Severity,
 } from '../../domain/vocabulary.js';
+import { readConfinedFile } from './confined-files.js';
 import { parseCsv } from './csv.js';
 import type { FileFailure } from './parsed-file.js';
 
@@ -33,12 +33,18 @@ export interface CoordinateRow {
   readonly y: number;
 }
 
+// The CSVs sit at the import folder's top, so their base name is their path relative to it (never the server's).
 function failure(path: string, line: number, reason: string): FileFailure {
-  return { path: `${path}:${line}`, code: 'BAD_USER_INPUT', reason: `${basename(path)} line ${line}: ${reason}` };
+  return { path: `${basename(path)}:${line}`, code: 'BAD_USER_INPUT', reason: `${basename(path)} line ${line}: ${reason}` };
 }
 
-export async function readLabels(path: string): Promise<{ rows: LabelRow[]; failures: FileFailure[] }> {
-  const { header, rows } = parseCsv(await readFile(path, 'utf8'));
+/** The CSV's text, read only when it lies inside `boundary` (the import folder's real path). */
+async function readCsvText(boundary: string, path: string): Promise<string> {
+  return (await readConfinedFile(boundary, path)).toString('utf8');
+}
+
+export async function readLabels(boundary: string, path: string): Promise<{ rows: LabelRow[]; failures: FileFailure[] }> {
+  const { header, rows } = parseCsv(await readCsvText(boundary, path));
   const failures: FileFailure[] = [];
   const out: LabelRow[] = [];
   if (!header.includes('study_id')) return { rows: [], failures: [failure(path, 1, 'no study_id column')] };
@@ -67,8 +73,8 @@ export async function readLabels(path: string): Promise<{ rows: LabelRow[]; fail
   return { rows: out, failures };
 }
 
-export async function readCoordinates(path: string): Promise<{ rows: CoordinateRow[]; failures: FileFailure[] }> {
-  const { header, rows } = parseCsv(await readFile(path, 'utf8'));
+export async function readCoordinates(boundary: string, path: string): Promise<{ rows: CoordinateRow[]; failures: FileFailure[] }> {
+  const { header, rows } = parseCsv(await readCsvText(boundary, path));
   const required = ['study_id', 'series_id', 'instance_number', 'condition', 'level', 'x', 'y'];
   const missing = required.filter((c) => !header.includes(c));
   if (missing.length) return { rows: [], failures: [failure(path, 1, `missing column(s) ${missing.join(', ')}`)] };
@@ -96,10 +102,10 @@ export async function readCoordinates(path: string): Promise<{ rows: CoordinateR
   return { rows: out, failures };
 }
 
-export async function readSeriesDescriptions(paths: readonly string[]): Promise<Map<string, string>> {
+export async function readSeriesDescriptions(boundary: string, paths: readonly string[]): Promise<Map<string, string>> {
   const map = new Map<string, string>();
   for (const path of paths) {
-    const { rows } = parseCsv(await readFile(path, 'utf8'));
+    const { rows } = parseCsv(await readCsvText(boundary, path));
     for (const { values } of rows)
       if (values.study_id && values.series_id) map.set(`${values.study_id}/${values.series_id}`, values.series_description ?? '');
   }

@@ -1,20 +1,34 @@
-import { readDicomFile } from '../../dicom/index.js';
+import { createHash } from 'node:crypto';
+import { parseDicom } from '../../dicom/index.js';
 import { isAppError } from '../../domain/errors.js';
+import { readConfinedFile } from './confined-files.js';
 import type { ParseOutcome } from './parsed-file.js';
 import { patientKey, pseudonymousUid } from './pseudonym.js';
 
-/** Reads one file into a ParsedFile, pseudonymising on the spot; a bad file becomes a failure, never a throw. */
-export async function parseImportFile(path: string, secret: string): Promise<ParseOutcome> {
+/** One file to parse: the real path read (checked inside `boundary`) and the name shown in failures. */
+export interface ParseTarget {
+  readonly realPath: string;
+  readonly shownPath: string;
+}
+
+/**
+ * Reads one file into a ParsedFile, pseudonymising on the spot; a bad file becomes a failure, never a throw. The
+ * file is read only when it lies inside `boundary` (the import folder's real path); failures name it by `shownPath`.
+ */
+export async function parseImportFile(target: ParseTarget, secret: string, boundary: string): Promise<ParseOutcome> {
+  const { realPath, shownPath } = target;
   try {
-    const { instance: d, sizeBytes, sha256 } = await readDicomFile(path);
+    const bytes = await readConfinedFile(boundary, realPath);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const d = parseDicom(bytes, shownPath);
     if (!d.hasPixelData || !d.rows || !d.columns) {
-      return { ok: false, failure: { path, code: 'INVALID_DICOM', reason: 'no image pixel data' } };
+      return { ok: false, failure: { path: shownPath, code: 'INVALID_DICOM', reason: 'no image pixel data' } };
     }
     return {
       ok: true,
       file: {
-        path,
-        sizeBytes,
+        path: realPath,
+        sizeBytes: bytes.byteLength,
         sha256,
         sopInstanceUid: pseudonymousUid(secret, d.sopInstanceUid),
         studyUid: pseudonymousUid(secret, d.identifiers.studyInstanceUid),
@@ -37,8 +51,15 @@ export async function parseImportFile(path: string, secret: string): Promise<Par
       },
     };
   } catch (e) {
-    const code = isAppError(e) ? e.code : 'INVALID_DICOM';
-    const reason = e instanceof Error ? e.message.replace(`${path}: `, '') : String(e);
-    return { ok: false, failure: { path, code, reason } };
+    const code = isAppError(e) ? e.code : (e as NodeJS.ErrnoException).code ? 'BAD_USER_INPUT' : 'INVALID_DICOM';
+    return { ok: false, failure: { path: shownPath, code, reason: failureReason(e, realPath, shownPath) } };
   }
+}
+
+/** The error's message without any server path: the real path becomes the shown one, a leading "path: " goes. */
+function failureReason(e: unknown, realPath: string, shownPath: string): string {
+  const errno = (e as NodeJS.ErrnoException).code;
+  if (!isAppError(e) && errno) return `cannot read file (${errno})`;
+  const message = e instanceof Error ? e.message : String(e);
+  return message.split(realPath).join(shownPath).replace(`${shownPath}: `, '');
 }
