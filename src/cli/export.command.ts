@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../cli.js';
 import type { Database } from '../db/client.js';
 import { openReadyDatabase } from '../db/migrate-database.js';
+import { csvRecordCount } from '../services/export/csv-cell.js';
 import { submissionCsv } from '../services/export/submission.js';
 import { findModelSet } from '../services/model-registry.service.js';
 
@@ -13,7 +14,7 @@ export async function writeSubmission(db: Database, path: string, modelSet?: str
   const out = createWriteStream(path);
   let rows = -1;
   for await (const chunk of submissionCsv(db, { scope: { kind: 'all' }, modelSetId: set.id })) {
-    rows += chunk.split('\n').length - 1;
+    rows += csvRecordCount(chunk);
     if (!out.write(chunk)) await once(out, 'drain');
   }
   out.end();

@@ -1,8 +1,10 @@
-// The Kaggle submission: `row_id,normal_mild,moderate,severe`, every one of the 25 rows of every selected study.
+// The Kaggle submission: `row_id,normal_mild,moderate,severe`, every one of the 25 rows of every selected study,
+// as RFC 4180 CSV safe to open in a spreadsheet.
 import type { Database } from '../../db/client.js';
 import type { ProjectScope, StudyFilterInput } from '../../domain/study-filter.js';
 import { CONDITIONS, LEVELS, submissionRowId } from '../../domain/vocabulary.js';
 import { SqlBuilder, studyFilterCondition } from '../study-filter-sql.js';
+import { csvRecord } from './csv-cell.js';
 
 export const SUBMISSION_HEADER = 'row_id,normal_mild,moderate,severe\n';
 
@@ -42,7 +44,8 @@ export async function* submissionCsv(
           const p = byKey.get(`${s.id}|${condition}|${level}`);
           // Every row must be present: a study the model has not run on gets the uniform triple.
           const [a, m, v] = p ? [p.normalMild, p.moderate, p.severe] : [1 / 3, 1 / 3, 1 / 3];
-          chunk += `${submissionRowId(s.externalId, condition, level)},${fmt(a)},${fmt(m)},${fmt(v)}\n`;
+          // The row id carries the study's folder name: quoted and neutralised (csv-cell.ts); numbers are plain.
+          chunk += csvRecord([submissionRowId(s.externalId, condition, level), fmt(a), fmt(m), fmt(v)]);
         }
       }
     }
