@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { LAYERS, layersPlugin } from './eslint/layers.js';
 
 export default tseslint.config(
   {
@@ -52,4 +53,6 @@ export default tseslint.config(
     },
   },
   { files: ['tests/**', 'bench/**', 'scripts/**'], rules: { 'no-console': 'off' } },
+  // Imports point down the layers (docs/architecture.md); eslint/layers.js holds the map.
+  { files: ['src/**/*.ts'], plugins: { spinegraph: layersPlugin }, rules: { 'spinegraph/layers': ['error', { layers: LAYERS }] } },
 );

@@ -4,7 +4,7 @@
 // the filtered page is captured from the services and timed directly through pg, and EXPLAIN ANALYZEd, in the same
 // run. Every answer is first checked against counts taken directly in SQL. The database is dropped at the end.
 import pg from 'pg';
-import { LOCAL_ADMIN } from '../src/api/viewer.js';
+import { LOCAL_ADMIN } from '../src/auth/viewer.js';
 import { loadConfig } from '../src/config.js';
 import type { StudyFilterInput } from '../src/domain/study-filter.js';
 import { createLogger } from '../src/logger.js';

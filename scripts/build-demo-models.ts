@@ -13,7 +13,7 @@ import type { Database } from '../src/db/client.js';
 import { ensureProject } from '../src/services/projects.service.js';
 import { importStudies } from '../src/services/import/import-studies.js';
 import { generateDataset } from '../src/synth/index.js';
-import { loadLabelledStudies } from '../src/training/export/load-labelled-studies.js';
+import { loadLabelledStudies } from '../src/services/labelled-studies.js';
 import { anySevereLabel, exportTrainingTensors } from '../src/training/export/export-tensors.js';
 import { assignFolds, foldCountFor } from '../src/training/folds.js';
 import { buildTrainingRequest, writeTrainingRequest } from '../src/training/request.js';

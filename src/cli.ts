@@ -1,30 +1,10 @@
 // The `spinegraph` command line: one subcommand per capability, each wiring config + library calls.
 import 'reflect-metadata';
 import { Command, Option } from 'commander';
-import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger, type Logger } from './logger.js';
+import { ConfigError } from './config.js';
 import { SPINEGRAPH_VERSION } from './version.js';
 import { registerCommands } from './cli/commands.js';
-
-export interface CliContext {
-  config(): Config;
-  logger(): Logger;
-}
-
-function cliContext(): CliContext {
-  let config: Config | undefined;
-  let logger: Logger | undefined;
-  return {
-    config() {
-      config ??= loadConfig();
-      return config;
-    },
-    logger() {
-      logger ??= createLogger(this.config().logLevel);
-      return logger;
-    },
-  };
-}
+import { cliContext } from './cli/context.js';
 
 const program = new Command('spinegraph').version(SPINEGRAPH_VERSION).description('Lumbar spine MRI research backend').showHelpAfterError();
 program.addOption(new Option('--log-level <level>', 'log level').env('LOG_LEVEL'));

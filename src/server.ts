@@ -1,18 +1,17 @@
 // Entry point of the API process: wires config, database, Redis, pub/sub, schema and HTTP together.
 import { assertServable, type Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
-import { createAppPubSub } from './api/pubsub.js';
+import { createAppPubSub, pubSubJobEvents } from './api/pubsub.js';
 import { startApiServer, type RunningApiServer } from './http/api-server.js';
 import type { Logger } from './logger.js';
 import { createRedis } from './queue/redis-connection.js';
-import { buildAppSchema } from './schema/build-schema.js';
+import { buildAppSchema } from './resolvers/build-schema.js';
 import type { Redis } from 'ioredis';
 import { JobQueues } from './queue/job-queues.js';
-import { pubSubJobEvents } from './services/job-events.js';
 import { JobStore } from './services/job-store.js';
 import { JobService } from './services/jobs.service.js';
 import type { AppServices } from './api/services.js';
-import type { Viewer } from './api/viewer.js';
+import type { Viewer } from './auth/viewer.js';
 import type { RequestContext } from './api/context.js';
 import { auditPlugin } from './api/audit-plugin.js';
 import {

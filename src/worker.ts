@@ -1,4 +1,5 @@
 // Entry point of a worker process: serves the chosen queues until SIGTERM, finishing or releasing its jobs.
+import { createAppPubSub, pubSubJobEvents } from './api/pubsub.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/client.js';
 import type { Logger } from './logger.js';
@@ -24,7 +25,11 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
   const { config, logger } = options;
   const db = await openDatabase(config.database);
   const connection = createRedis(config.redis.url, 'worker');
-  const { processors, store, close: closeProcessors } = createProcessors({ config, db, logger, connection });
+  // Job events go out once, through the Redis-backed GraphQL pub/sub that every API replica listens to.
+  const subscriber = connection.duplicate();
+  subscriber.on('error', () => undefined);
+  const events = pubSubJobEvents(createAppPubSub({ publish: connection, subscribe: subscriber, prefix: config.redis.prefix }));
+  const { processors, store, close: closeProcessors } = createProcessors({ config, db, logger, events });
   const host = await startWorkerHost({
     connection,
     prefix: config.redis.prefix,
@@ -50,6 +55,7 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
       await host.close();
       await queues.close();
       await closeProcessors();
+      subscriber.disconnect();
       connection.disconnect();
       await db.close();
     },

@@ -2,7 +2,7 @@
 // worker host), then the whole job lifecycle of this project (Job row created, RUNNING, COMPLETED, an event per
 // change on the Redis pub/sub) around a no-op handler.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createAppPubSub } from '../../src/api/pubsub.js';
+import { createAppPubSub, pubSubJobEvents } from '../../src/api/pubsub.js';
 import type { Database } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
 import type { QueuePayload } from '../../src/queue/job-payload.js';
@@ -10,7 +10,7 @@ import { JobQueues } from '../../src/queue/job-queues.js';
 import { createJobProcessor } from '../../src/queue/job-runner.js';
 import { createRedis } from '../../src/queue/redis-connection.js';
 import { startWorkerHost, type QueueProcessor } from '../../src/queue/worker-host.js';
-import { NO_JOB_EVENTS, pubSubJobEvents } from '../../src/services/job-events.js';
+import { NO_JOB_EVENTS } from '../../src/services/job-events.js';
 import { JobStore } from '../../src/services/job-store.js';
 import { JobService } from '../../src/services/jobs.service.js';
 import { deleteKeys } from './redis-keys.js';

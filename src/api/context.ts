@@ -3,7 +3,7 @@ import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { Loaders } from './loaders.js';
 import type { AppServices } from './services.js';
-import type { Viewer } from './viewer.js';
+import type { Viewer } from '../auth/viewer.js';
 
 /** What every resolver receives. Built per request (HTTP) or per operation (WebSocket). */
 export interface RequestContext {

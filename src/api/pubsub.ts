@@ -4,16 +4,24 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import type { Redis } from 'ioredis';
-import type { JobProgressMessage } from '../domain/job.js';
+import { TOPICS, type JobEventSink, type TopicMap } from '../services/job-events.js';
 
-export const TOPICS = { JOB_PROGRESS: 'JOB_PROGRESS', JOB_UPDATED: 'JOB_UPDATED' } as const;
-
-export type TopicMap = {
-  [TOPICS.JOB_PROGRESS]: [string, JobProgressMessage];
-  [TOPICS.JOB_UPDATED]: [JobProgressMessage];
-};
+export { TOPICS, type TopicMap };
 
 export type AppPubSub = PubSub<TopicMap>;
+
+/** The job-event port implemented by the GraphQL pub/sub: progress per job id, status changes to both topics. */
+export function pubSubJobEvents(pubSub: AppPubSub): JobEventSink {
+  return {
+    progress(message) {
+      pubSub.publish(TOPICS.JOB_PROGRESS, message.jobId, message);
+    },
+    statusChanged(message) {
+      pubSub.publish(TOPICS.JOB_PROGRESS, message.jobId, message);
+      pubSub.publish(TOPICS.JOB_UPDATED, message);
+    },
+  };
+}
 
 export function createAppPubSub(redis?: { publish: Redis; subscribe: Redis; prefix: string }): AppPubSub {
   if (!redis) return createPubSub<TopicMap>();

@@ -3,7 +3,7 @@
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { AppError } from '../domain/errors.js';
-import { LOCAL_ADMIN, type Viewer } from '../api/viewer.js';
+import { LOCAL_ADMIN, type Viewer } from './viewer.js';
 import { resolveViewer } from './resolve-viewer.js';
 import { createTokenVerifier, type TokenVerifier } from './verify-token.js';
 

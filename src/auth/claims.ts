@@ -2,7 +2,7 @@
 // The database (User, Membership) is the source of truth for authorisation: the `sg:` claims describe
 // what `spinegraph token` provisioned, for humans and scripts reading the token; they never grant anything.
 import type { JWTPayload } from 'jose';
-import type { ProjectRole } from '../api/viewer.js';
+import type { ProjectRole } from './viewer.js';
 
 /** Private claim names (collision-resistant by prefix, RFC 7519 §4.3). */
 export const CLAIM_ADMIN = 'sg:admin';

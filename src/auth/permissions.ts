@@ -2,7 +2,7 @@
 // made-up id), so ids cannot be probed; a visible project with too low a role is FORBIDDEN.
 import { AppError, notFound } from '../domain/errors.js';
 import type { ProjectScope } from '../domain/study-filter.js';
-import type { ProjectRole, Viewer } from '../api/viewer.js';
+import type { ProjectRole, Viewer } from './viewer.js';
 
 const RANK: Readonly<Record<ProjectRole, number>> = { VIEWER: 1, RESEARCHER: 2, ADMIN: 3 };
 

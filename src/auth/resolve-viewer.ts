@@ -2,7 +2,7 @@
 // (User.isAdmin, Membership rows), read on every request so a revoked membership takes effect at once.
 import type { Database } from '../db/client.js';
 import { AppError } from '../domain/errors.js';
-import type { ProjectRole, Viewer } from '../api/viewer.js';
+import type { ProjectRole, Viewer } from './viewer.js';
 import type { TokenClaims } from './claims.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../cli.js';
+import type { CliContext } from './context.js';
 import { registerDbCommands } from './db.command.js';
 import { registerDemoCommand } from './demo.command.js';
 import { registerExportCommands } from './export.command.js';

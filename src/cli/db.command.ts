@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../cli.js';
+import type { CliContext } from './context.js';
 import { migrateDatabase } from '../db/migrate-database.js';
 
 export function registerDbCommands(program: Command, ctx: CliContext): void {

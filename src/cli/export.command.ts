@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import type { CliContext } from '../cli.js';
+import type { CliContext } from './context.js';
 import type { Database } from '../db/client.js';
 import { openReadyDatabase } from '../db/migrate-database.js';
 import { csvRecordCount } from '../services/export/csv-cell.js';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { CliContext } from '../cli.js';
+import type { CliContext } from './context.js';
 import { openReadyDatabase } from '../db/migrate-database.js';
 import { importStudies, type ImportResult } from '../services/import/import-studies.js';
 import { ensureProject } from '../services/projects.service.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../cli.js';
+import type { CliContext } from './context.js';
 import type { Database } from '../db/client.js';
 import { openReadyDatabase } from '../db/migrate-database.js';
 import { chooseModelSet } from '../services/inference/model-set-choice.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../cli.js';
+import type { CliContext } from './context.js';
 import { openReadyDatabase } from '../db/migrate-database.js';
 import { listModelSets, registerModelSet } from '../services/model-registry.service.js';
 

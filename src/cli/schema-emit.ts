@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { printSchema } from 'graphql';
 import { createAppPubSub } from '../api/pubsub.js';
-import { buildAppSchema } from '../schema/build-schema.js';
+import { buildAppSchema } from '../resolvers/build-schema.js';
 
 /** The schema as committed in schema.graphql, so schema changes show in diffs. */
 export async function printAppSchema(): Promise<string> {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../cli.js';
+import type { CliContext } from './context.js';
 import { onShutdownSignal } from '../runtime/shutdown.js';
 import { serve } from '../server.js';
 

@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
-import type { CliContext } from '../cli.js';
+import type { CliContext } from './context.js';
 import { openReadyDatabase } from '../db/migrate-database.js';
-import type { ProjectRole } from '../api/viewer.js';
+import type { ProjectRole } from '../auth/viewer.js';
 import { checkTtl, mintLocalToken, parseTtl } from '../auth/mint-token.js';
-import { membershipsOf, normaliseEmail, provisionMembership } from '../auth/provision-user.js';
+import { membershipsOf, normaliseEmail, provisionMembership } from '../services/provision-user.js';
 
 interface TokenOptions {
   user: string;

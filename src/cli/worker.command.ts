@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../cli.js';
+import type { CliContext } from './context.js';
 import { ALL_QUEUES, parseQueueList } from '../queue/queue-names.js';
 import { onShutdownSignal } from '../runtime/shutdown.js';
 import { runWorker } from '../worker.js';

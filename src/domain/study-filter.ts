@@ -20,3 +20,10 @@ export interface StudyFilterInput {
 
 /** The projects a caller may see: every project, or these. Enforced inside the SQL of every study query. */
 export type ProjectScope = { readonly kind: 'all' } | { readonly kind: 'projects'; readonly projectIds: readonly string[] };
+
+/** Which studies: the caller's scope, the filter, and the model set its `predicted` criteria read. */
+export interface StudySelection {
+  readonly scope: ProjectScope;
+  readonly filter?: StudyFilterInput | null;
+  readonly modelSetId: string | null;
+}

@@ -27,7 +27,7 @@ import type { AppServices } from '../api/services.js';
 import { formatError } from '../api/errors.js';
 import { jitGateway } from '../api/jit-gateway.js';
 import { createLoaders } from '../api/loaders.js';
-import type { Viewer } from '../api/viewer.js';
+import type { Viewer } from '../auth/viewer.js';
 import { toHttpAuthError } from '../auth/http-auth-error.js';
 import { jsonErrorHandler } from './error-handler.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';

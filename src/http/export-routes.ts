@@ -2,7 +2,7 @@
 import type { Request, Response, Router } from 'express';
 import express from 'express';
 import { z } from 'zod';
-import type { Viewer } from '../api/viewer.js';
+import type { Viewer } from '../auth/viewer.js';
 import type { Database } from '../db/client.js';
 import { badInput, isAppError } from '../domain/errors.js';
 import type { StudyFilterInput } from '../domain/study-filter.js';

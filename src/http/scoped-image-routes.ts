@@ -1,6 +1,6 @@
 // The image endpoint behind authentication: the caller must see the study's project, else 404 like any unknown id.
 import express, { type Request, type Router } from 'express';
-import type { Viewer } from '../api/viewer.js';
+import type { Viewer } from '../auth/viewer.js';
 import type { Database } from '../db/client.js';
 import { isAppError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';

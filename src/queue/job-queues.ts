@@ -3,6 +3,7 @@ import { FlowProducer, Queue, type Job as BullJob, type JobsOptions } from 'bull
 import type { Redis } from 'ioredis';
 import { unavailable } from '../domain/errors.js';
 import type { JobKind } from '../domain/job.js';
+import type { JobQueuePort } from '../services/jobs.service.js';
 import { CANCEL_CHANNEL_SUFFIX, type QueuePayload } from './job-payload.js';
 import { ALL_QUEUES, QUEUE_OF_KIND, type QueueName } from './queue-names.js';
 
@@ -33,7 +34,7 @@ export type QueueEntry =
   | { readonly state: 'failed'; readonly failedReason: string }
   | { readonly state: Exclude<Awaited<ReturnType<BullJob['getState']>>, 'failed'> };
 
-export class JobQueues {
+export class JobQueues implements JobQueuePort {
   private readonly queues: ReadonlyMap<QueueName, Queue>;
   private readonly flows: FlowProducer;
 

@@ -1,9 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
-import { createAppPubSub } from '../api/pubsub.js';
-import { pubSubJobEvents } from '../services/job-events.js';
+import type { JobEventSink } from '../services/job-events.js';
 import { JobStore } from '../services/job-store.js';
 import { importHandler } from './handlers/import.handler.js';
 import { inferenceHandler, ModelSetCache } from './handlers/inference.handler.js';
@@ -16,7 +14,8 @@ export interface ProcessorDeps {
   readonly config: Config;
   readonly db: Database;
   readonly logger: Logger;
-  readonly connection: Redis;
+  /** Where Job changes are announced; the entry point wires the implementation (the GraphQL pub/sub). */
+  readonly events: JobEventSink;
 }
 
 export interface Processors {
@@ -26,23 +25,19 @@ export interface Processors {
   close(): Promise<void>;
 }
 
-/** The processor of each queue; events go out once, through the Redis-backed GraphQL pub/sub. */
+/** The processor of each queue; every Job write goes through one store, so each change is announced once. */
 export function createProcessors(deps: ProcessorDeps): Processors {
-  const subscriber = deps.connection.duplicate();
-  subscriber.on('error', () => undefined);
-  const pubSub = createAppPubSub({ publish: deps.connection, subscribe: subscriber, prefix: deps.config.redis.prefix });
-  const store = new JobStore(deps.db, pubSubJobEvents(pubSub));
+  const store = new JobStore(deps.db, deps.events);
   const models = new ModelSetCache(deps.db, deps.config);
   return {
     store,
     processors: {
       import: createJobProcessor(store, importHandler(deps.db, deps.config), deps.logger),
       inference: createJobProcessor(store, inferenceHandler(deps.db, models), deps.logger),
-      training: createJobProcessor(store, trainingHandler(deps), deps.logger),
+      training: createJobProcessor(store, trainingHandler(deps.db, deps.config), deps.logger),
     },
     async close() {
       await models.close();
-      subscriber.disconnect();
     },
   };
 }

@@ -8,7 +8,7 @@ import { jobVisible } from '../services/jobs.service.js';
 import { requireRole, requireSystemAdmin } from '../auth/permissions.js';
 import { toConnection } from '../schema/connection.type.js';
 import { JobKindEnum, JobStatusEnum } from '../schema/enums.js';
-import { toJob, toProgressEvent } from '../schema/job.mapper.js';
+import { toJob, toProgressEvent } from './job.mapper.js';
 import { Job, JobConnection, JobProgressEvent } from '../schema/job.type.js';
 
 @Resolver(() => Job)

@@ -11,7 +11,7 @@ import { DEFAULT_PROJECT, ensureProject, getProject, getProjectByName } from '..
 import { selectStudyIds } from '../services/studies.service.js';
 import { TRAINING_CONFIGS, isTrainingConfig } from '../domain/training.js';
 import type { KeypointSourceEnum, LevelEnum, SideEnum } from '../schema/enums.js';
-import { toJob } from '../schema/job.mapper.js';
+import { toJob } from './job.mapper.js';
 import { Job } from '../schema/job.type.js';
 import { ModelSet } from '../schema/model-set.type.js';
 import { CorrectKeypointInput, ImportStudiesInput, RunInferenceInput, StartTrainingInput } from '../schema/mutation.input.js';

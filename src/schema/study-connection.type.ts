@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import type { StudySelection } from '../services/studies.service.js';
+import type { StudySelection } from '../domain/study-filter.js';
 import { PageInfo } from './connection.type.js';
 import { Study } from './study.type.js';
 

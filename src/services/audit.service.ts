@@ -3,7 +3,7 @@
 // Never PHI: callers pass ids, filters and short error codes/messages, not DICOM attributes or file paths.
 import type { Database } from '../db/client.js';
 import { badInput } from '../domain/errors.js';
-import type { Viewer } from '../api/viewer.js';
+import type { Viewer } from '../auth/viewer.js';
 import { requireSystemAdmin } from '../auth/permissions.js';
 import { pageSize } from './cursor.js';
 

@@ -5,9 +5,24 @@ import { AppError, badInput, notFound, unavailable } from '../domain/errors.js';
 import type { JobKind, JobStatus } from '../domain/job.js';
 import { TERMINAL_STATUSES } from '../domain/job.js';
 import type { ProjectScope } from '../domain/study-filter.js';
-import type { JobQueues } from '../queue/job-queues.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { JobRow, JobStore } from './job-store.js';
+
+/**
+ * The queue as the job service needs it (the port); src/queue/job-queues.ts (BullMQ on Redis) implements it and
+ * the entry points pass it in, so this layer never imports the queue.
+ */
+export interface JobQueuePort {
+  /** Fails fast with SERVICE_UNAVAILABLE when the queue does not answer, before anything is written. */
+  assertAvailable(): Promise<void>;
+  add(kind: JobKind, jobId: string): Promise<void>;
+  /** A parent processed after all its children; a failed child fails only itself. */
+  addFlow(kind: JobKind, parentId: string, childIds: readonly string[]): Promise<void>;
+  /** Removes a job that no worker holds yet; false when it is running (or gone). */
+  removeIfWaiting(kind: JobKind, jobId: string): Promise<boolean>;
+  /** Asks the worker running the job to abort it. */
+  requestCancel(jobId: string): Promise<void>;
+}
 
 export interface JobOrigin {
   readonly projectId?: string | null;
@@ -27,10 +42,10 @@ export class JobService {
   constructor(
     private readonly db: Database,
     private readonly store: JobStore,
-    private readonly queues: JobQueues | null,
+    private readonly queues: JobQueuePort | null,
   ) {}
 
-  private requireQueues(): JobQueues {
+  private requireQueues(): JobQueuePort {
     if (!this.queues) throw unavailable('This server runs without a job queue (embedded mode); start it with Redis to run jobs');
     return this.queues;
   }

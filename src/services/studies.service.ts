@@ -1,6 +1,8 @@
 import type { Database } from '../db/client.js';
 import { badInput } from '../domain/errors.js';
-import type { ProjectScope, StudyFilterInput } from '../domain/study-filter.js';
+import type { ProjectScope, StudyFilterInput, StudySelection } from '../domain/study-filter.js';
+
+export type { StudySelection };
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { SqlBuilder, studyFilterCondition } from './study-filter-sql.js';
 
@@ -16,13 +18,6 @@ export interface StudyPage {
   readonly cursors: string[];
   readonly hasNextPage: boolean;
   readonly hasPreviousPage: boolean;
-}
-
-/** Which studies: the caller's scope, the filter, and the model set its `predicted` criteria read. */
-export interface StudySelection {
-  readonly scope: ProjectScope;
-  readonly filter?: StudyFilterInput | null;
-  readonly modelSetId: string | null;
 }
 
 export interface ListStudiesArgs extends StudySelection {

@@ -11,7 +11,7 @@ import type { Prisma } from '../db/generated/client.js';
 import { AppError, badInput } from '../domain/errors.js';
 import { MODEL_ROLES } from '../inference/index.js';
 import { anySevereLabel, exportTrainingTensors } from '../training/export/export-tensors.js';
-import { loadLabelledStudies } from '../training/export/load-labelled-studies.js';
+import { loadLabelledStudies } from './labelled-studies.js';
 import { assignFolds, foldCountFor } from '../training/folds.js';
 import { buildTrainingRequest, CONFIG_LAYOUT_SIZES, TRAINER_CONFIGS, writeTrainingRequest } from '../training/request.js';
 import { runTrainer, type TrainerEvent } from '../training/trainer-process.js';

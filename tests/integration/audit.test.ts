@@ -1,7 +1,7 @@
 // The audit log on a real PostgreSQL database: what is written, that nothing can change it afterwards, and the
 // admin-only listing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_ADMIN, type Viewer } from '../../src/api/viewer.js';
+import { LOCAL_ADMIN, type Viewer } from '../../src/auth/viewer.js';
 import * as auditService from '../../src/services/audit.service.js';
 import { encodeAuditCursor, listAudit, MAX_TARGET_IDS, recordAudit } from '../../src/services/audit.service.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';

@@ -3,7 +3,7 @@
 // CSRF prevention, and errors that show neither stack traces nor SQL. The last describe drops tables of this
 // file's throwaway database to force internal errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Viewer } from '../../src/api/viewer.js';
+import type { Viewer } from '../../src/auth/viewer.js';
 import { listAudit } from '../../src/services/audit.service.js';
 import {
   errorCode,

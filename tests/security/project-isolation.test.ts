@@ -5,9 +5,9 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Viewer } from '../../src/api/viewer.js';
+import type { Viewer } from '../../src/auth/viewer.js';
 import { mintLocalToken } from '../../src/auth/mint-token.js';
-import { membershipsOf, provisionMembership } from '../../src/auth/provision-user.js';
+import { membershipsOf, provisionMembership } from '../../src/services/provision-user.js';
 import { isAppError } from '../../src/domain/errors.js';
 import { TOPICS } from '../../src/api/pubsub.js';
 import { listAudit, type AuditEventRecord } from '../../src/services/audit.service.js';

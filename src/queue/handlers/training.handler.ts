@@ -1,12 +1,13 @@
 // TRAINING jobs: the training service does the work; this maps the job context onto it (progress, cancel, logs).
+import type { Config } from '../../config.js';
+import type { Database } from '../../db/client.js';
 import type { Prisma } from '../../db/generated/client.js';
 import { runTrainingJob } from '../../services/training.service.js';
 import type { JobHandler } from '../job-runner.js';
-import type { ProcessorDeps } from '../processors.js';
 
-export function trainingHandler(deps: ProcessorDeps): JobHandler {
+export function trainingHandler(db: Database, config: Config): JobHandler {
   return async (ctx): Promise<Prisma.InputJsonValue> => {
-    const result = await runTrainingJob({ db: deps.db, config: deps.config }, ctx.job.params, {
+    const result = await runTrainingJob({ db, config }, ctx.job.params, {
       jobId: ctx.job.id,
       signal: ctx.signal,
       report: (update) => ctx.progress.report(update),

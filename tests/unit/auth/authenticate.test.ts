@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config.js';
 import type { Database } from '../../../src/db/client.js';
-import { LOCAL_ADMIN } from '../../../src/api/viewer.js';
+import { LOCAL_ADMIN } from '../../../src/auth/viewer.js';
 import { bearerTokenFromConnectionParams, bearerTokenFromHeader, createAuthenticator } from '../../../src/auth/authenticate.js';
 import { assertAuthModeAllowed, isLoopbackHost } from '../../../src/auth/auth-mode.js';
 

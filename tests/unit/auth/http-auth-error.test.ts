@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { buildSchema } from 'graphql';
 import { formatError } from '../../../src/api/errors.js';
-import type { Viewer } from '../../../src/api/viewer.js';
+import type { Viewer } from '../../../src/auth/viewer.js';
 import { createAuthenticator } from '../../../src/auth/authenticate.js';
 import { toHttpAuthError } from '../../../src/auth/http-auth-error.js';
 import type { Database } from '../../../src/db/client.js';

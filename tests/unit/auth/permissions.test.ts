@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOCAL_ADMIN, type ProjectRole, type Viewer } from '../../../src/api/viewer.js';
+import { LOCAL_ADMIN, type ProjectRole, type Viewer } from '../../../src/auth/viewer.js';
 import { canRead, hasRole, requireRole, requireSystemAdmin, roleAtLeast, roleIn, scopeWithRole } from '../../../src/auth/permissions.js';
 
 const A = '00000000-0000-4000-8000-00000000000a';

@@ -6,7 +6,7 @@ import type { Config } from '../../../src/config.js';
 import type { TokenClaims } from '../../../src/auth/claims.js';
 import { createAuthenticator } from '../../../src/auth/authenticate.js';
 import { mintLocalToken } from '../../../src/auth/mint-token.js';
-import { provisionMembership } from '../../../src/auth/provision-user.js';
+import { provisionMembership } from '../../../src/services/provision-user.js';
 import { placeholderEmail, resolveViewer } from '../../../src/auth/resolve-viewer.js';
 import { TEST_JWT_SECRET } from '../../support/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';

@@ -2,7 +2,7 @@
 // agree, and the server's authenticator turns that token into the requested role.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Command } from 'commander';
-import type { CliContext } from '../../../src/cli.js';
+import type { CliContext } from '../../../src/cli/context.js';
 import type { Config } from '../../../src/config.js';
 import { createAuthenticator } from '../../../src/auth/authenticate.js';
 import { registerTokenCommand } from '../../../src/cli/token.command.js';

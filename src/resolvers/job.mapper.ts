@@ -1,7 +1,7 @@
 import type { JobProgressMessage } from '../domain/job.js';
 import type { JobRow } from '../services/job-store.js';
-import type { JobKindEnum, JobStatusEnum } from './enums.js';
-import type { Job, JobProgressEvent } from './job.type.js';
+import type { JobKindEnum, JobStatusEnum } from '../schema/enums.js';
+import type { Job, JobProgressEvent } from '../schema/job.type.js';
 
 export function toJob(row: JobRow): Job {
   return {

@@ -2,9 +2,9 @@
 // (created when missing) and the membership with exactly the requested role.
 import type { Database } from '../db/client.js';
 import { badInput } from '../domain/errors.js';
-import { ensureProject } from '../services/projects.service.js';
-import type { ProjectRole } from '../api/viewer.js';
-import type { TokenMembership } from './claims.js';
+import { ensureProject } from './projects.service.js';
+import type { ProjectRole } from '../auth/viewer.js';
+import type { TokenMembership } from '../auth/claims.js';
 
 export interface ProvisionInput {
   readonly email: string;

@@ -1,9 +1,9 @@
 // Stored studies -> LabelledStudy: the pipeline input (lazily loaded slices) plus labels and label coordinates
 // whose instance was imported (a coordinate without one cannot be placed in any image).
-import type { Database } from '../../db/client.js';
-import type { Condition, Level, Severity } from '../../domain/vocabulary.js';
-import { loadStudyInputs } from '../../services/inference/study-input.js';
-import type { LabelledStudy } from './labelled-study.js';
+import type { Database } from '../db/client.js';
+import type { Condition, Level, Severity } from '../domain/vocabulary.js';
+import { loadStudyInputs } from './inference/study-input.js';
+import type { LabelledStudy } from '../training/export/labelled-study.js';
 
 export async function loadLabelledStudies(db: Database, studyIds: readonly string[]): Promise<LabelledStudy[]> {
   const [inputs, grades, points] = await Promise.all([
