@@ -4,6 +4,7 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 COPY scripts ./scripts
+COPY bin ./bin
 COPY prisma ./prisma
 COPY prisma.config.ts ./
 # CPU image: onnxruntime-node's CPU binaries ship in its tarball; the skip (also in .npmrc) avoids its CUDA download.

@@ -1,7 +1,9 @@
 // The `spinegraph` command line: one subcommand per capability, each wiring config + library calls.
+// Start-up cost matters here (`spinegraph --help` should answer at once): this file and the command declarations
+// load commander only; configuration (zod), logging (pino) and everything a command runs are imported when the
+// command runs (cli/context.ts, cli/*.command.ts).
 import 'reflect-metadata';
 import { Command, Option } from 'commander';
-import { ConfigError } from './config.js';
 import { SPINEGRAPH_VERSION } from './version.js';
 import { registerCommands } from './cli/commands.js';
 import { cliContext } from './cli/context.js';
@@ -13,6 +15,7 @@ registerCommands(program, cliContext());
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
+  const { ConfigError } = await import('./config.js');
   if (e instanceof ConfigError) {
     process.stderr.write(`${e.message}\n`);
     process.exit(2);

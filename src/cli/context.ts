@@ -1,22 +1,24 @@
-// What every subcommand receives: config and logger, each built on first use (so `--help` needs neither).
-import { loadConfig, type Config } from '../config.js';
-import { createLogger, type Logger } from '../logger.js';
+// What every subcommand receives: config and logger, each built on first use and imported only then (so `--help`
+// loads neither zod nor pino: CLI start-up, see README).
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
 
 export interface CliContext {
-  config(): Config;
-  logger(): Logger;
+  config(): Promise<Config>;
+  logger(): Promise<Logger>;
 }
 
 export function cliContext(): CliContext {
   let config: Config | undefined;
   let logger: Logger | undefined;
   return {
-    config() {
-      config ??= loadConfig();
+    async config() {
+      config ??= (await import('../config.js')).loadConfig();
       return config;
     },
-    logger() {
-      logger ??= createLogger(this.config().logLevel);
+    async logger() {
+      const level = (await this.config()).logLevel;
+      logger ??= (await import('../logger.js')).createLogger(level);
       return logger;
     },
   };

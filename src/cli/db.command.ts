@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
-import { migrateDatabase } from '../db/migrate-database.js';
 
 export function registerDbCommands(program: Command, ctx: CliContext): void {
   const db = program.command('db').description('database');
   db.command('migrate')
     .description('apply the committed migrations (PostgreSQL or the embedded database), recorded as Prisma does')
     .action(async () => {
-      const config = ctx.config();
+      const config = await ctx.config();
+      const { migrateDatabase } = await import('../db/migrate-database.js');
       const result = await migrateDatabase(config.database);
       const where = config.database.kind === 'postgres' ? 'PostgreSQL' : `embedded database at ${config.database.dir}`;
       process.stdout.write(

@@ -1,15 +1,5 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../config.js';
-import { openReadyDatabase } from '../db/migrate-database.js';
-import { createLogger } from '../logger.js';
-import { onShutdownSignal } from '../runtime/shutdown.js';
-import { serve } from '../server.js';
-import { cohortSummary } from '../services/cohort.service.js';
-import { evaluate } from '../services/evaluation.service.js';
-import { importStudies } from '../services/import/import-studies.js';
-import { ensureProject } from '../services/projects.service.js';
-import { generateDataset } from '../synth/index.js';
 import { formatCohortTable, formatEvaluation } from './cohort-table.js';
 import { writeSubmission } from './export.command.js';
 import { formatSummary, inferInProcess } from './infer.command.js';
@@ -29,6 +19,17 @@ export function registerDemoCommand(program: Command): void {
     .option('--no-serve', 'stop after the batch part instead of serving the API')
     .option('--port <n>', 'API port', '4000')
     .action(async (opts: { studies: string; seed: string; serve: boolean; port: string }) => {
+      // Loaded here, not at the top: `spinegraph --help` and every other command start without them.
+      const { loadConfig } = await import('../config.js');
+      const { createLogger } = await import('../logger.js');
+      const { openReadyDatabase } = await import('../db/migrate-database.js');
+      const { onShutdownSignal } = await import('../runtime/shutdown.js');
+      const { serve } = await import('../server.js');
+      const { cohortSummary } = await import('../services/cohort.service.js');
+      const { evaluate } = await import('../services/evaluation.service.js');
+      const { importStudies } = await import('../services/import/import-studies.js');
+      const { ensureProject } = await import('../services/projects.service.js');
+      const { generateDataset } = await import('../synth/index.js');
       const config = loadConfig({
         ...process.env,
         DATABASE_URL: undefined,

@@ -3,12 +3,11 @@ import { once } from 'node:events';
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import type { Database } from '../db/client.js';
-import { openReadyDatabase } from '../db/migrate-database.js';
 import { csvRecordCount } from '../services/export/csv-cell.js';
-import { submissionCsv } from '../services/export/submission.js';
-import { findModelSet } from '../services/model-registry.service.js';
 
 export async function writeSubmission(db: Database, path: string, modelSet?: string): Promise<{ rows: number; modelSet: string }> {
+  const { findModelSet } = await import('../services/model-registry.service.js');
+  const { submissionCsv } = await import('../services/export/submission.js');
   const set = modelSet ? await findModelSet(db, modelSet) : await db.prisma.modelSet.findFirst({ where: { isActive: true } });
   if (!set) throw new Error('no model set is active; name one with --model-set');
   const out = createWriteStream(path);
@@ -30,7 +29,8 @@ export function registerExportCommands(program: Command, ctx: CliContext): void 
     .requiredOption('--out <file>', 'output CSV')
     .option('--model-set <name>', 'model set name or id (default: active)')
     .action(async (opts: { out: string; modelSet?: string }) => {
-      const db = await openReadyDatabase(ctx.config().database);
+      const { openReadyDatabase } = await import('../db/migrate-database.js');
+      const db = await openReadyDatabase((await await ctx.config()).database);
       try {
         const { rows, modelSet } = await writeSubmission(db, opts.out, opts.modelSet);
         process.stdout.write(`wrote ${rows} rows (model set "${modelSet}") to ${opts.out}\n`);

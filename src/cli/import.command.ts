@@ -1,9 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
-import { openReadyDatabase } from '../db/migrate-database.js';
-import { importStudies, type ImportResult } from '../services/import/import-studies.js';
-import { ensureProject } from '../services/projects.service.js';
+import type { ImportResult } from '../services/import/import-studies.js';
 import { progressBar } from './progress-bar.js';
 
 export function registerImportCommand(program: Command, ctx: CliContext): void {
@@ -14,7 +12,10 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
     .option('--project <name>', 'project to import into (created when missing)', 'default')
     .option('--json', 'print the result as JSON')
     .action(async (dir: string, opts: { project: string; json?: boolean }) => {
-      const config = ctx.config();
+      const config = await ctx.config();
+      const { openReadyDatabase } = await import('../db/migrate-database.js');
+      const { importStudies } = await import('../services/import/import-studies.js');
+      const { ensureProject } = await import('../services/projects.service.js');
       const db = await openReadyDatabase(config.database);
       try {
         const project = await ensureProject(db, opts.project);

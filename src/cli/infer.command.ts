@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
+import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
-import { openReadyDatabase } from '../db/migrate-database.js';
-import { chooseModelSet } from '../services/inference/model-set-choice.js';
-import { runInference, type InferenceRunSummary } from '../services/inference/run-inference.js';
-import { openModelSet } from '../services/model-registry.service.js';
+import type { InferenceRunSummary } from '../services/inference/run-inference.js';
 import { progressBar } from './progress-bar.js';
 
 export function registerInferCommand(program: Command, ctx: CliContext): void {
@@ -16,7 +14,8 @@ export function registerInferCommand(program: Command, ctx: CliContext): void {
     .option('--model-set <name>', 'model set name or id (default: active; the bundled demo set when none is registered)')
     .action(async (opts: { all?: boolean; study?: string[]; modelSet?: string }) => {
       if (!opts.all === !opts.study) throw new Error('give --all or --study ID (one of them)');
-      const config = ctx.config();
+      const config = await ctx.config();
+      const { openReadyDatabase } = await import('../db/migrate-database.js');
       const db = await openReadyDatabase(config.database);
       try {
         const summary = await inferInProcess(db, config, { studies: opts.study ?? 'all', modelSet: opts.modelSet });
@@ -29,9 +28,12 @@ export function registerInferCommand(program: Command, ctx: CliContext): void {
 
 export async function inferInProcess(
   db: Database,
-  config: ReturnType<CliContext['config']>,
+  config: Config,
   args: { studies: readonly string[] | 'all'; modelSet?: string; quiet?: boolean },
 ): Promise<InferenceRunSummary & { modelSet: string }> {
+  const { chooseModelSet } = await import('../services/inference/model-set-choice.js');
+  const { runInference } = await import('../services/inference/run-inference.js');
+  const { openModelSet } = await import('../services/model-registry.service.js');
   const { set, notice } = await chooseModelSet(db, config, args.modelSet);
   if (notice) process.stderr.write(`${notice}\n`);
   const studies =

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
-import { openReadyDatabase } from '../db/migrate-database.js';
-import { listModelSets, registerModelSet } from '../services/model-registry.service.js';
 
 export function registerModelsCommands(program: Command, ctx: CliContext): void {
   const models = program.command('models').description('model sets');
@@ -12,7 +10,9 @@ export function registerModelsCommands(program: Command, ctx: CliContext): void 
     .option('--activate', 'make it the active set')
     .option('--name <name>', 'set name (default: model-set.json or the folder name)')
     .action(async (dir: string, opts: { activate?: boolean; name?: string }) => {
-      const db = await openReadyDatabase(ctx.config().database);
+      const { openReadyDatabase } = await import('../db/migrate-database.js');
+      const { registerModelSet } = await import('../services/model-registry.service.js');
+      const db = await openReadyDatabase((await await ctx.config()).database);
       try {
         const { set, created } = await registerModelSet(db, dir, {
           activate: opts.activate,
@@ -30,7 +30,9 @@ export function registerModelsCommands(program: Command, ctx: CliContext): void 
     .command('list')
     .description('list registered model sets')
     .action(async () => {
-      const db = await openReadyDatabase(ctx.config().database);
+      const { openReadyDatabase } = await import('../db/migrate-database.js');
+      const { listModelSets } = await import('../services/model-registry.service.js');
+      const db = await openReadyDatabase((await await ctx.config()).database);
       try {
         const sets = await listModelSets(db);
         if (sets.length === 0)

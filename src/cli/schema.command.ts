@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { emitSchema } from './schema-emit.js';
 
 export function registerSchemaCommands(program: Command): void {
   const schema = program.command('schema').description('GraphQL schema');
@@ -8,6 +7,7 @@ export function registerSchemaCommands(program: Command): void {
     .description('print the schema to schema.graphql')
     .option('--out <file>', 'output file', 'schema.graphql')
     .action(async (opts: { out: string }) => {
+      const { emitSchema } = await import('./schema-emit.js');
       await emitSchema(opts.out);
       process.stdout.write(`wrote ${opts.out}\n`);
     });

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { generateDataset } from '../synth/index.js';
 import { progressBar } from './progress-bar.js';
 
 const positiveInt = (name: string, text: string): number => {
@@ -17,6 +16,7 @@ export function registerSynthCommand(program: Command): void {
     .option('--seed <s>', 'random seed', '1')
     .option('--size <px>', 'rows and columns of each image', '256')
     .action(async (opts: { out: string; studies: string; seed: string; size: string }) => {
+      const { generateDataset } = await import('../synth/index.js');
       const bar = progressBar('synth');
       const summary = await generateDataset({
         outDir: opts.out,

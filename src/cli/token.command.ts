@@ -1,9 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { CliContext } from './context.js';
-import { openReadyDatabase } from '../db/migrate-database.js';
 import type { ProjectRole } from '../auth/viewer.js';
-import { checkTtl, mintLocalToken, parseTtl } from '../auth/mint-token.js';
-import { membershipsOf, normaliseEmail, provisionMembership } from '../services/provision-user.js';
 
 interface TokenOptions {
   user: string;
@@ -27,7 +24,10 @@ export function registerTokenCommand(program: Command, ctx: CliContext): void {
     .option('--system-admin', 'also make the user a system administrator (every project, users, audit log)')
     .option('--json', 'print token, expiry, user and membership as JSON')
     .action(async (opts: TokenOptions) => {
-      const config = ctx.config();
+      const { checkTtl, mintLocalToken, parseTtl } = await import('../auth/mint-token.js');
+      const { membershipsOf, normaliseEmail, provisionMembership } = await import('../services/provision-user.js');
+      const { openReadyDatabase } = await import('../db/migrate-database.js');
+      const config = await ctx.config();
       if (!config.auth.secret) throw new Error('JWT_SECRET is not set: local tokens are signed with it (at least 32 characters)');
       // Everything that can be refused is checked before the database is touched.
       const ttlSeconds = checkTtl(parseTtl(opts.ttl));

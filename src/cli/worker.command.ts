@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { ALL_QUEUES, parseQueueList } from '../queue/queue-names.js';
-import { onShutdownSignal } from '../runtime/shutdown.js';
-import { runWorker } from '../worker.js';
 
 export function registerWorkerCommand(program: Command, ctx: CliContext): void {
   program
@@ -14,8 +12,10 @@ export function registerWorkerCommand(program: Command, ctx: CliContext): void {
       const concurrency = Number(opts.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1)
         throw new Error(`--concurrency must be a positive integer, got ${opts.concurrency}`);
-      const logger = ctx.logger();
-      const worker = await runWorker({ config: ctx.config(), logger, queues: parseQueueList(opts.queues), concurrency });
+      const { onShutdownSignal } = await import('../runtime/shutdown.js');
+      const { runWorker } = await import('../worker.js');
+      const logger = await ctx.logger();
+      const worker = await runWorker({ config: await ctx.config(), logger, queues: parseQueueList(opts.queues), concurrency });
       onShutdownSignal(logger, () => worker.stop());
     });
 }

@@ -5,7 +5,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../domain/errors.js';
 
-export const TRAINER_PYTHONPATH = fileURLToPath(new URL('./python', import.meta.url));
+// From the project root, so the compiled module (dist/training/) finds the same folder as the source one.
+export const TRAINER_PYTHONPATH = fileURLToPath(new URL('../../src/training/python', import.meta.url));
 
 /** One progress line of the trainer (docs/training-format.md); unknown fields pass through. */
 export interface TrainerEvent {

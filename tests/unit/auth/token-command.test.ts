@@ -31,7 +31,7 @@ async function runToken(args: string[], cfg: Config = config): Promise<{ stdout:
   const err: string[] = [];
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => out.push(String(chunk)) > 0);
   vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => err.push(String(chunk)) > 0);
-  const ctx: CliContext = { config: () => cfg, logger: () => silentLogger };
+  const ctx: CliContext = { config: async () => cfg, logger: async () => silentLogger };
   const program = new Command('spinegraph').exitOverride();
   registerTokenCommand(program, ctx);
   try {
