@@ -3,7 +3,14 @@
 
 import type { ImageFrame } from '../domain/image.js';
 import { AppError, isAppError } from '../domain/errors.js';
-import { loadFrameDecoder, type DecodedSamples, type FrameParameters } from './codecs/index.js';
+import {
+  endsWithEndMarker,
+  loadFrameDecoder,
+  streamHeader,
+  type DecodedSamples,
+  type FrameParameters,
+  type StreamHeader,
+} from './codecs/index.js';
 import { describeThrown, invalidDicom, undecodable, unsupportedTransferSyntax } from './errors.js';
 import { encapsulatedFrameBytes, nativeFrameBytes, nativeSamplesPerFrame } from './frame-bytes.js';
 import type { DicomInstance } from './instance.js';
@@ -86,11 +93,17 @@ export async function decodeStoredFrame(instance: DicomInstance, frameIndex = 0)
     signed: format.signed,
     planarConfiguration: instance.planarConfiguration,
   };
-  const decoder = await loadFrameDecoder(ts.encoding, frame.bytes);
-  // From here to the copy below nothing awaits: the decoder's output may live in WASM memory the next call reuses.
+  const header = ts.encoding === 'rle' ? undefined : streamHeader(ts.encoding, frame.bytes);
+  if (ts.encoding !== 'rle') {
+    checkStreamHeader(instance, frameIndex, ts.name, header, format.bitsAllocated);
+    if (!endsWithEndMarker(frame.bytes)) {
+      throw undecodable(instance.source, frameIndex, `the ${ts.name} stream is truncated (it does not end with the FFD9 end marker)`);
+    }
+  }
+  const decoder = await loadFrameDecoder(ts.encoding, header);
   let decoded: DecodedSamples;
   try {
-    decoded = decoder(frame.bytes, params);
+    decoded = await decoder(frame.bytes, params);
   } catch (e) {
     if (isAppError(e)) throw e;
     throw undecodable(instance.source, frameIndex, `${ts.name} decoder failed: ${describeThrown(e)}`, e);
@@ -100,6 +113,14 @@ export async function decodeStoredFrame(instance: DicomInstance, frameIndex = 0)
       instance.source,
       frameIndex,
       `decoded ${decoded.columns}x${decoded.rows}x${decoded.components}, header says ${columns}x${rows}x${instance.samplesPerPixel}`,
+    );
+  }
+  const expectedSamples = rows * columns * instance.samplesPerPixel;
+  if (decoded.samples.length !== expectedSamples) {
+    throw undecodable(
+      instance.source,
+      frameIndex,
+      `${ts.name} decoder returned ${decoded.samples.length} samples, ${columns}x${rows}x${instance.samplesPerPixel} needs ${expectedSamples}`,
     );
   }
   const pixels = storedFromDecoded(decoded, format);
@@ -114,6 +135,36 @@ export async function decodeStoredFrame(instance: DicomInstance, frameIndex = 0)
     signed: format.signed,
     photometricInterpretation: codecEmitsRgb ? 'RGB' : photometric,
   };
+}
+
+/**
+ * The bitstream's own frame header must agree with the DICOM header before a codec runs: a codec then never decodes
+ * more than Rows x Columns, and a stream whose size fields were damaged fails here with both sizes named.
+ */
+function checkStreamHeader(
+  instance: DicomInstance,
+  frameIndex: number,
+  syntax: string,
+  header: StreamHeader | undefined,
+  bitsAllocated: number,
+): void {
+  if (!header) throw undecodable(instance.source, frameIndex, `no ${syntax} frame header (SOF or SIZ) at the start of the frame`);
+  const declared = `${header.columns}x${header.rows}x${header.components}`;
+  const expected = `${instance.columns}x${instance.rows}x${instance.samplesPerPixel}`;
+  if (declared !== expected) {
+    throw undecodable(
+      instance.source,
+      frameIndex,
+      `the ${syntax} stream declares ${declared} (columns x rows x samples), the header ${expected}`,
+    );
+  }
+  if (header.bitsPerSample < 2 || header.bitsPerSample > bitsAllocated) {
+    throw undecodable(
+      instance.source,
+      frameIndex,
+      `the ${syntax} stream declares ${header.bitsPerSample}-bit samples, Bits Allocated is ${bitsAllocated}`,
+    );
+  }
 }
 
 /** Modality values of one frame: Float32, rescale applied, MONOCHROME1 inverted, colour as luminance. */

@@ -6,11 +6,12 @@ import { loadJpeg2000Decoder } from './jpeg-2000.js';
 import { loadJpeg8BitDecoder } from './jpeg-baseline-8bit.js';
 import { loadJpegLosslessDecoder } from './jpeg-lossless.js';
 import { loadJpegLsDecoder } from './jpeg-ls.js';
-import { jpegPrecision } from './jpeg-precision.js';
 import { loadRleDecoder } from './rle.js';
+import type { StreamHeader } from './stream-header.js';
 import type { FrameDecoder } from './types.js';
 
 export type { DecodedSamples, FrameDecoder, FrameParameters, SampleArray } from './types.js';
+export { endsWithEndMarker, streamHeader, type StreamHeader } from './stream-header.js';
 
 const loaders: Record<Exclude<PixelEncoding, 'native' | 'jpeg'>, () => Promise<FrameDecoder>> = {
   'jpeg-lossless': loadJpegLosslessDecoder,
@@ -19,7 +20,8 @@ const loaders: Record<Exclude<PixelEncoding, 'native' | 'jpeg'>, () => Promise<F
   rle: loadRleDecoder,
 };
 
-export function loadFrameDecoder(encoding: Exclude<PixelEncoding, 'native'>, frame: Uint8Array): Promise<FrameDecoder> {
-  if (encoding === 'jpeg') return (jpegPrecision(frame) ?? 8) > 8 ? loadJpeg12BitDecoder() : loadJpeg8BitDecoder();
+/** `header`: the frame's own stream header, which routes lossy JPEG by its sample precision. */
+export function loadFrameDecoder(encoding: Exclude<PixelEncoding, 'native'>, header: StreamHeader | undefined): Promise<FrameDecoder> {
+  if (encoding === 'jpeg') return (header?.bitsPerSample ?? 8) > 8 ? loadJpeg12BitDecoder() : loadJpeg8BitDecoder();
   return loaders[encoding]();
 }

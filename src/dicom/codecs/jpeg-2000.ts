@@ -1,33 +1,35 @@
-// JPEG 2000 (.90, .91) through OpenJPEG compiled to WASM (@cornerstonejs/codec-openjpeg).
+// JPEG 2000 (.90, .91) through OpenJPEG compiled to WASM (@cornerstonejs/codec-openjpeg). A new decoder object per
+// frame: OpenJPEG's wrapper returns quietly when a codestream fails to decode, leaving the previous frame's info and
+// pixels in a reused decoder (issue 20: corrupt frames came back as the previous file's image).
 
 import type { DecodedSamples, FrameDecoder } from './types.js';
 import { loadWasmModule } from './wasm-module.js';
-import { typedView, type WasmDecoder } from './wasm-decoder.js';
+import { runWasmDecoder, typedView, type WasmDecoder } from './wasm-decoder.js';
 
 interface OpenJpegModule {
   J2KDecoder: new () => WasmDecoder;
 }
 
-let decoder: Promise<FrameDecoder> | undefined;
+async function decodeJpeg2000(encoded: Uint8Array): Promise<DecodedSamples> {
+  const codec = await loadWasmModule<OpenJpegModule>('@cornerstonejs/codec-openjpeg/decodewasmjs');
+  const { info, bytes } = runWasmDecoder(
+    codec,
+    (m) => new m.J2KDecoder(),
+    encoded,
+    () => undefined,
+  );
+  return {
+    rows: info.height,
+    columns: info.width,
+    components: info.componentCount,
+    // The codestream's own signedness; the pixel pipeline reconciles it with Pixel Representation.
+    samples: typedView(bytes, info.bitsPerSample, info.isSigned ?? false),
+    layout: 'interleaved',
+    bitsPerSample: info.bitsPerSample,
+    convertedToRgb: false,
+  };
+}
 
 export function loadJpeg2000Decoder(): Promise<FrameDecoder> {
-  decoder ??= loadWasmModule<OpenJpegModule>('@cornerstonejs/codec-openjpeg/decodewasmjs').then((codec) => {
-    const instance = new codec.J2KDecoder();
-    return (encoded): DecodedSamples => {
-      instance.getEncodedBuffer(encoded.length).set(encoded);
-      instance.decode();
-      const info = instance.getFrameInfo();
-      return {
-        rows: info.height,
-        columns: info.width,
-        components: info.componentCount,
-        // The codestream's own signedness; the pixel pipeline reconciles it with Pixel Representation.
-        samples: typedView(instance.getDecodedBuffer(), info.bitsPerSample, info.isSigned ?? false),
-        layout: 'interleaved',
-        bitsPerSample: info.bitsPerSample,
-        convertedToRgb: false,
-      };
-    };
-  });
-  return decoder;
+  return Promise.resolve(decodeJpeg2000);
 }

@@ -1,5 +1,5 @@
-// The contract between the pixel pipeline and one codec. Decoders are synchronous once loaded, and may return views
-// into codec-owned (WASM) memory that the next call overwrites: the caller copies out before it awaits anything.
+// The contract between the pixel pipeline and one codec. A decoder returns samples it owns (WASM output is copied out
+// before the codec's decoder object is freed), and throws an Error with a readable message when the frame is corrupt.
 
 export type SampleArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array;
 
@@ -17,7 +17,7 @@ export interface DecodedSamples {
   readonly rows: number;
   readonly columns: number;
   readonly components: number;
-  /** Raw sample values; a view the codec may reuse. */
+  /** Raw sample values: exactly rows x columns x components of them. */
   readonly samples: SampleArray;
   /** Colour samples arranged pixel by pixel (RGBRGB...) or plane by plane (RRR...GGG...BBB...). */
   readonly layout: 'interleaved' | 'planar';
@@ -27,4 +27,4 @@ export interface DecodedSamples {
   readonly convertedToRgb: boolean;
 }
 
-export type FrameDecoder = (encoded: Uint8Array, params: FrameParameters) => DecodedSamples;
+export type FrameDecoder = (encoded: Uint8Array, params: FrameParameters) => DecodedSamples | Promise<DecodedSamples>;
