@@ -26,7 +26,8 @@ const envSchema = z.object({
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
-    .default('redis://127.0.0.1:6379'),
+    .optional(),
+  JOB_MODE: z.enum(['queue', 'in-process']).optional(),
   WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
   WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
   JOB_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
@@ -73,6 +74,11 @@ export interface Config {
   readonly database: { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'pglite'; readonly dir: string };
   readonly dataDir: string;
   readonly redis: { readonly url: string; readonly prefix: string };
+  /**
+   * `queue`: BullMQ on Redis, jobs run by worker processes (servers). `in-process`: jobs run in the API process
+   * itself, through the same Job rows, handlers and events (the embedded database without Redis: the demo, a laptop).
+   */
+  readonly jobs: { readonly mode: 'queue' | 'in-process' };
   readonly worker: {
     readonly lockDurationMs: number;
     readonly stalledIntervalMs: number;
@@ -135,7 +141,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     http: { host: e.HOST, port: e.PORT, bodyLimit: e.BODY_LIMIT },
     database: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dir: resolve(dataDir, 'db') },
     dataDir,
-    redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
+    redis: { url: e.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: e.QUEUE_PREFIX },
+    // Unconfigured Redis on the embedded database (which one process holds anyway) means in-process jobs.
+    jobs: { mode: e.JOB_MODE ?? (!e.DATABASE_URL && !e.REDIS_URL ? 'in-process' : 'queue') },
     worker: {
       lockDurationMs: e.WORKER_LOCK_DURATION_MS,
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,

@@ -8,6 +8,8 @@ import { createRedis } from './queue/redis-connection.js';
 import { buildAppSchema } from './resolvers/build-schema.js';
 import type { Redis } from 'ioredis';
 import { JobQueues } from './queue/job-queues.js';
+import { createJobHandlers } from './queue/job-handlers.js';
+import { InProcessJobRunner } from './queue/in-process-runner.js';
 import { JobStore } from './services/job-store.js';
 import { JobService } from './services/jobs.service.js';
 import type { AppServices } from './api/services.js';
@@ -36,7 +38,7 @@ export interface ServeOptions {
   readonly logger: Logger;
   /** An already open database (the demo shares its own); opened from config otherwise. */
   readonly db?: Database;
-  /** false: no Redis at all (the embedded demo): in-memory pub/sub, job mutations unavailable. */
+  /** false: no Redis at all (the embedded demo): in-memory pub/sub and in-process jobs, whatever JOB_MODE says. */
   readonly useRedis?: boolean;
   readonly port?: number;
 }
@@ -45,6 +47,8 @@ export interface RunningServer {
   readonly api: RunningApiServer;
   readonly db: Database;
   readonly services: AppServices;
+  /** Where jobs run: BullMQ workers on Redis, or this process. */
+  readonly jobMode: 'queue' | 'in-process';
   stop(): Promise<void>;
 }
 
@@ -54,14 +58,20 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   assertAuthModeAllowed(config);
   const ownsDb = !options.db;
   const db = options.db ?? (await openDatabase(config.database));
+  const jobMode = options.useRedis === false ? 'in-process' : config.jobs.mode;
   let redis: { publish: Redis; subscribe: Redis } | undefined;
-  if (options.useRedis !== false) {
+  if (jobMode === 'queue') {
     redis = { publish: createRedis(config.redis.url, 'api'), subscribe: createRedis(config.redis.url, 'worker') };
   }
   const pubSub = createAppPubSub(redis ? { ...redis, prefix: config.redis.prefix } : undefined);
   const schema = await buildAppSchema(pubSub);
   const queues = redis ? new JobQueues(redis.publish, config.redis.prefix) : null;
-  const services: AppServices = { pubSub, jobs: new JobService(db, new JobStore(db, pubSubJobEvents(pubSub)), queues) };
+  const store = new JobStore(db, pubSubJobEvents(pubSub));
+  // In-process mode: this process runs the jobs itself, with the workers' handlers, and resumes what it left.
+  const inProcess = jobMode === 'in-process' ? createJobHandlers({ config, db }) : null;
+  const runner = inProcess ? new InProcessJobRunner({ db, store, handlers: inProcess.handlers, logger }) : null;
+  await runner?.resume();
+  const services: AppServices = { pubSub, jobs: new JobService(db, store, queues ?? runner) };
   const readiness = [
     { name: 'database', check: () => db.ping() },
     ...(redis ? [{ name: 'redis', check: async () => void (await redis.publish.ping()) }] : []),
@@ -99,6 +109,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     schema,
     services,
     readiness,
+    readinessDetails: { jobs: jobMode },
     port: options.port,
     viewerOf,
     viewerOfConnection,
@@ -117,12 +128,16 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       if (queues) mountBullBoard(app, queues, (req, res, next) => void adminOnly(req, res, next));
     },
   });
+  logger.info({ jobs: jobMode }, jobMode === 'in-process' ? 'jobs run in this process (no Redis)' : 'jobs run on BullMQ workers');
   return {
     api,
     db,
     services,
+    jobMode,
     async stop() {
       await api.close();
+      await runner?.close();
+      await inProcess?.close();
       await queues?.close();
       if (redis) {
         redis.publish.disconnect();

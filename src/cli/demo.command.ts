@@ -37,6 +37,8 @@ export function registerDemoCommand(program: Command): void {
         HOST: '127.0.0.1',
         PORT: opts.port,
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+        // Imports started from the page may read the demo's own folder (and whatever DATA_ROOTS adds).
+        DATA_ROOTS: [process.env.DATA_DIR ?? '.spinegraph', process.env.DATA_ROOTS ?? ''].filter(Boolean).join(','),
       });
       const logger = createLogger(config.logLevel);
       const out = (line = ''): void => void process.stdout.write(`${line}\n`);
@@ -92,6 +94,7 @@ export function registerDemoCommand(program: Command): void {
       out(
         `\n5. API: ${server.api.url}  (GraphQL over HTTP and WebSocket; dashboard at ${server.api.url.replace(/graphql$/, '')}; Ctrl+C stops)`,
       );
+      out('   jobs started from the dashboard or the API run in this process (JOB_MODE=in-process: no Redis, no worker)');
       out(`   try: curl -s ${server.api.url} -H 'content-type: application/json' -d '${JSON.stringify({ query })}'`);
       onShutdownSignal(logger, async () => {
         await server.stop();

@@ -14,8 +14,13 @@ export function registerWorkerCommand(program: Command, ctx: CliContext): void {
         throw new Error(`--concurrency must be a positive integer, got ${opts.concurrency}`);
       const { onShutdownSignal } = await import('../runtime/shutdown.js');
       const { runWorker } = await import('../worker.js');
+      const config = await ctx.config();
+      if (config.jobs.mode === 'in-process')
+        throw new Error(
+          'jobs run inside `spinegraph serve` here (JOB_MODE=in-process: the embedded database, no REDIS_URL); a worker process needs Redis and PostgreSQL: set REDIS_URL and DATABASE_URL',
+        );
       const logger = await ctx.logger();
-      const worker = await runWorker({ config: await ctx.config(), logger, queues: parseQueueList(opts.queues), concurrency });
+      const worker = await runWorker({ config, logger, queues: parseQueueList(opts.queues), concurrency });
       onShutdownSignal(logger, () => worker.stop());
     });
 }

@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import type { SqlExecutor as MigrationExecutor } from './migrations/executor.js';
 import { pgliteExecutor } from './migrations/pglite-executor.js';
 import { withPgExecutor } from './migrations/pg-executor.js';
+import { lockEmbeddedDatabase } from './embedded-lock.js';
 
 export type { PrismaClient };
 export type DatabaseTarget = Config['database'];
@@ -66,7 +67,14 @@ async function openPostgres(url: string): Promise<Database> {
 
 async function openPglite(dir: string): Promise<Database> {
   mkdirSync(dir, { recursive: true });
-  const client = await PGlite.create(dir);
+  const lock = lockEmbeddedDatabase(dir);
+  let client: PGlite;
+  try {
+    client = await PGlite.create(dir);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
   const sql: SqlExecutor = {
     async query<R extends Record<string, unknown>>(text: string, params: readonly unknown[] = []) {
@@ -86,8 +94,12 @@ async function openPglite(dir: string): Promise<Database> {
     },
     withMigrationExecutor: (fn) => fn(pgliteExecutor(client)),
     async close() {
-      await prisma.$disconnect();
-      await client.close();
+      try {
+        await prisma.$disconnect();
+        await client.close();
+      } finally {
+        lock.release();
+      }
     },
   };
 }

@@ -41,6 +41,8 @@ export interface ApiServerOptions {
   readonly schema: GraphQLSchema;
   readonly services: AppServices;
   readonly readiness: readonly ReadinessCheck[];
+  /** Facts /readyz states beside its checks (e.g. where jobs run). */
+  readonly readinessDetails?: Readonly<Record<string, string>>;
   /** Who is calling, from an HTTP request (throws UNAUTHENTICATED) ... */
   readonly viewerOf: (req: Request) => Promise<Viewer>;
   /** ... and from a graphql-ws connection_init payload. */
@@ -159,7 +161,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   await apollo.start();
 
   app.use(requestIdMiddleware);
-  app.use(healthRoutes(options.readiness));
+  app.use(healthRoutes(options.readiness, options.readinessDetails));
   options.mountRoutes?.(app);
   // Its own sub-app so its settings stay local: no ETag, since GraphQL answers to POSTs are never revalidated and
   // hashing a large page costs CPU on every request.

@@ -6,8 +6,11 @@ export interface ReadinessCheck {
   check(): Promise<void>;
 }
 
-/** /healthz: the process is alive. /readyz: every dependency answers, naming the ones that do not. */
-export function healthRoutes(checks: readonly ReadinessCheck[], timeoutMs = 2000): Router {
+/**
+ * /healthz: the process is alive. /readyz: every dependency answers, naming the ones that do not, with `details`
+ * (such as `jobs: in-process | queue`) stated alongside.
+ */
+export function healthRoutes(checks: readonly ReadinessCheck[], details: Readonly<Record<string, string>> = {}, timeoutMs = 2000): Router {
   const router = express.Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -24,7 +27,7 @@ export function healthRoutes(checks: readonly ReadinessCheck[], timeoutMs = 2000
       }),
     );
     const failed = results.filter((r) => !r.ok).map((r) => r.name);
-    res.status(failed.length ? 503 : 200).json({ status: failed.length ? 'unavailable' : 'ready', failed, checks: results });
+    res.status(failed.length ? 503 : 200).json({ status: failed.length ? 'unavailable' : 'ready', ...details, failed, checks: results });
   });
   return router;
 }

@@ -31,50 +31,97 @@ export function cancelledError(): AppError {
   return new AppError('JOB_CANCELLED', 'The job was cancelled');
 }
 
+/** One attempt of a job, whoever schedules it (a BullMQ worker or the in-process runner). */
+export interface JobAttempt {
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly signal: AbortSignal;
+  readonly childOutcomes: () => Promise<ChildOutcomes>;
+}
+
+export type AttemptOutcome =
+  | { readonly kind: 'completed'; readonly result: unknown }
+  | { readonly kind: 'cancelled' }
+  | { readonly kind: 'retry'; readonly error: unknown }
+  | { readonly kind: 'failed'; readonly error: unknown; readonly message: string; readonly retryable: boolean }
+  | { readonly kind: 'missing' };
+
+/**
+ * Runs one attempt and keeps the Job row in step: RUNNING, progress, then COMPLETED, QUEUED for a retry, FAILED or
+ * CANCELLED, each with its event. Never throws for the job's own failure: the outcome says what happened.
+ */
+export async function executeJobAttempt(store: JobStore, handler: JobHandler, logger: Logger, run: JobAttempt): Promise<AttemptOutcome> {
+  const { jobId, attempt, maxAttempts, signal } = run;
+  const existing = await store.get(jobId).catch(() => null);
+  if (!existing) return { kind: 'missing' };
+  // A job cancelled while queued, or finished by a worker that died before acknowledging it, is not run again.
+  if (TERMINAL_STATUSES.includes(existing.status)) return { kind: 'completed', result: existing.result ?? null };
+
+  // A cohort parent is RUNNING since its first child started; its own (aggregation) step keeps that start time.
+  const parentAlreadyRunning =
+    existing.status === 'RUNNING' &&
+    existing.startedAt !== null &&
+    existing.parentId === null &&
+    (await store.childCounts(jobId)).total > 0;
+  const job = parentAlreadyRunning ? existing : await store.markRunning(jobId, attempt);
+  if (job.parentId) await markParentRunning(store, job.parentId);
+  const log = logger.child({ jobId, kind: job.kind, attempt });
+  const progress: ProgressReporter = {
+    report: async (update) => {
+      if (signal.aborted) throw cancelledError();
+      await store.progress(jobId, update);
+    },
+  };
+  try {
+    const result = await handler({ job, attempt, signal, progress, logger: log, childOutcomes: run.childOutcomes });
+    if (signal.aborted) throw cancelledError();
+    await store.complete(jobId, result);
+    if (job.parentId) await updateParentProgress(store, job.parentId);
+    return { kind: 'completed', result };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (signal.aborted || (isAppError(error) && error.code === 'JOB_CANCELLED')) {
+      await store.cancel(jobId);
+      if (job.parentId) await updateParentProgress(store, job.parentId);
+      return { kind: 'cancelled' };
+    }
+    const retryable = isAppError(error) ? error.retryable : true;
+    if (retryable && attempt < maxAttempts) {
+      log.warn({ err: message }, 'job attempt failed; will retry');
+      await store.willRetry(jobId, message, attempt, maxAttempts);
+      return { kind: 'retry', error };
+    }
+    log.warn({ err: message }, 'job failed');
+    await store.fail(jobId, isAppError(error) ? error.code : 'INTERNAL_SERVER_ERROR', message);
+    if (job.parentId) await updateParentProgress(store, job.parentId);
+    return { kind: 'failed', error, message, retryable };
+  }
+}
+
 export function createJobProcessor(store: JobStore, handler: JobHandler, logger: Logger): QueueProcessor {
   return async (bullJob: BullJob, signal: AbortSignal) => {
     const payload = queuePayloadSchema.safeParse(bullJob.data);
     if (!payload.success) throw new UnrecoverableError(`Malformed job payload: ${payload.error.message}`);
     const { jobId } = payload.data;
-    const existing = await store.get(jobId).catch(() => null);
-    if (!existing) throw new UnrecoverableError(`Job ${jobId} has no record`);
-    // A job cancelled while queued, or finished by a worker that died before acknowledging it, is not run again.
-    if (TERMINAL_STATUSES.includes(existing.status)) return existing.result ?? null;
-
-    const attempt = bullJob.attemptsMade + 1;
-    const maxAttempts = bullJob.opts.attempts ?? 1;
-    const job = await store.markRunning(jobId, attempt);
-    if (job.parentId) await markParentRunning(store, job.parentId);
-    const log = logger.child({ jobId, kind: job.kind, attempt });
-    const progress: ProgressReporter = {
-      report: async (update) => {
-        if (signal.aborted) throw cancelledError();
-        await store.progress(jobId, update);
-      },
-    };
-    try {
-      const result = await handler({ job, attempt, signal, progress, logger: log, childOutcomes: () => readChildOutcomes(bullJob) });
-      if (signal.aborted) throw cancelledError();
-      await store.complete(jobId, result);
-      if (job.parentId) await updateParentProgress(store, job.parentId);
-      return result;
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (signal.aborted || (isAppError(error) && error.code === 'JOB_CANCELLED')) {
-        await store.cancel(jobId);
-        if (job.parentId) await updateParentProgress(store, job.parentId);
+    const outcome = await executeJobAttempt(store, handler, logger, {
+      jobId,
+      attempt: bullJob.attemptsMade + 1,
+      maxAttempts: bullJob.opts.attempts ?? 1,
+      signal,
+      childOutcomes: () => readChildOutcomes(bullJob),
+    });
+    switch (outcome.kind) {
+      case 'missing':
+        throw new UnrecoverableError(`Job ${jobId} has no record`);
+      case 'completed':
+        return outcome.result;
+      case 'cancelled':
         throw new UnrecoverableError('cancelled');
-      }
-      const retryable = isAppError(error) ? error.retryable : true;
-      if (retryable && attempt < maxAttempts) {
-        log.warn({ err: message }, 'job attempt failed; will retry');
-        await store.willRetry(jobId, message, attempt, maxAttempts);
-        throw error;
-      }
-      log.warn({ err: message }, 'job failed');
-      await store.fail(jobId, isAppError(error) ? error.code : 'INTERNAL_SERVER_ERROR', message);
-      if (job.parentId) await updateParentProgress(store, job.parentId);
-      throw retryable ? error : new UnrecoverableError(message);
+      case 'retry':
+        throw outcome.error;
+      case 'failed':
+        throw outcome.retryable ? outcome.error : new UnrecoverableError(outcome.message);
     }
   };
 }

@@ -3,9 +3,7 @@ import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { JobEventSink } from '../services/job-events.js';
 import { JobStore } from '../services/job-store.js';
-import { importHandler } from './handlers/import.handler.js';
-import { inferenceHandler, ModelSetCache } from './handlers/inference.handler.js';
-import { trainingHandler } from './handlers/training.handler.js';
+import { createJobHandlers } from './job-handlers.js';
 import { createJobProcessor } from './job-runner.js';
 import type { QueueName } from './queue-names.js';
 import type { QueueProcessor } from './worker-host.js';
@@ -28,16 +26,16 @@ export interface Processors {
 /** The processor of each queue; every Job write goes through one store, so each change is announced once. */
 export function createProcessors(deps: ProcessorDeps): Processors {
   const store = new JobStore(deps.db, deps.events);
-  const models = new ModelSetCache(deps.db, deps.config);
+  const { handlers, close } = createJobHandlers(deps);
   return {
     store,
     processors: {
-      import: createJobProcessor(store, importHandler(deps.db, deps.config), deps.logger),
-      inference: createJobProcessor(store, inferenceHandler(deps.db, models), deps.logger),
-      training: createJobProcessor(store, trainingHandler(deps.db, deps.config), deps.logger),
+      import: createJobProcessor(store, handlers.IMPORT, deps.logger),
+      inference: createJobProcessor(store, handlers.INFERENCE, deps.logger),
+      training: createJobProcessor(store, handlers.TRAINING, deps.logger),
     },
     async close() {
-      await models.close();
+      await close();
     },
   };
 }

@@ -9,8 +9,9 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import type { JobRow, JobStore } from './job-store.js';
 
 /**
- * The queue as the job service needs it (the port); src/queue/job-queues.ts (BullMQ on Redis) implements it and
- * the entry points pass it in, so this layer never imports the queue.
+ * The queue as the job service needs it (the port); src/queue/job-queues.ts (BullMQ on Redis) and
+ * src/queue/in-process-runner.ts (jobs in the API process, JOB_MODE=in-process) implement it and the entry points
+ * pass one in, so this layer never imports the queue.
  */
 export interface JobQueuePort {
   /** Fails fast with SERVICE_UNAVAILABLE when the queue does not answer, before anything is written. */

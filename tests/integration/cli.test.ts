@@ -110,3 +110,11 @@ describe('spinegraph models', () => {
     expect(list.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^\* demo-copy {2}[0-9a-f-]{36} /)]);
   }, 240_000);
 });
+
+describe('spinegraph worker on the embedded database', () => {
+  it('refuses, saying that jobs run inside serve there and what a worker needs', async () => {
+    const r = await cli(['worker'], { DATA_DIR: join(cwd, '.spinegraph-worker') }, cwd);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/jobs run inside `spinegraph serve` here \(JOB_MODE=in-process.*set REDIS_URL and DATABASE_URL/);
+  });
+});

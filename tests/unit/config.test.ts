@@ -55,3 +55,18 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, GRAPHQL_INTROSPECTION: 'true' }).graphql.introspection).toBe(true);
   });
 });
+
+describe('JOB_MODE', () => {
+  it('runs jobs in-process on the embedded database without Redis, on BullMQ otherwise, as told when told', () => {
+    expect(loadConfig({ AUTH_MODE: 'off' }).jobs.mode).toBe('in-process');
+    expect(loadConfig({ AUTH_MODE: 'off', REDIS_URL: 'redis://r:6379' }).jobs.mode).toBe('queue');
+    expect(loadConfig({ AUTH_MODE: 'off', DATABASE_URL: 'postgresql://u@h/d' }).jobs.mode).toBe('queue');
+    expect(loadConfig({ AUTH_MODE: 'off', DATABASE_URL: 'postgresql://u@h/d', JOB_MODE: 'in-process' }).jobs.mode).toBe('in-process');
+    expect(loadConfig({ AUTH_MODE: 'off', DATABASE_URL: 'postgresql://u@h/d' }).redis.url).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('reads an empty value as unset, as .env files write it', () => {
+    expect(() => loadConfig({ AUTH_MODE: 'off', JWT_SECRET: '', JWT_JWKS_URL: '', REDIS_URL: '' })).not.toThrow();
+    expect(loadConfig({ AUTH_MODE: 'off', REDIS_URL: '' }).jobs.mode).toBe('in-process');
+  });
+});
