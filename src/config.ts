@@ -53,6 +53,7 @@ const envSchema = z.object({
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).default(12),
   MAX_QUERY_COMPLEXITY: z.coerce.number().int().min(10).default(20_000),
+  MAX_QUERY_ALIASES: z.coerce.number().int().min(0).default(30),
   MUTATION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   BODY_LIMIT: z
     .string()
@@ -106,6 +107,8 @@ export interface Config {
     readonly maxPageSize: number;
     readonly maxDepth: number;
     readonly maxComplexity: number;
+    /** Aliases per operation (each alias is one more execution of its field). */
+    readonly maxAliases: number;
     readonly mutationRatePerMinute: number;
   };
 }
@@ -163,6 +166,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxPageSize: e.MAX_PAGE_SIZE,
       maxDepth: e.MAX_QUERY_DEPTH,
       maxComplexity: e.MAX_QUERY_COMPLEXITY,
+      maxAliases: e.MAX_QUERY_ALIASES,
       mutationRatePerMinute: e.MUTATION_RATE_LIMIT_PER_MINUTE,
     },
   };

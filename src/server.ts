@@ -17,6 +17,7 @@ import type { Viewer } from './auth/viewer.js';
 import type { RequestContext } from './api/context.js';
 import { auditPlugin } from './api/audit-plugin.js';
 import {
+  createAliasLimitRule,
   createComplexityPlugin,
   createComplexityRule,
   createDepthLimitRule,
@@ -119,7 +120,11 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       createMutationRateLimitPlugin<RequestContext>(mutationLimiter, (ctx) => ctx.viewer.userId ?? ctx.viewer.email),
       auditPlugin(db),
     ],
-    validationRules: [createDepthLimitRule(config.graphql.maxDepth), createComplexityRule(limits)],
+    validationRules: [
+      createDepthLimitRule(config.graphql.maxDepth),
+      createAliasLimitRule(config.graphql.maxAliases),
+      createComplexityRule(limits),
+    ],
     mountRoutes: (app) => {
       app.use(metrics.router());
       app.use(exportRoutes(db, viewerOf));

@@ -38,6 +38,16 @@ describe('Redis-backed rate limiter', () => {
     expect(await b.tryConsume('bob@example.org')).toEqual({ allowed: true, remaining: 2 });
   });
 
+  it('counts a request of several fields as that many events, all or none', async () => {
+    const [a, b] = [replica(5), replica(5)];
+    expect(await a.tryConsume('multi', 3)).toEqual({ allowed: true, remaining: 2 });
+    const refused = await b.tryConsume('multi', 3);
+    expect(refused.allowed).toBe(false);
+    if (!refused.allowed) expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(59);
+    expect(await b.tryConsume('multi', 2)).toEqual({ allowed: true, remaining: 0 });
+    expect(await a.tryConsume('other', 6)).toEqual({ allowed: false, retryAfterSeconds: 60 });
+  });
+
   it('lets exactly the limit through when many requests race on several replicas', async () => {
     const replicas = [replica(5), replica(5), replica(5)];
     const decisions = await Promise.all(Array.from({ length: 30 }, (_, i) => replicas[i % 3]!.tryConsume('racer')));

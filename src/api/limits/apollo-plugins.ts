@@ -3,13 +3,16 @@
 import { HeaderMap, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { AppError } from '../../domain/errors.js';
+import { fragmentsOf } from './fragments.js';
 import { queryLimitError } from './limit-error.js';
 import { measureComplexity, type ComplexityLimitOptions } from './query-complexity.js';
 import type { AsyncRateLimiter } from './redis-rate-limiter.js';
+import { rootFieldsOf } from './root-fields.js';
 
 /**
- * Counts every mutation against `limiter` under the key `keyOf(context)` (the user id); a `null` key is not
- * limited. Over the limit: RATE_LIMITED, HTTP 429 with Retry-After.
+ * Counts every mutation field a request runs (each alias, and each field of a fragment, is one more) against
+ * `limiter` under the key `keyOf(context)` (the user id); a `null` key is not limited. All of a request's fields
+ * are counted or none: over the limit the whole request is refused with RATE_LIMITED, HTTP 429 and Retry-After.
  */
 export function createMutationRateLimitPlugin<TContext extends BaseContext>(
   limiter: AsyncRateLimiter,
@@ -18,14 +21,18 @@ export function createMutationRateLimitPlugin<TContext extends BaseContext>(
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, contextValue }) {
+        async didResolveOperation({ operation, document, contextValue }) {
           if (operation?.operation !== 'mutation') return;
           const key = keyOf(contextValue);
           if (key === null) return;
-          const decision = await limiter.tryConsume(key);
+          const fields = rootFieldsOf(operation, fragmentsOf(document)).length;
+          const decision = await limiter.tryConsume(key, fields);
           if (decision.allowed) return;
-          const message = `Too many mutations: at most ${limiter.perMinute} per minute; retry in ${decision.retryAfterSeconds} s`;
-          const details = { retryAfterSeconds: decision.retryAfterSeconds, limitPerMinute: limiter.perMinute };
+          const message =
+            fields > limiter.perMinute
+              ? `Too many mutations: this request runs ${fields} mutation fields and at most ${limiter.perMinute} per minute are allowed; send fewer`
+              : `Too many mutations: at most ${limiter.perMinute} per minute; retry in ${decision.retryAfterSeconds} s`;
+          const details = { retryAfterSeconds: decision.retryAfterSeconds, limitPerMinute: limiter.perMinute, fields };
           throw new GraphQLError(message, {
             originalError: new AppError('RATE_LIMITED', message, { retryable: true, details }),
             extensions: {

@@ -4,7 +4,7 @@
 import { GraphQLError, type ASTNode } from 'graphql';
 import { AppError } from '../../domain/errors.js';
 
-export type QueryLimit = 'QUERY_DEPTH' | 'QUERY_COMPLEXITY';
+export type QueryLimit = 'QUERY_DEPTH' | 'QUERY_COMPLEXITY' | 'QUERY_ALIASES';
 
 export function queryLimitError(
   limit: QueryLimit,

@@ -1,4 +1,5 @@
-// Query complexity: an estimate of the rows a query can touch. Every field costs 1; a field returning a page or
+// Query complexity: an estimate of the rows a query can touch. Every field costs 1 (an aggregate over a cohort
+// more: field-costs.ts; each alias of it again); a field returning a page or
 // a list multiplies the cost of what is selected under it:
 //   - a field with a `first`/`last` argument by that number (a connection: `studies(first: 50) { edges { node } }`
 //     counts its 50 nodes once: the `edges`/`nodes` list directly under it is that same page, not another x10);
@@ -28,6 +29,7 @@ import {
   type ValueNode,
   type VariableDefinitionNode,
 } from 'graphql';
+import { fieldCost } from './field-costs.js';
 import { fragmentsOf, isIntrospectionField } from './fragments.js';
 import { queryLimitError } from './limit-error.js';
 
@@ -108,7 +110,7 @@ export function operationComplexity(
         multiplier = Math.max(0, Math.min(multiplier, options.maxListSize));
         const below =
           selection.selectionSet && isCompositeType(named) ? selectionCost(selection.selectionSet, named, page !== undefined, false) : 0;
-        total += 1 + multiplier * below;
+        total += fieldCost(parent, field) + multiplier * below;
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const typed = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
         total += selectionCost(selection.selectionSet, typed && isCompositeType(typed) ? typed : parent, pagedParent, introspective);

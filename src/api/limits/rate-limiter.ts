@@ -9,8 +9,8 @@ export type RateDecision =
 
 export interface RateLimiter {
   readonly perMinute: number;
-  /** Counts one event for `key` when allowed; never throws. */
-  tryConsume(key: string): RateDecision;
+  /** Counts `count` events (default 1) for `key` when all fit in the window, none otherwise; never throws. */
+  tryConsume(key: string, count?: number): RateDecision;
   /** Counts one event for `key`; throws AppError RATE_LIMITED with details.retryAfterSeconds when over the limit. */
   consume(key: string): void;
   /** Keys currently tracked (for tests and metrics). */
@@ -40,18 +40,21 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     for (const [key, times] of events) if ((times.at(-1) ?? -Infinity) <= t - windowMs) events.delete(key);
   };
 
-  const tryConsume = (key: string): RateDecision => {
+  const tryConsume = (key: string, count = 1): RateDecision => {
     const t = now();
     sweep(t);
     const times = events.get(key) ?? [];
     let expired = 0;
     while (expired < times.length && (times[expired] as number) <= t - windowMs) expired++;
     if (expired > 0) times.splice(0, expired);
-    if (times.length >= perMinute) {
-      const oldest = times[0] as number;
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest + windowMs - t) / 1000)) };
+    if (times.length + count > perMinute) {
+      // More than the window holds can never pass: wait a whole window (the message says why).
+      if (count > perMinute) return { allowed: false, retryAfterSeconds: Math.ceil(windowMs / 1000) };
+      // Room for `count` once the oldest (times.length + count - perMinute) events have left the window.
+      const freeing = times[times.length + count - perMinute - 1] as number;
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((freeing + windowMs - t) / 1000)) };
     }
-    times.push(t);
+    for (let i = 0; i < count; i++) times.push(t);
     events.set(key, times);
     return { allowed: true, remaining: perMinute - times.length };
   };

@@ -10,25 +10,30 @@ import type { RateDecision, RateLimiter } from './rate-limiter.js';
 /** What the mutation plugin needs: a decision per key, now or soon. */
 export interface AsyncRateLimiter {
   readonly perMinute: number;
-  tryConsume(key: string): RateDecision | Promise<RateDecision>;
+  /** Counts `count` events (default 1) when all fit in the window, none otherwise. */
+  tryConsume(key: string, count?: number): RateDecision | Promise<RateDecision>;
 }
 
-// KEYS[1]: the key's sorted set. ARGV: window ms, limit, a unique member suffix.
-// Returns {1, remaining} when allowed, {0, ms until the oldest event leaves the window} when not.
+// KEYS[1]: the key's sorted set. ARGV: window ms, limit, a unique member suffix, the events to count.
+// Returns {1, remaining} when all fit, {0, ms until enough events have left the window} when not (all or none).
 const SLIDING_WINDOW = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local window = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = tonumber(ARGV[4])
 local n = redis.call('ZCARD', KEYS[1])
-if n >= limit then
-  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  return {0, tonumber(oldest[2]) + window - now}
+if n + count > limit then
+  if count > limit then return {0, window} end
+  local freeing = redis.call('ZRANGE', KEYS[1], n + count - limit - 1, n + count - limit - 1, 'WITHSCORES')
+  return {0, tonumber(freeing[2]) + window - now}
 end
-redis.call('ZADD', KEYS[1], now, now .. '-' .. ARGV[3])
+for i = 1, count do
+  redis.call('ZADD', KEYS[1], now, now .. '-' .. ARGV[3] .. '-' .. i)
+end
 redis.call('PEXPIRE', KEYS[1], window)
-return {1, limit - n - 1}
+return {1, limit - n - count}
 `;
 
 export interface RedisRateLimiterOptions {
@@ -57,11 +62,11 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): AsyncR
 
   return {
     perMinute,
-    async tryConsume(key) {
+    async tryConsume(key, count = 1) {
       let timer: NodeJS.Timeout | undefined;
       try {
         const answer = (await Promise.race([
-          redis.eval(SLIDING_WINDOW, 1, keyOf(key), windowMs, perMinute, randomBytes(6).toString('hex')),
+          redis.eval(SLIDING_WINDOW, 1, keyOf(key), windowMs, perMinute, randomBytes(6).toString('hex'), count),
           new Promise<never>((_, reject) => {
             timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
           }),
@@ -71,7 +76,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): AsyncR
           ? { allowed: true, remaining: value }
           : { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(value / 1000)) };
       } catch {
-        return fallback.tryConsume(key);
+        return fallback.tryConsume(key, count);
       } finally {
         clearTimeout(timer);
       }
