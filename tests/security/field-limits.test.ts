@@ -4,7 +4,7 @@
 // leaves one audit row listing its fields, however many aliases it uses.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/services/audit.service.js';
-import type { Viewer } from '../../src/api/viewer.js';
+import type { Viewer } from '../../src/auth/viewer.js';
 import { errorCode, postGraphQL, startSecurityStack, type SecurityStack } from '../support/security-fixture.js';
 
 let stack: SecurityStack;
