@@ -59,8 +59,9 @@ export {
 // Preprocessing building blocks (pure functions).
 export { CUBIC_A, resampleBicubic, type OutsidePolicy } from './preprocess/bicubic.js';
 export { zscoreInPlace } from './preprocess/zscore.js';
-export { aroundWindow, middleWindow, offsetWindow, type SliceWindow } from './preprocess/slice-selection.js';
-export { fullSliceMap, roiPlacement, type RoiOverlap, type SourceGrid } from './preprocess/roi.js';
+export { aroundWindow, clampedWindow, middleWindow, offsetWindow, type SliceWindow } from './preprocess/slice-selection.js';
+export { boxInside, cutOutMap, fullSliceMap, roundHalfEven, seedRoiBox, type RoiBox, type SourceGrid } from './preprocess/roi.js';
+export { seedReverses, seedSeriesOf, type SeedSeries } from './seed-series.js';
 export {
   applyAxis,
   composeAxis,

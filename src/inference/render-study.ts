@@ -3,20 +3,20 @@
 import type { ModelManifest } from './manifest.js';
 import { keypointKey, StudyState } from './pipeline/study-state.js';
 import { prepareInputs } from './pipeline/model-inputs.js';
-import type { PixelMap } from './preprocess/pixel-map.js';
+import type { PixelPoint } from './preprocess/pixel-map.js';
 import { inlinePreprocessor, type Preprocessor } from './preprocess/preprocessor.js';
 import type { Sample } from './roles.js';
-import type { StudyInput } from './stack.js';
+import type { SliceRef, StudyInput } from './stack.js';
 import type { StudyKeypoint, Unavailable } from './types.js';
 
 export interface RenderedSlotInfo {
   readonly seriesId: string;
-  /** The slice a keypoint found in this slot lies on (the window's centre slice). */
-  readonly centreSopInstanceUid: string;
-  /** The slot's slices, in channel order. */
-  readonly sopInstanceUids: readonly string[];
-  /** Tensor grid -> centre slice pixels; toTarget() maps a source point (a label) into the tensor grid. */
-  readonly map: PixelMap;
+  /** Keypoint inputs: the slice a keypoint found in this slot lies on. */
+  readonly keypointSlice: SliceRef | undefined;
+  /** Per channel, the slice it holds; null for a zero channel (past the series' end or an ROI box past the edge). */
+  readonly channelSlices: readonly (SliceRef | null)[];
+  /** ROI slots: the centre as x_norm, y_norm. */
+  readonly centreNorm: PixelPoint | undefined;
 }
 
 export interface RenderedSample {
@@ -34,8 +34,9 @@ export interface RenderedStudy {
 }
 
 /**
- * Renders every sample of `manifest` for `study`. Views centred on keypoints (ROIs) and the axial slice choice
- * (projection of the Sag T2 point) use `keypoints`; a point needs `patientMm` for the projection.
+ * Renders every sample of `manifest` for `study` from given keypoints, as the seed's datasets render from a
+ * coordinates file: ROIs are centred on the keypoints and the axial inputs of a level on the slice of its axial
+ * keypoints (label instance numbers, or the projected ones inference found), never on a fresh projection.
  */
 export async function renderStudySamples(
   manifest: ModelManifest,
@@ -43,8 +44,12 @@ export async function renderStudySamples(
   keypoints: readonly StudyKeypoint[],
   preprocessor: Preprocessor = inlinePreprocessor,
 ): Promise<RenderedStudy> {
-  const state = new StudyState(study);
-  for (const kp of keypoints) state.keypoints.set(keypointKey(kp.seriesType, kp.level, kp.side), kp);
+  const state = new StudyState(study, undefined, 'keypoints');
+  // The first keypoint of a (series, level, side) wins, as the seed's get_*_coord take the first coordinate row.
+  for (const kp of keypoints) {
+    const key = keypointKey(kp.seriesType, kp.level, kp.side);
+    if (!state.keypoints.has(key)) state.keypoints.set(key, kp);
+  }
   const prepared = await prepareInputs(manifest, [state], preprocessor);
   const size = prepared.rows.length > 0 ? prepared.tensor.length / prepared.rows.length : 0;
   return {
@@ -55,14 +60,21 @@ export async function renderStudySamples(
       slots: row.slots.map((s) =>
         s
           ? {
-              seriesId: s.plan.stack.seriesId,
-              centreSopInstanceUid: s.plan.stack.slices[s.plan.window.centre].sopInstanceUid,
-              sopInstanceUids: s.plan.window.indices.map((i) => s.plan.stack.slices[i].sopInstanceUid),
-              map: s.centreMap,
+              seriesId: s.plan.series.seriesId,
+              keypointSlice: s.plan.keypointSlice,
+              channelSlices: Array.from({ length: size / row.slots.length / planeOf(manifest) }, (_, c) =>
+                c < s.filled ? s.plan.series.slices[s.plan.window.indices[c]] : null,
+              ),
+              centreNorm: s.plan.centreNorm,
             }
           : undefined,
       ),
     })),
     skipped: prepared.skipped.map((s) => ({ sample: s.sample, reason: s.reason })),
   };
+}
+
+/** rows x cols of one channel of the manifest's input. */
+function planeOf(m: ModelManifest): number {
+  return m.spec.input.rows * m.spec.input.cols;
 }

@@ -9,7 +9,7 @@ export type FallbackCode =
   | 'NO_SERIES' // the study has no stack of the series type a model needs
   | 'SLICE_LOAD_FAILED' // a slice's pixels could not be loaded or decoded
   | 'AXIAL_PROJECTION_MISS' // no axial slice within the allowed distance of the Sag T2 keypoint
-  | 'ROI_OUT_OF_BOUNDS' // the ROI does not overlap the image at all
+  | 'ROI_OUT_OF_BOUNDS' // the ROI box crosses the image edge (the seed leaves such an ROI zero)
   | 'KEYPOINT_MISSING' // the keypoint a view is centred on could not be found
   | 'NO_MODEL' // the model set has no model for this input or output
   | 'MODEL_ERROR'; // preparing the inputs or running the model failed
@@ -33,6 +33,11 @@ export interface StudyKeypoint {
   readonly instanceId: string | undefined;
   /** In that slice's own pixel grid (x = column, y = row). */
   readonly pixel: PixelPoint;
+  /**
+   * The seed's coordinates: x / columns, y / rows of that slice (generate_coords.py's x_norm, y_norm). ROIs are
+   * centred on these times the columns and rows of the ROI window's first slice. Derived from `pixel` when absent.
+   */
+  readonly normalized?: PixelPoint;
   /** Patient space (DICOM LPS), mm. */
   readonly patientMm: Vec3;
   /** Peak height of the (fold-averaged) heatmap. */

@@ -1,6 +1,8 @@
-// The RSNA 2024 metric in SQL (see ../shared/docs/rsna2024-reference.md): per core condition a sample-weighted
-// log loss (weights 1/2/4, predictions clipped to [eps, 1-eps] then renormalised, as scikit-learn does), plus
-// any_severe_spinal per study; score = mean of the four.
+// The RSNA 2024 metric in SQL, equal to the seed's rsna2024/utils/rsna_lumbar_metric.score (scikit-learn 1.2
+// log_loss) to 1e-9 (test:parity): per core condition a sample-weighted log loss (weights 1/2/4; each probability
+// clipped to [eps, 1-eps], then each triple renormalised to sum 1), plus any_severe_spinal per study (label = any
+// severe spinal row; prediction = the largest RAW severe probability of the study's spinal rows, clipped, not
+// renormalised; weight = the largest row weight); score = mean of the four. Edge cases: docs/evaluation.md.
 import type { Database } from '../db/client.js';
 import { badInput } from '../domain/errors.js';
 import type { ProjectScope, StudyFilterInput } from '../domain/study-filter.js';
@@ -38,15 +40,16 @@ export async function evaluate(
                    WHEN l.condition IN ('LEFT_NEURAL_FORAMINAL_NARROWING', 'RIGHT_NEURAL_FORAMINAL_NARROWING') THEN 'foraminal' ELSE 'subarticular' END AS core,
               LEAST(GREATEST(p."normalMild", ${eps}), 1 - ${eps}) AS a,
               LEAST(GREATEST(p.moderate, ${eps}), 1 - ${eps}) AS b,
-              LEAST(GREATEST(p.severe, ${eps}), 1 - ${eps}) AS c
+              LEAST(GREATEST(p.severe, ${eps}), 1 - ${eps}) AS c,
+              p.severe AS severe_raw
        FROM "Label" l JOIN f ON f.id = l."studyId"
        JOIN "Prediction" p ON p."studyId" = l."studyId" AND p.condition = l.condition AND p.level = l.level AND p."modelSetId" = ${m}::uuid),
      rows AS (
-       SELECT *, (CASE severity WHEN 'NORMAL_MILD' THEN a WHEN 'MODERATE' THEN b ELSE c END) / (a + b + c) AS p_true, c / (a + b + c) AS p_severe FROM clipped),
+       SELECT *, (CASE severity WHEN 'NORMAL_MILD' THEN a WHEN 'MODERATE' THEN b ELSE c END) / (a + b + c) AS p_true FROM clipped),
      per_core AS (SELECT core, sum(w * -ln(p_true)) / sum(w) AS loss FROM rows GROUP BY core),
      studies AS (
        SELECT "studyId", max(CASE WHEN severity = 'SEVERE' THEN 1 ELSE 0 END) AS y, max(w) AS w,
-              LEAST(GREATEST(max(p_severe), ${eps}), 1 - ${eps}) AS p
+              LEAST(GREATEST(max(severe_raw), ${eps}), 1 - ${eps}) AS p
        FROM rows WHERE core = 'spinal' GROUP BY "studyId"),
      any_severe AS (SELECT sum(w * -(y * ln(p) + (1 - y) * ln(1 - p))) / sum(w) AS loss FROM studies)
      SELECT (SELECT loss FROM per_core WHERE core = 'spinal') AS spinal,

@@ -38,7 +38,8 @@ export function rsnaMetric(rows: readonly ScoredRow[]): {
     const s = studies.get(r.studyId) ?? { y: 0, w: 0, p: 0 };
     s.y = Math.max(s.y, r.label === 2 ? 1 : 0);
     s.w = Math.max(s.w, WEIGHTS[r.label]);
-    s.p = Math.max(s.p, normalised(r.p)[2]);
+    // The seed's metric takes the raw severe probability here (not renormalised).
+    s.p = Math.max(s.p, r.p[2]);
     studies.set(r.studyId, s);
   }
   let num = 0;

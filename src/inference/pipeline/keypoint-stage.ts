@@ -3,11 +3,11 @@ import { pixelToPatient } from '../../dicom/geometry.js';
 import type { Level } from '../../domain/vocabulary.js';
 import { heatmapPeak } from '../keypoints/heatmap-peak.js';
 import type { KeypointModelSpec, ModelManifest } from '../manifest.js';
-import { composeAxis, resizeAxis, toSource, type PixelMap } from '../preprocess/pixel-map.js';
 import type { Sample } from '../roles.js';
 import type { StudyKeypoint, Unavailable } from '../types.js';
 import type { PreparedInputs } from './model-inputs.js';
 import { keypointKey, type StudyState } from './study-state.js';
+import { seedCoordinateMap } from './views.js';
 
 const specOf = (m: ModelManifest): KeypointModelSpec => {
   if (m.spec.kind !== 'keypoints') throw new Error(`internal: ${m.name} is not a keypoint model`);
@@ -33,28 +33,29 @@ export function decodeKeypoints(m: ModelManifest, prepared: PreparedInputs, outp
   const [, k, h, w] = spec.output.shape as [unknown, number, number, number];
   const mean = new Float32Array(outputs[0].length);
   for (const o of outputs) for (let i = 0; i < mean.length; i++) mean[i] += o[i] / outputs.length;
-  // Heatmap grid -> input grid (an output stride, if any) -> source slice grid.
-  const heatToInput: PixelMap = { x: resizeAxis(spec.input.cols, w), y: resizeAxis(spec.input.rows, h) };
 
   prepared.rows.forEach((row, r) => {
     const slot = row.slots[0];
-    if (!slot) return;
-    const slice = slot.plan.stack.slices[slot.plan.window.centre];
-    const toSlice: PixelMap = { x: composeAxis(slot.centreMap.x, heatToInput.x), y: composeAxis(slot.centreMap.y, heatToInput.y) };
+    const slice = slot?.plan.keypointSlice;
+    if (!slot || !slice) return;
+    const toSlice = seedCoordinateMap(slice, h, w);
     labelsOf(spec, row.sample).forEach(({ level, side }, j) => {
       if (!level) return;
       const peak = heatmapPeak(mean, (r * k + j) * h * w, h, w, refine);
-      const pixel = toSource(toSlice, peak);
+      // generate_coords.py: x_norm = argmax x / W, y_norm = argmax y / H.
+      const normalized = { x: peak.x / w, y: peak.y / h };
+      const pixel = { x: peak.x * toSlice.x.scale, y: peak.y * toSlice.y.scale };
       const kp: StudyKeypoint = {
         role: m.role,
         level,
         side,
         seriesType: spec.view.series,
-        seriesId: slot.plan.stack.seriesId,
+        seriesId: slot.plan.series.seriesId,
         sopInstanceUid: slice.sopInstanceUid,
         instanceNumber: slice.instanceNumber,
         instanceId: slice.instanceId,
         pixel,
+        normalized,
         patientMm: pixelToPatient(slice.geometry, pixel.x, pixel.y),
         score: peak.value,
       };

@@ -5,19 +5,18 @@
 import type { ImageFrame } from '../../domain/image.js';
 import { LEVELS } from '../../domain/vocabulary.js';
 import type { ModelManifest } from '../manifest.js';
-import type { PixelMap } from '../preprocess/pixel-map.js';
 import type { Preprocessor } from '../preprocess/preprocessor.js';
-import type { RenderTask } from '../preprocess/render.js';
+import type { RenderChannel, RenderTask } from '../preprocess/render.js';
 import { ROLE_SPECS, type Sample } from '../roles.js';
 import { isUnavailable, type Unavailable } from '../types.js';
 import type { ViewSpec } from '../view-presets.js';
 import type { StudyState } from './study-state.js';
-import { channelMaps, loadView, planView, type ViewPlan, type ViewTarget } from './views.js';
+import { channelPlan, loadView, planView, type ViewPlan, type ViewTarget } from './views.js';
 
 export interface RenderedSlot {
   readonly plan: ViewPlan;
-  /** Tensor grid -> source pixels of the window's centre slice. */
-  readonly centreMap: PixelMap;
+  /** Channels that hold a slice: the window's first `filled` slices (the rest are zero). */
+  readonly filled: number;
 }
 
 export interface PreparedRow {
@@ -67,7 +66,7 @@ export function layoutOf(m: ModelManifest): Layout {
 interface Planned {
   readonly state: StudyState;
   readonly sample: Sample;
-  readonly slots: readonly ({ plan: ViewPlan; frames: readonly ImageFrame[] } | undefined)[];
+  readonly slots: readonly ({ plan: ViewPlan; frames: readonly ImageFrame[]; channels: readonly RenderChannel[] } | undefined)[];
   readonly zeroFilled: readonly Unavailable[];
 }
 
@@ -76,16 +75,25 @@ async function planSlot(
   view: ViewSpec,
   layout: Layout,
   sample: Sample,
-): Promise<{ plan: ViewPlan; frames: readonly ImageFrame[] } | Unavailable> {
+): Promise<{ plan: ViewPlan; frames: readonly ImageFrame[]; channels: readonly RenderChannel[] } | Unavailable> {
   const plan = planView(state, view, layout.target, sample);
   if (isUnavailable(plan)) return plan;
   const frames = await loadView(state, plan);
   if (isUnavailable(frames)) return frames;
-  if (plan.overlap === 'partial')
+  const channels = channelPlan(plan, layout.target, frames);
+  if (channels.length === 0 && frames.length > 0)
+    return {
+      code: 'ROI_OUT_OF_BOUNDS',
+      message: `${view.series} ROI ${sample.level ?? ''} ${plan.side}: the box crosses the image edge`.replace(/\s+/g, ' '),
+    };
+  if (channels.length < frames.length)
     state.warnings.add(
-      `${view.series} ROI ${sample.level ?? ''} ${plan.side} reaches past the image edge; zero-filled there`.replace(/\s+/g, ' '),
+      `${view.series} ROI ${sample.level ?? ''} ${plan.side}: the box crosses the edge of slice ${channels.length + 1} of ${frames.length}; that slice and the later ones are zero (as in the seed)`.replace(
+        /\s+/g,
+        ' ',
+      ),
     );
-  return { plan, frames };
+  return { plan, frames, channels };
 }
 
 async function planSample(state: StudyState, sample: Sample, layout: Layout): Promise<Planned | Unavailable> {
@@ -142,20 +150,22 @@ export async function prepareInputs(
     zeroFilled: p.zeroFilled,
     slots: p.slots.map((slot, j) => {
       if (!slot) return undefined;
-      const { maps, centreMap, outside } = channelMaps(slot.plan, layout.target, slot.frames);
-      const key = slotKey(p.state, slot.plan, layout.target);
+      const key = slotKey(p.state, slot.plan, slot.channels.length, layout.target);
       let tensor = cache?.get(key);
       if (!tensor) {
-        // A stack shorter than the window leaves its last channels zero.
-        const channels = Array.from({ length: slices }, (_, c) =>
-          c < maps.length ? { frame: indexOf(slot.frames[c]), map: maps[c] } : { frame: -1, map: maps[0] },
-        );
-        tasks.push({ channels, rows: h, cols: w, outside, normalisation: 'zscore-stack' });
+        // Channels past the window's slices (end of the series, or an ROI box past the image edge) stay zero.
+        const channels: RenderChannel[] = Array.from({ length: slices }, (_, c) => {
+          const ch = slot.channels[c];
+          return ch
+            ? { ...ch, frame: indexOf(slot.frames[ch.frame]) }
+            : { frame: -1, map: { x: { offset: 0, scale: 1 }, y: { offset: 0, scale: 1 } } };
+        });
+        tasks.push({ channels, rows: h, cols: w, normalisation: 'zscore-stack' });
         tensor = new Promise<Float32Array>((resolve, reject) => owned.push({ resolve, reject, key }));
         cache?.set(key, tensor);
       }
       slotTensors.push({ row: r, slot: j, tensor });
-      return { plan: slot.plan, centreMap };
+      return { plan: slot.plan, filled: slot.channels.length };
     }),
   }));
   try {
@@ -173,9 +183,9 @@ export async function prepareInputs(
 }
 
 /** Everything that decides a rendered slot: another model with the same ROI at the same size reuses it. */
-function slotKey(state: StudyState, plan: ViewPlan, target: ViewTarget): string {
-  const centre = plan.centre ? `${plan.centre.x},${plan.centre.y}` : 'full';
-  return `${state.studyId}|${plan.stack.seriesId}|${plan.stack.positionsMm[0]}|${plan.window.indices.join(',')}|${centre}|${plan.mirror}|${target.slices}x${target.rows}x${target.cols}|${target.roiMm}`;
+function slotKey(state: StudyState, plan: ViewPlan, filled: number, target: ViewTarget): string {
+  const centre = plan.centreNorm ? `${plan.centreNorm.x},${plan.centreNorm.y}` : 'full';
+  return `${state.studyId}|${plan.series.seriesId}|${plan.window.indices.join(',')}|${filled}|${centre}|${plan.mirror}|${target.slices}x${target.rows}x${target.cols}|${target.roiMm}`;
 }
 
 /** Runs a prepared batch in chunks of at most maxBatch samples; returns the output, batch-major. */

@@ -15,7 +15,10 @@ import { SerialLane, StageClock } from './stage-clock.js';
 import { StudyState } from './study-state.js';
 
 export interface PipelineOptions {
-  /** Sub-pixel keypoint refinement (quadratic fit around the heatmap peak). Default true. */
+  /**
+   * Sub-pixel keypoint refinement (quadratic fit around the heatmap peak). Default false: the seed decodes the plain
+   * argmax (generate_coords.py), and true deviates from it.
+   */
   readonly refineKeypoints?: boolean;
   /** Most samples per model run. Default 32. */
   readonly maxBatch?: number;
@@ -102,7 +105,7 @@ class BatchRun {
     try {
       const outputs = await Promise.all(models.map((m) => this.runModel(m, prepared)));
       await this.clock.time('decode-keypoints', async () =>
-        decodeKeypoints(first, prepared, outputs, this.options.refineKeypoints ?? true),
+        decodeKeypoints(first, prepared, outputs, this.options.refineKeypoints ?? false),
       );
     } catch (e) {
       for (const row of prepared.rows) recordMissingKeypoints(first, row.state, row.sample, modelError(e));

@@ -1,9 +1,9 @@
-// Everything the pipeline learns about one study while it runs: its ordered stacks, decoded frames,
-// keypoints, classifier votes and the reasons some inputs were unusable.
+// Everything the pipeline learns about one study while it runs: its series (in the seed's file order), decoded
+// frames, keypoints, classifier votes and the reasons some inputs were unusable.
 import type { ImageFrame } from '../../domain/image.js';
 import type { Condition, Level, SeriesType, Side } from '../../domain/vocabulary.js';
-import { orderIntoStacks } from '../../dicom/stacks.js';
-import { orderStack, type OrderedStack, type SliceRef, type StudyInput } from '../stack.js';
+import { seedSeriesOf, type SeedSeries } from '../seed-series.js';
+import type { SliceRef, StudyInput } from '../stack.js';
 import type { MissingKeypoint, StudyKeypoint, Unavailable } from '../types.js';
 
 export interface Vote {
@@ -20,10 +20,18 @@ export interface Miss {
 export const keypointKey = (series: SeriesType, level: Level, side: Side): string => `${series}|${level}|${side}`;
 export const rowKey = (condition: Condition, level: Level): string => `${condition}|${level}`;
 
+/**
+ * Where the axial keypoint input of a level is centred: 'projection' = the axial slice nearest the level's Sag T2
+ * keypoint (inference, the seed's sagi_coord_to_axi_instance_number); 'keypoints' = the slice of the level's axial
+ * keypoints (the seed's datasets reading a coordinates file: label instance numbers, or the projected ones
+ * generate_coords.py wrote).
+ */
+export type AxialAnchor = 'projection' | 'keypoints';
+
 export class StudyState {
   readonly studyId: string;
-  /** Per series type; sagittal types use their first stack (the one with most slices). */
-  readonly stacks: ReadonlyMap<SeriesType, readonly OrderedStack[]>;
+  /** Per series type, every series in the order the study lists them (the first is used when no keypoint names one). */
+  readonly series: ReadonlyMap<SeriesType, readonly SeedSeries[]>;
   readonly keypoints = new Map<string, StudyKeypoint | Unavailable>();
   readonly keypointList: StudyKeypoint[] = [];
   readonly missingKeypoints: MissingKeypoint[] = [];
@@ -36,18 +44,14 @@ export class StudyState {
   constructor(
     study: StudyInput,
     private readonly onDecoded: (ms: number) => void = () => undefined,
+    readonly axialAnchor: AxialAnchor = 'projection',
   ) {
     this.studyId = study.studyId;
-    const byType = new Map<SeriesType, OrderedStack[]>();
-    for (const s of study.stacks) {
-      // A series handed over whole may hold several stacks (one tilted stack per disc): split it first.
-      for (const part of orderIntoStacks(s.slices)) {
-        const ordered = orderStack({ ...s, slices: part.items });
-        byType.set(s.type, [...(byType.get(s.type) ?? []), ordered]);
-      }
-    }
-    for (const list of byType.values()) list.sort((a, b) => b.slices.length - a.slices.length);
-    this.stacks = byType;
+    this.series = seedSeriesOf(study);
+  }
+
+  seriesById(type: SeriesType, seriesId: string): SeedSeries | undefined {
+    return this.series.get(type)?.find((s) => s.seriesId === seriesId);
   }
 
   /** Each slice is decoded once per run, however many views use it. */

@@ -110,7 +110,7 @@ function subBatch(batch: RenderBatch, taskIdx: readonly number[]): RenderBatch {
           remap.set(ch.frame, f);
           frames.push(batch.frames[ch.frame]);
         }
-        return { frame: f, map: ch.map };
+        return { ...ch, frame: f };
       }),
     };
   });

@@ -1,37 +1,38 @@
-// Which k of a stack's n slices feed a model (indices into a stack ordered by orderStack).
+// Which slices of a series feed a model, exactly as the seed chooses them (rsna2024/data_loader/datasets.py,
+// get_image / get_roi): a start index per selection mode, then `start = min(max(start, 0), n)`,
+// `end = min(start + k, n)`; channel c holds slice start + c, and channels past `end` stay zero (at the end of the
+// stack, never at its start). Indices are into a SeedSeries' `slices` (the seed's file list, direction fixed).
 
 export interface SliceWindow {
-  /** Stack indices, ascending; shorter than k only when the stack has fewer than k slices (the rest is zero). */
+  /** Series index of channel 0 after the seed's clamp. */
+  readonly start: number;
+  /** Series indices of the channels that hold a slice (channel c = start + c); the remaining channels are zero. */
   readonly indices: readonly number[];
-  /** The slice a keypoint found on this window lies on: the middle channel, or the slice the window was built around. */
-  readonly centre: number;
 }
 
-function windowFrom(start: number, n: number, k: number): SliceWindow {
-  // Clamped so the window stays inside the stack (the reference clamps only the start and zero-fills the rest;
-  // shifting inwards keeps k real slices, and training uses this same function).
-  const s = Math.min(Math.max(start, 0), Math.max(n - k, 0));
+export function clampedWindow(start: number, n: number, k: number): SliceWindow {
+  const s = Math.min(Math.max(start, 0), n);
+  const end = Math.min(s + k, n);
   const indices: number[] = [];
-  for (let i = s; i < Math.min(s + k, n); i++) indices.push(i);
-  return { indices, centre: indices[Math.min(k >> 1, indices.length - 1)] ?? 0 };
+  for (let i = s; i < end; i++) indices.push(i);
+  return { start: s, indices };
 }
 
-/** The middle k slices: start = floor((n - k) / 2), as the reference does for Sag T2. */
+/** `instance_number_type='middle'`: start = (n - k) // 2 (Python floor division). */
 export function middleWindow(n: number, k: number): SliceWindow {
-  return windowFrom(Math.floor((n - k) / 2), n, k);
+  return clampedWindow(Math.floor((n - k) / 2), n, k);
 }
 
 /**
- * k slices centred `offsetMm` from the stack middle (positive = increasing index = patient left for sagittal
- * stacks): start = ceil(offsetMm / spacing + n/2 - 1 - k/2), the reference's formula verbatim. Without a usable
- * spacing the reference falls back to the middle window, and so does this.
+ * `instance_number_type='centered_mm'`: start = ceil(offsetMm / SpacingBetweenSlices + n/2 - 1 - k/2). Without a
+ * usable SpacingBetweenSlices (absent, zero: the seed's `except` branch) the middle window, as the seed does.
  */
 export function offsetWindow(n: number, k: number, offsetMm: number, spacingMm: number): SliceWindow {
-  if (!(spacingMm > 0) || !Number.isFinite(spacingMm)) return middleWindow(n, k);
-  return windowFrom(Math.ceil(offsetMm / spacingMm + n / 2 - 1 - k / 2), n, k);
+  if (!Number.isFinite(spacingMm) || spacingMm === 0) return middleWindow(n, k);
+  return clampedWindow(Math.ceil(offsetMm / spacingMm + n / 2 - 1 - k / 2), n, k);
 }
 
-/** k slices around slice `centre`: start = centre - floor(k / 2); `centre` stays the focus even when clamped. */
-export function aroundWindow(n: number, k: number, centre: number): SliceWindow {
-  return { indices: windowFrom(centre - (k >> 1), n, k).indices, centre: Math.min(Math.max(centre, 0), n - 1) };
+/** `instance_number_type='filename'`: the window around series index `index`: start = index - k // 2. */
+export function aroundWindow(n: number, k: number, index: number): SliceWindow {
+  return clampedWindow(index - Math.floor(k / 2), n, k);
 }

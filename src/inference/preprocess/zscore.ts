@@ -1,10 +1,9 @@
-// Stack z-score: one mean and one standard deviation over every voxel of the stack (all its channels).
-
-export const ZSCORE_EPSILON = 1e-6;
+// Stack z-score: one mean and one standard deviation over every voxel of the stack (all its channels), as the
+// seed's `if standardize and x.std() != 0: x = (x - x.mean()) / x.std()`.
 
 /**
- * Normalises `data[offset, offset + length)` in place with the population standard deviation (numpy's default,
- * as in the reference). A flat stack (std below epsilon) carries no information and becomes all zero.
+ * Normalises `data[offset, offset + length)` in place with the population standard deviation (numpy's default).
+ * A stack whose standard deviation is exactly 0 (e.g. all zero) is left as it is, as the seed leaves it.
  */
 export function zscoreInPlace(data: Float32Array, offset = 0, length = data.length - offset): { mean: number; std: number } {
   let sum = 0;
@@ -16,7 +15,8 @@ export function zscoreInPlace(data: Float32Array, offset = 0, length = data.leng
     sq += d * d;
   }
   const std = length > 0 ? Math.sqrt(sq / length) : 0;
-  const inv = std > ZSCORE_EPSILON ? 1 / std : 0;
+  if (std === 0) return { mean, std };
+  const inv = 1 / std;
   for (let i = offset; i < offset + length; i++) data[i] = (data[i] - mean) * inv;
   return { mean, std };
 }

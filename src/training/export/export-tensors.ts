@@ -16,7 +16,7 @@ import {
   type StudyInput,
 } from '../../inference/index.js';
 import { keypointTargets, mmPerInputPixel, type TargetPoint } from './keypoint-targets.js';
-import { locateLabels, slicesByUid, type LocatedLabel } from './label-keypoints.js';
+import { locateLabels, type LocatedLabel } from './label-keypoints.js';
 import type { LabelledStudy } from './labelled-study.js';
 import { F32GroupWriter } from './f32-group-writer.js';
 
@@ -146,18 +146,15 @@ export async function exportTrainingTensors(studies: readonly LabelledStudy[], o
       const { located, unplaced } = locateLabels(input, study.points);
       unplacedLabels += unplaced.length;
       const keypoints = located.map((l) => l.keypoint);
-      const slices = slicesByUid(input);
       for (const role of keypointRoles) {
         const writer = kpWriters.get(role)!;
         const rendered = await renderStudySamples(referenceManifest(role, options.sizes), input, keypoints);
         for (const sample of rendered.samples) {
-          const centreUid = sample.slots[0]?.centreSopInstanceUid;
-          const centre = centreUid ? slices.get(centreUid)?.slice : undefined;
-          if (!centre) continue;
+          if (!sample.slots[0]?.keypointSlice) continue;
           await writer.append(sample.tensor, {
             studyId: study.input.studyId,
-            points: keypointTargets(role, sample, located, centre, { width: k, height: k }),
-            ...optionalMm(mmPerInputPixel(sample, centre)),
+            points: keypointTargets(role, sample, located, { width: k, height: k }),
+            ...optionalMm(mmPerInputPixel(sample, { width: k, height: k })),
             ...(role === 'keypoints-sagittal-t1' && sample.sample.side !== 'NONE' ? { side: sample.sample.side } : {}),
             ...(role === 'keypoints-axial' && sample.sample.level ? { level: sample.sample.level } : {}),
           });

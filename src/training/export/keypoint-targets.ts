@@ -1,15 +1,13 @@
-// Heatmap targets of a rendered keypoint sample: each label point carried through patient space onto the input's
-// centre slice, then through the slot's tensor map into the input grid (docs/training-format.md, "Coordinates").
-import { patientToPixel, sliceNormal } from '../../dicom/geometry.js';
+// Heatmap targets of a rendered keypoint sample, in the seed's convention (rsna2024/data_loader/datasets.py,
+// CoordDataset): each channel's point is the label's x_norm, y_norm (x / columns, y / rows of the labelled
+// instance, preproc/normalize_coordinates.py) times the input size, whichever slice of the series it was marked on;
+// the trainer draws exp(-((i - x)^2 + (j - y)^2) / (2 std^2)) on the integer pixel grid around it.
 import type { Condition, Level, Side } from '../../domain/vocabulary.js';
 import { LEVELS } from '../../domain/vocabulary.js';
-import { toTarget, type ModelRole, type RenderedSample, type SliceRef } from '../../inference/index.js';
+import type { ModelRole, RenderedSample } from '../../inference/index.js';
 import type { LocatedLabel } from './label-keypoints.js';
 
 export type TargetPoint = readonly [number, number] | null;
-
-/** Two slices of one series belong to one stack when their planes are parallel (tilted axial stacks are not). */
-const PARALLEL_COS = 0.999;
 
 function conditionFor(role: ModelRole, side: Side): Condition {
   if (role === 'keypoints-sagittal-t2') return 'SPINAL_CANAL_STENOSIS';
@@ -27,40 +25,36 @@ export function channelTargets(role: ModelRole, rendered: RenderedSample): { con
   return LEVELS.map((l) => ({ condition: conditionFor(role, side), level: l }));
 }
 
+/** The seed's x_norm, y_norm of a label point. */
+export const labelNorm = (label: LocatedLabel): { x: number; y: number } => ({
+  x: label.point.x / label.geometry.columns,
+  y: label.point.y / label.geometry.rows,
+});
+
 /**
- * The sample's target points in its input grid, or null where the label is missing, lies on another stack (axial)
- * or falls outside the input.
+ * The sample's target points in its input grid (x_norm * width, y_norm * height), or null where the label is
+ * missing. Like the seed, a label on another slice or stack of the series still gives its point.
  */
 export function keypointTargets(
   role: ModelRole,
   rendered: RenderedSample,
   labels: readonly LocatedLabel[],
-  centreSlice: SliceRef,
   size: { readonly width: number; readonly height: number },
 ): TargetPoint[] {
   const slot = rendered.slots[0];
   if (!slot) return channelTargets(role, rendered).map(() => null);
-  const centre = centreSlice.geometry;
-  const normal = sliceNormal(centre);
   return channelTargets(role, rendered).map(({ condition, level }): TargetPoint => {
     const label = labels.find((l) => l.point.condition === condition && l.point.level === level);
     if (!label) return null;
-    if (role === 'keypoints-axial') {
-      const n = sliceNormal(label.geometry);
-      const cos = Math.abs(n[0] * normal[0] + n[1] * normal[1] + n[2] * normal[2]);
-      if (label.point.seriesId !== slot.seriesId || cos < PARALLEL_COS) return null;
-    }
-    const onCentre = patientToPixel(centre, label.keypoint.patientMm);
-    const p = toTarget(slot.map, { x: onCentre.x, y: onCentre.y });
-    const inside = p.x >= -0.5 && p.x <= size.width - 0.5 && p.y >= -0.5 && p.y <= size.height - 0.5;
-    return inside ? [p.x, p.y] : null;
+    const n = labelNorm(label);
+    return [n.x * size.width, n.y * size.height];
   });
 }
 
-/** Millimetres per input pixel (mean of the two axes), for the trainer's error in mm. */
-export function mmPerInputPixel(rendered: RenderedSample, centreSlice: SliceRef): number | undefined {
-  const slot = rendered.slots[0];
-  if (!slot) return undefined;
-  const [rowMm, colMm] = centreSlice.geometry.pixelSpacing;
-  return (Math.abs(slot.map.x.scale) * colMm + Math.abs(slot.map.y.scale) * rowMm) / 2;
+/** Millimetres per input pixel at the keypoint slice (mean of the two axes), for the trainer's error in mm. */
+export function mmPerInputPixel(rendered: RenderedSample, size: { readonly width: number; readonly height: number }): number | undefined {
+  const slice = rendered.slots[0]?.keypointSlice;
+  if (!slice) return undefined;
+  const g = slice.geometry;
+  return ((g.columns / size.width) * g.pixelSpacing[1] + (g.rows / size.height) * g.pixelSpacing[0]) / 2;
 }

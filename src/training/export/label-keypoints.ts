@@ -58,6 +58,8 @@ export function locateLabels(study: StudyInput, points: readonly LabelPoint[]): 
         instanceNumber: found.slice.instanceNumber,
         instanceId: found.slice.instanceId,
         pixel: { x: p.x, y: p.y },
+        // normalize_coordinates.py: x_norm = x / Columns, y_norm = y / Rows of the labelled instance.
+        normalized: { x: p.x / g.columns, y: p.y / g.rows },
         patientMm: pixelToPatient(g, p.x, p.y),
         score: 1,
       },

@@ -5,9 +5,10 @@ import { zscoreInPlace } from '../../../src/inference/preprocess/zscore.js';
 
 describe('slice selection', () => {
   it('takes the middle k slices with start = floor((n - k) / 2)', () => {
-    expect(middleWindow(15, 5)).toEqual({ indices: [5, 6, 7, 8, 9], centre: 7 });
-    expect(middleWindow(16, 5)).toEqual({ indices: [5, 6, 7, 8, 9], centre: 7 });
-    expect(middleWindow(3, 5)).toEqual({ indices: [0, 1, 2], centre: 2 });
+    expect(middleWindow(15, 5)).toEqual({ start: 5, indices: [5, 6, 7, 8, 9] });
+    expect(middleWindow(16, 5)).toEqual({ start: 5, indices: [5, 6, 7, 8, 9] });
+    // (3 - 5) // 2 = -1, clamped to 0: three slices, then two zero channels at the end.
+    expect(middleWindow(3, 5)).toEqual({ start: 0, indices: [0, 1, 2] });
   });
 
   it('centres Sag T1 slices at +-16.8 mm with start = ceil(offset / spacing + n/2 - 1 - k/2)', () => {
@@ -21,13 +22,18 @@ describe('slice selection', () => {
     expect(offsetWindow(17, 5, -14.9, 4).indices).toEqual([2, 3, 4, 5, 6]);
   });
 
-  it('clamps windows into the stack and falls back to the middle without a spacing', () => {
-    expect(offsetWindow(10, 3, 40, 3).indices).toEqual([7, 8, 9]);
+  it('clamps only the start, as the seed does: a window past the end keeps fewer slices (zero channels at the end)', () => {
+    // ceil(40 / 3 + 5 - 1 - 1.5) = ceil(15.83) = 16 -> clamped to n = 10: no slice at all.
+    expect(offsetWindow(10, 3, 40, 3)).toEqual({ start: 10, indices: [] });
+    expect(offsetWindow(10, 3, 12, 3)).toEqual({ start: 7, indices: [7, 8, 9] });
+    expect(offsetWindow(10, 3, 15, 3)).toEqual({ start: 8, indices: [8, 9] });
     expect(offsetWindow(10, 3, -40, 3).indices).toEqual([0, 1, 2]);
+    // No usable SpacingBetweenSlices (absent or 0: the seed's except branch): the middle window.
     expect(offsetWindow(15, 3, 16.8, Number.NaN)).toEqual(middleWindow(15, 3));
-    expect(aroundWindow(8, 5, 0)).toEqual({ indices: [0, 1, 2, 3, 4], centre: 0 });
-    expect(aroundWindow(8, 5, 7)).toEqual({ indices: [3, 4, 5, 6, 7], centre: 7 });
-    expect(aroundWindow(8, 3, 4)).toEqual({ indices: [3, 4, 5], centre: 4 });
+    expect(offsetWindow(15, 3, 16.8, 0)).toEqual(middleWindow(15, 3));
+    expect(aroundWindow(8, 5, 0)).toEqual({ start: 0, indices: [0, 1, 2, 3, 4] });
+    expect(aroundWindow(8, 5, 7)).toEqual({ start: 5, indices: [5, 6, 7] });
+    expect(aroundWindow(8, 3, 4)).toEqual({ start: 3, indices: [3, 4, 5] });
   });
 });
 
@@ -44,10 +50,13 @@ describe('stack z-score', () => {
     expect(d[0]).toBeCloseTo(-3.5 / Math.sqrt(5.25), 6);
   });
 
-  it('turns a flat stack into zeros instead of dividing by zero', () => {
+  it("leaves a stack whose std is exactly 0 as it is (the seed's `if x.std() != 0`)", () => {
     const d = new Float32Array(10).fill(7);
     zscoreInPlace(d);
-    expect(Array.from(d)).toEqual(new Array(10).fill(0));
+    expect(Array.from(d)).toEqual(new Array(10).fill(7));
+    const z = new Float32Array(10);
+    zscoreInPlace(z);
+    expect(Array.from(z)).toEqual(new Array(10).fill(0));
   });
 
   it('normalises only the given range', () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { inlinePreprocessor, WorkerPreprocessor } from '../../../src/inference/preprocess/preprocessor.js';
 import { resizeAxis } from '../../../src/inference/preprocess/pixel-map.js';
 import type { RenderBatch } from '../../../src/inference/preprocess/render.js';
-import { roiPlacement } from '../../../src/inference/preprocess/roi.js';
+import { cutOutMap, seedRoiBox } from '../../../src/inference/preprocess/roi.js';
 
 const frame = (seed: number) => ({
   rows: 40,
@@ -17,16 +17,14 @@ const frame = (seed: number) => ({
 const batch: RenderBatch = {
   frames: [frame(1), frame(2), frame(3)],
   tasks: Array.from({ length: 7 }, (_, t) => ({
-    channels: [0, 1, 2, -1].map((f, c) => ({
-      frame: (f + t) % 4 === 3 ? -1 : (f + t) % 3,
-      map:
-        c % 2
-          ? { x: resizeAxis(50, 16), y: resizeAxis(40, 16) }
-          : roiPlacement({ rows: 40, columns: 50, pixelSpacing: [0.8, 0.9] }, { x: 10 + t, y: 30 }, 20, 16, 16, t % 2 === 1).map,
-    })),
+    channels: [0, 1, 2, -1].map((f, c) => {
+      const frameIndex = (f + t) % 4 === 3 ? -1 : (f + t) % 3;
+      if (c % 2) return { frame: frameIndex, map: { x: resizeAxis(50, 16), y: resizeAxis(40, 16) } };
+      const cut = seedRoiBox({ x: 12 + t, y: 25 }, [0.8, 0.9], 20);
+      return { frame: frameIndex, map: cutOutMap(cut, 16, 16, t % 2 === 1), cut };
+    }),
     rows: 16,
     cols: 16,
-    outside: t % 2 ? 'zero' : 'replicate',
     normalisation: 'zscore-stack',
   })),
 };

@@ -4,77 +4,70 @@ import { pixelToPatient } from '../../../src/dicom/geometry.js';
 import { heatmapPeak } from '../../../src/inference/keypoints/heatmap-peak.js';
 import { StudyState, keypointKey } from '../../../src/inference/pipeline/study-state.js';
 import { planView } from '../../../src/inference/pipeline/views.js';
-import { toSource } from '../../../src/inference/preprocess/pixel-map.js';
 import { renderTask } from '../../../src/inference/preprocess/render.js';
-import { roiPlacement } from '../../../src/inference/preprocess/roi.js';
+import { boxInside, cutOutMap, roundHalfEven, seedRoiBox } from '../../../src/inference/preprocess/roi.js';
 import type { SliceRef } from '../../../src/inference/stack.js';
 import { isUnavailable } from '../../../src/inference/types.js';
 import type { ViewSpec } from '../../../src/inference/view-presets.js';
 import { gaussianImage } from './support/synthetic-study.js';
 
-const dot = (a: Vec3, b: Vec3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-const sub = (a: Vec3, b: Vec3): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
-
-// An oblique slice with unequal pixel spacing, so axis mix-ups show.
-const theta = (15 * Math.PI) / 180;
-const rowCos: Vec3 = [Math.cos(theta), Math.sin(theta), 0];
-const colCos: Vec3 = [0, 0, -1];
-const geometry: SliceGeometry = {
-  rows: 200,
-  columns: 180,
-  pixelSpacing: [0.7, 0.9],
-  imagePositionPatient: [-50, 20, 80],
-  imageOrientationPatient: [...rowCos, ...colCos],
-};
 const grid = { rows: 200, columns: 180, pixelSpacing: [0.7, 0.9] as const };
 
-describe('50 mm ROI', () => {
+describe("50 mm ROI (the seed's get_roi box)", () => {
   const dotPixel = { x: 93.4, y: 71.8 };
-  const dotMm = pixelToPatient(geometry, dotPixel.x, dotPixel.y);
   const frame = { rows: 200, columns: 180, pixels: gaussianImage(200, 180, [dotPixel], 0, 1000, 2) };
   const centre = { x: 100, y: 80 };
-  const centreMm = pixelToPatient(geometry, centre.x, centre.y);
-  // Independent expectation in patient space: mm from the ROI centre along each axis, in ROI pixels (50 mm / 64 px).
-  const mmPerRoiPx = 50 / 64;
-  const expectU = 31.5 + dot(sub(dotMm, centreMm), rowCos) / mmPerRoiPx;
-  const expectV = 31.5 + dot(sub(dotMm, centreMm), colCos) / mmPerRoiPx;
+  // 50 mm / 0.9 mm = 55.56 px wide, 50 / 0.7 = 71.43 px high: x1 = round(72.22) = 72, x2 = round(127.78) = 128,
+  // y1 = round(44.29) = 44, y2 = round(115.71) = 116.
+  const box = seedRoiBox(centre, grid.pixelSpacing, 50);
+  const sx = (box.x2 - box.x1) / 64;
+  const sy = (box.y2 - box.y1) / 64;
+  // cv2.resize of the cut-out: cut-out pixel = (u + 0.5) * scale - 0.5.
+  const expectU = (dotPixel.x - box.x1 + 0.5) / sx - 0.5;
+  const expectV = (dotPixel.y - box.y1 + 0.5) / sy - 0.5;
+  const render = (mirror: boolean) =>
+    renderTask([frame], {
+      channels: [{ frame: 0, map: cutOutMap(box, 64, 64, mirror), cut: box }],
+      rows: 64,
+      cols: 64,
+      normalisation: 'zscore-stack',
+    });
 
-  const render = (mirror: boolean) => {
-    const { map, overlap } = roiPlacement(grid, centre, 50, 64, 64, mirror);
-    const out = renderTask([frame], { channels: [{ frame: 0, map }], rows: 64, cols: 64, outside: 'zero', normalisation: 'zscore-stack' });
-    return { out, map, overlap };
-  };
+  it('cuts the integer box [round(x - s/2), round(x + s/2)) with Python rounding', () => {
+    expect(box).toEqual({ x1: 72, x2: 128, y1: 44, y2: 116 });
+    expect([0.5, 1.5, 2.5, -0.5, -1.5, 2.4999, 2.5001].map(roundHalfEven)).toEqual([0, 2, 2, 0, -2, 2, 3]);
+    expect(boxInside(box, grid)).toBe(true);
+  });
 
-  it('shows a bright dot at a known patient coordinate where patient geometry says it should be', () => {
-    const { out, map, overlap } = render(false);
-    expect(overlap).toBe('inside');
-    const peak = heatmapPeak(out, 0, 64, 64, true);
+  it('shows a bright dot where the resized cut-out puts it', () => {
+    const peak = heatmapPeak(render(false), 0, 64, 64, true);
     expect(Math.abs(peak.x - expectU)).toBeLessThan(0.3);
     expect(Math.abs(peak.y - expectV)).toBeLessThan(0.3);
-    // And the ROI's own map takes the peak back to the dot's source pixel.
-    const back = toSource(map, peak);
-    expect(Math.hypot(back.x - dotPixel.x, back.y - dotPixel.y)).toBeLessThan(0.3);
   });
 
   it('mirrors left-right: the dot moves to 63 - u, same row', () => {
-    const { out, map } = render(true);
-    const peak = heatmapPeak(out, 0, 64, 64, true);
-    expect(Math.abs(peak.x - (63 - expectU))).toBeLessThan(0.3);
-    expect(Math.abs(peak.y - expectV)).toBeLessThan(0.3);
-    const back = toSource(map, peak);
-    expect(Math.hypot(back.x - dotPixel.x, back.y - dotPixel.y)).toBeLessThan(0.3);
+    const straight = render(false);
+    const mirrored = render(true);
+    for (let v = 0; v < 64; v++) for (let u = 0; u < 64; u++) expect(mirrored[v * 64 + u]).toBeCloseTo(straight[v * 64 + 63 - u], 4);
   });
 
-  it('leaves the part of an ROI outside the image zero, and knows when it misses the image entirely', () => {
-    const flat = { rows: 200, columns: 180, pixels: new Float32Array(200 * 180).fill(5) };
-    const { map, overlap } = roiPlacement(grid, { x: 3, y: 190 }, 50, 32, 32, false);
-    expect(overlap).toBe('partial');
-    const out = renderTask([flat], { channels: [{ frame: 0, map }], rows: 32, cols: 32, outside: 'zero', normalisation: 'none' });
-    // 50 mm = 55.6 px wide: the left ~half of the columns and the bottom rows fall outside.
-    expect(out[16 * 32 + 0]).toBe(0); // left edge: x = 3 - 27.8 < -0.5
-    expect(out[0 * 32 + 31]).toBeCloseTo(5, 4); // top right: inside
-    expect(out[31 * 32 + 31]).toBe(0); // bottom: y = 190 + 35.7 > 199.5
-    expect(roiPlacement(grid, { x: -100, y: 50 }, 50, 32, 32, false).overlap).toBe('outside');
+  it("repeats the cut-out's own edge pixels, never the neighbouring image pixels", () => {
+    // Left of the box the image is 1000, inside 0: a cut-out that ends exactly at the step never sees the 1000s.
+    const step = { rows: 40, columns: 40, pixels: Float32Array.from({ length: 1600 }, (_, i) => (i % 40 < 10 ? 1000 : 0)) };
+    const cut = { x1: 10, x2: 30, y1: 10, y2: 30 };
+    const out = renderTask([step], {
+      channels: [{ frame: 0, map: cutOutMap(cut, 32, 32, false), cut }],
+      rows: 32,
+      cols: 32,
+      normalisation: 'none',
+    });
+    expect(Math.max(...out)).toBe(0);
+  });
+
+  it('rejects a box that crosses the image edge (the seed leaves that ROI zero)', () => {
+    expect(boxInside(seedRoiBox({ x: 3, y: 100 }, grid.pixelSpacing, 50), grid)).toBe(false);
+    expect(boxInside(seedRoiBox({ x: 152.2, y: 100 }, grid.pixelSpacing, 50), grid)).toBe(true); // x2 = round(179.98) = 180
+    expect(boxInside(seedRoiBox({ x: 152.8, y: 100 }, grid.pixelSpacing, 50), grid)).toBe(false); // x2 = round(180.58) = 181
   });
 });
 
@@ -147,9 +140,9 @@ describe('Sag T2 point -> axial slice', () => {
     const state = stateWith([axialStack(-8, 2, 2.5, 'a'), axialStack(12, 3, 1.1, 'b'), axialStack(25, 1, -2, 'c')]);
     const plan = planView(state, view, target, { level: 'L3_L4', side: 'NONE' });
     if (isUnavailable(plan)) throw new Error(plan.message);
-    expect(plan.stack.seriesId).toBe('ax1');
-    expect(plan.stack.slices[plan.window.centre].sopInstanceUid).toBe('b.3');
-    expect(plan.window.indices.map((i) => plan.stack.slices[i].sopInstanceUid)).toEqual(['b.2', 'b.3', 'b.4']);
+    expect(plan.series.seriesId).toBe('ax1');
+    expect(plan.keypointSlice?.sopInstanceUid).toBe('b.3');
+    expect(plan.window.indices.map((i) => plan.series.slices[i].sopInstanceUid).sort()).toEqual(['b.2', 'b.3', 'b.4']);
   });
 
   it('reports a miss when no slice is within 5 mm, and accepts 4.9 mm', () => {
@@ -192,8 +185,9 @@ describe('Sag T2 point -> axial slice', () => {
     axialKp('LEFT', 80, 60);
     axialKp('RIGHT', 40, 70);
     const spinal = planView(state, roiView, roiTarget, { level: 'L3_L4', side: 'NONE' });
-    expect(isUnavailable(spinal) ? spinal : spinal.centre).toEqual({ x: 60, y: 65 });
-    axialKp('LEFT', 400, 60); // 50 mm = 66.7 px at 0.75 mm: the ROI spans x 366.7..433.3, the image ends at 127.5
+    // The seed's nanmean of the two sides' x_norm, y_norm.
+    expect(isUnavailable(spinal) ? spinal : spinal.centreNorm).toEqual({ x: (80 / 128 + 40 / 128) / 2, y: (60 / 128 + 70 / 128) / 2 });
+    axialKp('LEFT', 100, 60); // 50 mm = 66.7 px at 0.75 mm: x2 = round(133.3) = 133 > 128 columns
     const off = planView(state, { ...roiView, side: 'LEFT' }, roiTarget, { level: 'L3_L4', side: 'NONE' });
     expect(isUnavailable(off) && off.code).toBe('ROI_OUT_OF_BOUNDS');
   });

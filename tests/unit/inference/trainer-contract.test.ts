@@ -51,13 +51,13 @@ describe.skipIf(!trainerAvailable())('trainer contract', () => {
           'keypoints-axial',
           'keypoints-sagittal-t2',
         ]);
-        const r = await runStudyPipeline({ studyId: 't', stacks: syntheticStudy('t').stacks }, set);
+        const r = await runStudyPipeline({ studyId: 't', stacks: syntheticStudy('t').stacks }, set, { refineKeypoints: true });
         expect(r.predictions).toHaveLength(25);
         for (const p of r.predictions) expect(p.normalMild + p.moderate + p.severe).toBeCloseTo(1, 9);
-        // No Sag T1 keypoint model in this set: its ROIs are zero-filled in the global model, and say so.
-        expect(r.predictions.find((p) => p.condition === 'LEFT_NEURAL_FORAMINAL_NARROWING')?.fallback).toMatch(
-          /zero-filled ROIs: KEYPOINT_MISSING: SAG_T1_LEFT/,
-        );
+        // No Sag T1 keypoint model in this set: its ROIs are zero-filled in the global model, and say so. (A one-epoch
+        // model's other keypoints may put ROI boxes past the image edge, which the seed leaves zero too.)
+        const foraminal = r.predictions.find((p) => p.condition === 'LEFT_NEURAL_FORAMINAL_NARROWING');
+        expect(foraminal?.fallback).toMatch(/SAG_T1_LEFT: no SAGITTAL_T1 keypoint at L1_L2 LEFT/);
         expect(r.keypoints.filter((k) => k.role === 'keypoints-sagittal-t2')).toHaveLength(5);
       } finally {
         await set.release();

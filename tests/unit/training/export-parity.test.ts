@@ -74,7 +74,7 @@ beforeAll(async () => {
       },
     })),
   };
-  result = await runStudyPipeline(input, set);
+  result = await runStudyPipeline(input, set, { refineKeypoints: true });
   expect(result.missingKeypoints).toEqual([]);
   const points: LabelPoint[] = result.keypoints.map((k) => ({
     condition: conditionOf(k),
@@ -134,16 +134,18 @@ describe('training export parity with inference', () => {
     ).toEqual(fed.get('classifier-foraminal'));
   });
 
-  it('places every heatmap target where inference reads its keypoint back to the label pixel', () => {
-    // The fixture keypoints lie on each input's centre slice, so the target mapped back through inference's own
-    // tensor -> source map must be the label pixel itself.
+  it("places every heatmap target where inference decodes its keypoint from (the seed's convention)", () => {
+    // Target = x_norm * W (CoordDataset.create_heatmaps); decoding x_norm = argmax / W inverts it, so a keypoint
+    // inference decoded at heatmap pixel (u, v) comes back as a target at exactly (u, v).
     const t2 = index.keypoints['keypoints-sagittal-t2'].samples[0];
     for (const k of result.keypoints.filter((kp) => kp.role === 'keypoints-sagittal-t2')) {
       const p = t2.points[LEVELS.indexOf(k.level)];
       expect(p).not.toBeNull();
-      // The synthetic Sag T2 slices are 128 columns x 120 rows, resized to 64 x 64.
-      expect(p![0]).toBeCloseTo((k.pixel.x + 0.5) * (64 / 128) - 0.5, 9);
-      expect(p![1]).toBeCloseTo((k.pixel.y + 0.5) * (64 / 120) - 0.5, 9);
+      expect(p![0]).toBeCloseTo(k.normalized!.x * 64, 9);
+      expect(p![1]).toBeCloseTo(k.normalized!.y * 64, 9);
+      // The synthetic Sag T2 slices are 128 columns x 180 rows, resized to 64 x 64: x_norm = x / 128.
+      expect(p![0]).toBeCloseTo((k.pixel.x / 128) * 64, 9);
+      expect(p![1]).toBeCloseTo((k.pixel.y / 180) * 64, 9);
     }
     const axial = index.keypoints['keypoints-axial'].samples;
     for (const k of result.keypoints.filter((kp) => kp.role === 'keypoints-axial')) {

@@ -64,15 +64,19 @@ describe('keypoint targets', () => {
     expect(index.keypoints['keypoints-sagittal-t2'].samples[0].points.every((p) => p !== null)).toBe(true);
   });
 
-  it('drops an axial label marked on another (differently tilted) stack, keeps those on the input stack', () => {
+  it('keeps an axial label marked on another stack of the series, as the seed does (x_norm * size)', () => {
     const axial = index.keypoints['keypoints-axial'].samples;
     expect(axial.map((s) => s.level)).toEqual([...LEVELS]);
-    expect(axial[0].points[0]).toBeNull();
+    // The L1/L2 left point was marked on the L4/L5 stack: the seed's target is still its x_norm, y_norm * 64.
+    const marked = study.axial.L4_L5.LEFT.pixel;
+    expect(axial[0].points[0]).toEqual([(marked.x / 128) * 64, (marked.y / 128) * 64]);
     for (const s of axial) {
       const right = s.points[1];
       expect(right).not.toBeNull();
-      expect(right![0]).toBeGreaterThanOrEqual(-0.5);
-      expect(right![0]).toBeLessThanOrEqual(63.5);
+      expect(right).toEqual([
+        (study.axial[s.level as keyof typeof study.axial].RIGHT.pixel.x / 128) * 64,
+        (study.axial[s.level as keyof typeof study.axial].RIGHT.pixel.y / 128) * 64,
+      ]);
     }
   });
 });

@@ -1,9 +1,13 @@
 """The RSNA 2024 competition metric (docs: ../shared/docs/rsna2024-reference.md, "The metric").
 
-Per core condition a sample-weighted log loss (weights 1/2/4 by the true severity), plus `any_severe_spinal`
-per study; the score is the mean of the parts. Each predicted triple is renormalised to sum 1, then clipped to [eps, 1 - eps]
-(eps = float64 machine epsilon), as the reference describes scikit-learn's `log_loss`. A part with no labelled rows is left out of
-the mean (and reported as None), so that a run training only some roles still gets a comparable per-part loss.
+Equal to the seed's rsna2024/utils/rsna_lumbar_metric.score (scikit-learn 1.2 `log_loss`) to 1e-9 (npm run
+test:parity). Per core condition a sample-weighted log loss (weights 1/2/4 by the true severity): each probability
+is clipped to [eps, 1 - eps] (eps = float64 machine epsilon), then each triple renormalised to sum 1. Plus
+`any_severe_spinal` per study: label = any severe spinal row, prediction = the largest RAW severe probability of
+the study's spinal rows (not renormalised), clipped; weight = the largest row weight. The score is the mean of
+the parts. Where the seed raises (a part with no labelled rows; every study with the same any-severe label), this
+computes what the formula gives: a part with no rows is left out of the mean (reported as None), and a one-label
+any-severe part is the plain weighted binary log loss.
 """
 from __future__ import annotations
 
@@ -28,8 +32,9 @@ class ScoredRow:
 
 
 def _normalised(probs: np.ndarray) -> np.ndarray:
-    p = np.asarray(probs, dtype=np.float64)
-    return np.clip(p / p.sum(axis=1, keepdims=True), EPS, 1 - EPS)
+    """scikit-learn's order: clip, then renormalise."""
+    p = np.clip(np.asarray(probs, dtype=np.float64), EPS, 1 - EPS)
+    return p / p.sum(axis=1, keepdims=True)
 
 
 def weighted_log_loss(labels: np.ndarray, probs: np.ndarray, weights: np.ndarray) -> float:
@@ -59,7 +64,7 @@ def competition_score(rows: Iterable[ScoredRow]) -> Dict[str, Optional[float]]:
     if by_study:
         ids = sorted(by_study)
         y = np.asarray([max(int(r.label == 2) for r in by_study[s]) for s in ids], dtype=np.int64)
-        q = np.asarray([max(float(_normalised(np.asarray([r.probs]))[0, 2]) for r in by_study[s]) for s in ids])
+        q = np.asarray([max(float(r.probs[2]) for r in by_study[s]) for s in ids])
         w = np.asarray([max(w_of[r.label] for r in by_study[s]) for s in ids])
         out["anySevereSpinal"] = weighted_log_loss(y, np.stack([1 - q, q], axis=1), w)
     else:

@@ -28,8 +28,11 @@ def test_hand_computed_score() -> None:
     assert out["rows"] == 4
 
 
-def test_probabilities_are_renormalised_and_clipped() -> None:
+def test_probabilities_are_clipped_then_renormalised() -> None:
+    # scikit-learn's order (the seed's metric): 2.0 and 1.0 are clipped to 1 - eps first, then the triple sums to 1.
     assert weighted_log_loss(np.array([1]), np.array([[2.0, 1.0, 1.0]]), np.array([2.0])) == pytest.approx(
+        -math.log(1 / 3))
+    assert weighted_log_loss(np.array([1]), np.array([[0.4, 0.2, 0.2]]), np.array([2.0])) == pytest.approx(
         -math.log(0.25))
     # a zero probability on the true class is clipped to eps instead of giving infinity
     loss = weighted_log_loss(np.array([1]), np.array([[1.0, 0.0, 0.0]]), np.array([1.0]))

@@ -98,10 +98,11 @@ export function syntheticStudy(prefix: string, options: SyntheticOptions = {}): 
   const stacks: SeriesStack[] = [];
   const make = (spec: Omit<SliceSpec, 'fail'>): SliceSpec => ({ ...spec, fail: failing.has(spec.uid) });
 
-  // Sag T2: 15 slices 3 mm apart, 120 x 128 px at 0.9 x 1.1 mm; spots on the middle slice (index 7), one per level.
-  const t2Spots = LEVELS.map((_, k) => ({ x: 50.3 + 5 * k, y: 12 + 24 * k + 0.4 }));
+  // Sag T2: 15 slices 3 mm apart, 180 x 128 px at 0.9 x 1.1 mm; spots on the middle slice (index 7), one per level,
+  // far enough from the edges for a 50 mm ROI box to fit (the seed leaves a box that crosses the edge zero).
+  const t2Spots = LEVELS.map((_, k) => ({ x: 50.3 + 5 * k, y: 30.4 + 30 * k }));
   const t2Slices = Array.from({ length: 15 }, (_, i) =>
-    make({ geometry: sagittal(-21 + 3 * i, 120, 128, [0.9, 1.1]), spots: i === 7 ? t2Spots : [], uid: `${prefix}.t2.${i}` }),
+    make({ geometry: sagittal(-21 + 3 * i, 180, 128, [0.9, 1.1]), spots: i === 7 ? t2Spots : [], uid: `${prefix}.t2.${i}` }),
   );
   const sagT2 = Object.fromEntries(
     LEVELS.map((l, k) => [
@@ -117,13 +118,12 @@ export function syntheticStudy(prefix: string, options: SyntheticOptions = {}): 
     spacingBetweenSlices: 3,
   });
 
-  // Sag T1: 15 slices 3.5 mm apart, 128 x 128 at 1 mm. 16.8 mm windows: left = slices 10-12 (centre 11), right = 1-3 (centre 2).
-  const t1Spots = (side: 'LEFT' | 'RIGHT') =>
-    LEVELS.map((_, k) => ({ x: (side === 'LEFT' ? 40 : 70) + 3 * k + 0.2, y: 12 + 25 * k + 0.3 }));
+  // Sag T1: 15 slices 3.5 mm apart, 190 x 128 at 1 mm. 16.8 mm windows: left = slices 10-12 (centre 11), right = 1-3 (centre 2).
+  const t1Spots = (side: 'LEFT' | 'RIGHT') => LEVELS.map((_, k) => ({ x: (side === 'LEFT' ? 40 : 70) + 3 * k + 0.2, y: 30.3 + 32 * k }));
   const t1Centre = { LEFT: 11, RIGHT: 2 } as const;
   const t1Slices = Array.from({ length: 15 }, (_, i) =>
     make({
-      geometry: sagittal(-24.5 + 3.5 * i, 128, 128, [1, 1]),
+      geometry: sagittal(-24.5 + 3.5 * i, 190, 128, [1, 1]),
       spots: i === t1Centre.LEFT ? t1Spots('LEFT') : i === t1Centre.RIGHT ? t1Spots('RIGHT') : [],
       uid: `${prefix}.t1.${i}`,
     }),
