@@ -125,7 +125,8 @@ describe('keypoints from DICOM pixels to stored rows', () => {
       expect(Math.abs(k.pixelY - DOTS[i].y)).toBeLessThanOrEqual(1);
       const expected = pixelToPatient(middle, DOTS[i].x, DOTS[i].y);
       const mm = Math.hypot(k.patientX - expected[0], k.patientY - expected[1], k.patientZ - expected[2]);
-      expect(mm).toBeLessThanOrEqual(PIXEL_MM);
+      // Within a pixel on each axis (the seed's plain argmax at half the source resolution), hence sqrt(2) pixels in mm.
+      expect(mm).toBeLessThanOrEqual(PIXEL_MM * Math.SQRT2 + 1e-9);
     }
   });
 
