@@ -1,8 +1,10 @@
 // The only reader of process.env. Parses, validates and freezes the configuration once;
 // a bad variable stops start-up with a message naming it.
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { parseDicomwebSources, Secret, type DicomwebSource } from './domain/dicomweb-source.js';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const port = z.coerce.number().int().min(0).max(65535);
@@ -55,6 +57,9 @@ const envSchema = z.object({
   MAX_QUERY_COMPLEXITY: z.coerce.number().int().min(10).default(20_000),
   MAX_QUERY_ALIASES: z.coerce.number().int().min(0).default(30),
   MUTATION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  DICOMWEB_SOURCES: z.string().optional(),
+  DICOMWEB_LINKAGE_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  DICOMWEB_CACHE_DIR: z.string().min(1).optional(),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'like 1mb or 512kb')
@@ -102,6 +107,13 @@ export interface Config {
     readonly issuer: string | undefined;
     readonly audience: string | undefined;
   };
+  readonly dicomweb: {
+    readonly sources: readonly DicomwebSource[];
+    /** Key of the original-UID table (AES-256-GCM); distinct from the pseudonym key; unset = linkage off. */
+    readonly linkageKey: string | undefined;
+    /** Where pulled instances are written (one folder per project and source). */
+    readonly cacheDir: string;
+  };
   readonly graphql: {
     readonly introspection: boolean;
     readonly maxPageSize: number;
@@ -126,13 +138,28 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(source[String(i.path[0])])})`),
+      parsed.error.issues.map(
+        (i) =>
+          `${i.path.join('.')}: ${i.message} (got ${/SECRET|KEY|SOURCES/.test(String(i.path[0])) ? 'a value not shown' : JSON.stringify(source[String(i.path[0])])})`,
+      ),
     );
   }
   const e = parsed.data;
   const problems: string[] = [];
   if (e.NODE_ENV === 'production' && e.PATIENT_KEY_SECRET === 'spinegraph-local-development-key') {
     problems.push('PATIENT_KEY_SECRET: must be set to a secret of your own in production');
+  }
+  if (e.DICOMWEB_LINKAGE_KEY && e.DICOMWEB_LINKAGE_KEY === e.PATIENT_KEY_SECRET) {
+    problems.push('DICOMWEB_LINKAGE_KEY: must differ from PATIENT_KEY_SECRET');
+  }
+  let dicomwebSources: readonly DicomwebSource[] = [];
+  try {
+    dicomwebSources = e.DICOMWEB_SOURCES ? parseDicomwebSources(readSourcesText(e.DICOMWEB_SOURCES)) : [];
+  } catch (error) {
+    problems.push(`DICOMWEB_SOURCES: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (dicomwebSources.some((s) => s.linkage) && !e.DICOMWEB_LINKAGE_KEY) {
+    problems.push('DICOMWEB_LINKAGE_KEY: required when a DICOMweb source has "linkage": true');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -161,6 +188,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     inference: { provider: e.INFERENCE_PROVIDER, threads: e.INFERENCE_THREADS },
     trainerPython: e.TRAINER_PYTHON,
     auth: { mode: e.AUTH_MODE, secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+    dicomweb: {
+      sources: dicomwebSources,
+      linkageKey: e.DICOMWEB_LINKAGE_KEY,
+      cacheDir: e.DICOMWEB_CACHE_DIR ? resolve(e.DICOMWEB_CACHE_DIR) : resolve(dataDir, 'dicomweb'),
+    },
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
       maxPageSize: e.MAX_PAGE_SIZE,
@@ -180,8 +212,19 @@ export function assertServable(config: Config): void {
   }
 }
 
+/** DICOMWEB_SOURCES holds the JSON itself, or the path of a file holding it (secrets stay out of the environment). */
+function readSourcesText(value: string): string {
+  const trimmed = value.trim();
+  if (trimmed.startsWith('[')) return trimmed;
+  try {
+    return readFileSync(resolve(trimmed), 'utf8');
+  } catch {
+    throw new Error(`is neither a JSON array nor a readable file (${trimmed})`);
+  }
+}
+
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
+  if (value && typeof value === 'object' && !(value instanceof Secret)) {
     for (const v of Object.values(value)) deepFreeze(v);
     Object.freeze(value);
   }

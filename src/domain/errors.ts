@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'MODEL_MISMATCH',
   'JOB_CANCELLED',
   'TRAINING_FAILED',
+  'SOURCE_AUTH_FAILED',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
