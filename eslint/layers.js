@@ -7,7 +7,7 @@ import path from 'node:path';
 /** Imported by every layer above the domain: process-wide plumbing that imports nothing of ours but the logger. */
 const PLATFORM = ['config', 'logger', 'version', 'runtime'];
 const BASE = ['domain', ...PLATFORM];
-const LIBRARIES = [...BASE, 'dicom', 'inference', 'synth'];
+const LIBRARIES = [...BASE, 'dicom', 'dicomweb', 'inference', 'synth'];
 const BELOW_SERVICES = [...LIBRARIES, 'db', 'auth', 'training'];
 const BELOW_API = [...BELOW_SERVICES, 'services'];
 const BELOW_HTTP = [...BELOW_API, 'api', 'queue', 'schema', 'resolvers'];
@@ -24,6 +24,8 @@ export const LAYERS = {
   dicom: [...BASE],
   inference: [...BASE, 'dicom'],
   synth: [...BASE, 'dicom'],
+  // A DICOMweb client (QIDO, WADO, STOW over HTTP): no database, no queue.
+  dicomweb: [...BASE, 'dicom'],
   // Tensor export, training requests and the trainer process; the data comes in from services.
   training: [...BASE, 'dicom', 'inference'],
   // Who is asking (Viewer), tokens and permissions.

@@ -1,6 +1,6 @@
 // The Authorization header for one source: none, basic, a static bearer token, or an OAuth 2.0 client-credentials
 // token fetched from the source's token endpoint and reused until shortly before it expires.
-import type { DicomwebSource } from '../domain/dicomweb-source.js';
+import type { DicomwebSource } from '../config/dicomweb-sources.js';
 import { sourceRejectedCredentials, sourceTimedOut, sourceUnreachable } from './source-error.js';
 
 interface CachedToken {

@@ -1,6 +1,6 @@
 // One DICOMweb source over HTTP: QIDO-RS searches (DICOM JSON), WADO-RS retrievals (a multipart/related stream
 // handed to the caller unread) and STOW-RS stores. Every failure becomes an AppError that names the source.
-import type { DicomwebSource } from '../domain/dicomweb-source.js';
+import type { DicomwebSource } from '../config/dicomweb-sources.js';
 import { AuthHeader } from './auth-header.js';
 import type { DicomJsonDataset } from './dicom-json.js';
 import { sourceHttpError, sourceRejectedCredentials, sourceTimedOut, sourceUnreachable } from './source-error.js';

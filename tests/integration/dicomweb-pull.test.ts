@@ -2,19 +2,27 @@
 // WADO-RS pulls (interrupted and resumed, repeated, transcoded to JPEG-LS), a project the source refuses, a bad
 // credential and an unreachable source. Skips with a printed reason where Orthanc is not installed.
 import { readdir, rm, mkdtemp, readFile } from 'node:fs/promises';
+
+/** Every regular file under `dir`, sorted. */
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
-import { parseDicomwebSources, type DicomwebSource } from '../../src/domain/dicomweb-source.js';
+import { parseDicomwebSources, type DicomwebSource } from '../../src/config/dicomweb-sources.js';
 import { isAppError } from '../../src/domain/errors.js';
 import { DicomwebClient } from '../../src/dicomweb/client.js';
 import { searchStudies } from '../../src/dicomweb/qido.js';
 import { decodeFrame, readDicomFile } from '../../src/dicom/index.js';
 import { pullRoot, pullStudies, type PullResult } from '../../src/services/dicomweb/pull-studies.js';
 import { sourceForProject } from '../../src/services/dicomweb/sources.js';
-import { listFiles } from '../../src/services/import/layout.js';
 import { ensureProject } from '../../src/services/projects.service.js';
 import { generateDataset } from '../../src/synth/index.js';
 import { startOrthanc, pacsUnavailableReason, type OrthancServer } from '../support/orthanc.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { parseDicomwebSources } from '../../src/domain/dicomweb-source.js';
+import { parseDicomwebSources } from '../../src/config/dicomweb-sources.js';
 import { MultipartError, writeMultipartParts } from '../../src/dicomweb/multipart.js';
 import { studySearchParams } from '../../src/dicomweb/qido.js';
 import { openUid, sealKey, sealUid } from '../../src/services/dicomweb/sealed-uid.js';

@@ -6,7 +6,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../db/client.js';
-import type { DicomwebSource } from '../../domain/dicomweb-source.js';
+import type { DicomwebSource } from '../../config/dicomweb-sources.js';
 import { DicomwebClient } from '../../dicomweb/client.js';
 import { listStudyInstances, type InstanceRef } from '../../dicomweb/qido.js';
 import { retrieveInstance } from '../../dicomweb/retrieve-instance.js';
@@ -24,6 +24,8 @@ export interface PullOptions {
   readonly cacheDir: string;
   /** Set when the source has linkage on: original UIDs are kept, sealed, for the SR export. */
   readonly linkageKey?: string;
+  /** As for a folder import (SERIES_DESCRIPTION_WORDS). */
+  readonly descriptionWords?: readonly string[];
   readonly signal?: AbortSignal;
   readonly onProgress?: (stage: string, fraction: number, message: string) => void;
 }
@@ -132,6 +134,7 @@ export async function pullStudies(db: Database, options: PullOptions): Promise<P
     root,
     projectId: options.projectId,
     secret,
+    ...(options.descriptionWords ? { descriptionWords: options.descriptionWords } : {}),
     signal: options.signal,
     onProgress: (stage, fraction, message) => progress(`import:${stage}`, FETCH_SHARE + (1 - FETCH_SHARE) * fraction, message),
   });
@@ -145,7 +148,7 @@ export async function pullStudies(db: Database, options: PullOptions): Promise<P
 
   return {
     ...imported,
-    failures: [...failures, ...imported.failures.map((f) => ({ ...f, path: relativeName(source.name, root, f.path) }))],
+    failures: [...failures, ...imported.failures.map((f) => ({ ...f, path: `${source.name}/${f.path}` }))],
     pull: {
       source: source.name,
       studies: options.studyInstanceUids.length,

@@ -1,7 +1,7 @@
 // Which configured DICOMweb source a project may use. An unknown name and a source the project may not use read
 // differently (NOT_FOUND, FORBIDDEN): the names are not secret, the URLs and credentials are never shown.
 import type { Config } from '../../config.js';
-import type { DicomwebSource } from '../../domain/dicomweb-source.js';
+import type { DicomwebSource } from '../../config/dicomweb-sources.js';
 import { AppError, notFound } from '../../domain/errors.js';
 
 export interface ProjectRef {
