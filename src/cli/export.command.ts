@@ -38,4 +38,20 @@ export function registerExportCommands(program: Command, ctx: CliContext): void 
         await db.close();
       }
     });
+  exp
+    .command('model-inputs')
+    .description('write every tensor a model receives (one float32 .npy per sample) and DIR/index.json')
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--coordinates <source>', "labels (what training sees) or predicted (the model set's keypoints, what inference sees)", 'labels')
+    .option('--model-set <name>', 'model set name or id: its keypoint models (predicted) and its input layouts (default: active)')
+    .option('--keypoint-size <n>', "render the reference layout with this keypoint input size (default 512, or the set's)")
+    .option('--roi-size <n>', "render the reference layout with this ROI size (default 128, or the set's)")
+    .option('--study <id...>', 'study external id(s) (default: every study)')
+    .action(
+      async (opts: { out: string; coordinates: string; modelSet?: string; keypointSize?: string; roiSize?: string; study?: string[] }) => {
+        const { runModelInputsExport } = await import('./model-inputs.command.js');
+        const config = await ctx.config();
+        process.stdout.write(await runModelInputsExport(config, opts));
+      },
+    );
 }
