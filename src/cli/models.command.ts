@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
+import { progressBar } from './progress-bar.js';
 
 export function registerModelsCommands(program: Command, ctx: CliContext): void {
   const models = program.command('models').description('model sets');
@@ -22,6 +23,41 @@ export function registerModelsCommands(program: Command, ctx: CliContext): void 
         process.stdout.write(
           `${created ? 'registered' : 'already registered'} model set "${set.name}" (${set.id})${set.isActive ? ', active' : ''}\n`,
         );
+      } finally {
+        await db.close();
+      }
+    });
+  models
+    .command('quantize')
+    .description('write and register a static int8 (QDQ) copy of a model set, calibrated on imported studies')
+    .argument('<set>', 'model set name or id (the float set)')
+    .requiredOption('--name <name>', 'name of the new set')
+    .option('--calibration-studies <n>', 'imported studies to calibrate activation ranges on', '20')
+    .option('--activate', 'make the new set the active one')
+    .action(async (setName: string, opts: { name: string; calibrationStudies: string; activate?: boolean }) => {
+      const config = await ctx.config();
+      const { openReadyDatabase } = await import('../db/migrate-database.js');
+      const { quantizeRegisteredSet } = await import('../services/quantize.service.js');
+      const db = await openReadyDatabase(config.database);
+      try {
+        const bar = progressBar('quantize');
+        const result = await quantizeRegisteredSet(
+          { db, config },
+          { set: setName, name: opts.name, calibrationStudies: Number(opts.calibrationStudies), activate: opts.activate },
+          { onProgress: (stage, done, total) => bar.update(done / total, `${stage} ${done} of ${total}`) },
+        );
+        bar.done();
+        process.stdout.write(
+          `registered model set "${result.set.name}" (${result.set.id}): int8 copy of "${result.sourceSet}", calibrated on ${result.calibrationStudies} studies, in ${result.directory}\n`,
+        );
+        for (const m of result.models)
+          process.stdout.write(
+            `  ${m.model}: ${Object.entries(m.report.quantizedLayers)
+              .map(([op, k]) => `${k} ${op}`)
+              .join(
+                ', ',
+              )} int8, ${m.calibrationSamples} samples; output vs float max |diff| ${m.check.maxAbsDiff.toFixed(4)} (range ${m.check.floatOutputRange.toFixed(3)})\n`,
+          );
       } finally {
         await db.close();
       }

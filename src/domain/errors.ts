@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'JOB_CANCELLED',
   'TRAINING_FAILED',
   'SOURCE_AUTH_FAILED',
+  'QUANTIZATION_FAILED',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
