@@ -35,7 +35,9 @@ export function nativeFrameBytes(instance: DicomInstance, source: PixelSource, f
 }
 
 /** YBR_FULL_422 native data stores two luma samples per chroma pair: 2 samples per pixel, not 3. */
-export function nativeSamplesPerFrame(instance: DicomInstance): number {
+export function nativeSamplesPerFrame(
+  instance: Pick<DicomInstance, 'rows' | 'columns' | 'photometricInterpretation' | 'samplesPerPixel'>,
+): number {
   const pixels = (instance.rows ?? 0) * (instance.columns ?? 0);
   return instance.photometricInterpretation === 'YBR_FULL_422' && instance.samplesPerPixel === 3
     ? pixels * 2

@@ -50,9 +50,12 @@ export function frameGeometries(
   frames: number,
   rows: number | undefined,
   columns: number | undefined,
+  checkTime: () => void,
 ): (SliceGeometry | undefined)[] {
+  // `frames` is bounded by the parse budget and by the Pixel Data (checked before this runs).
   const out: (SliceGeometry | undefined)[] = [];
   for (let i = 0; i < frames; i++) {
+    if ((i & 0xff) === 0xff) checkTime();
     const a = frameAttributes(ds, i);
     out.push(createSliceGeometry({ rows, columns, ...a }));
   }

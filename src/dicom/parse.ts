@@ -10,6 +10,8 @@ import { describeThrown, invalidDicom, unsupportedTransferSyntax } from './error
 import { nativeSamplesPerFrame } from './frame-bytes.js';
 import { frameAttributes, frameGeometries, hasFunctionalGroups } from './functional-groups.js';
 import { createSliceGeometry } from './geometry.js';
+import { refuseMosaic } from './mosaic.js';
+import { checkDataSetSize, DEFAULT_PARSE_BUDGET, isStackOverflow, ParseClock, type ParseBudget } from './parse-budget.js';
 import type { DicomInstance, ImageOrientation } from './instance.js';
 import { attachPixelSource } from './pixel-source.js';
 import { sniffDataSetEncoding, startsWithMetaGroup } from './sniff-encoding.js';
@@ -17,12 +19,21 @@ import { TAG } from './tags.js';
 import { TS, transferSyntaxInfo } from './transfer-syntax.js';
 
 const PREAMBLE_LENGTH = 128;
+/** A deflated data set may not inflate beyond this (a few KB of zeros would otherwise inflate to gigabytes). */
+const MAX_INFLATED_BYTES = 2 ** 30;
 const DICM = [0x44, 0x49, 0x43, 0x4d];
 
-/** Parses a DICOM file held in memory. `source` (a path or label) appears in error messages only. */
-export function parseDicom(bytes: Uint8Array, source = '<buffer>'): DicomInstance {
+/**
+ * Parses a DICOM file held in memory. `source` (a path or label) appears in error messages only; `budget` bounds
+ * what one file may cost (frames, nesting, elements, frame size, time).
+ */
+export function parseDicom(bytes: Uint8Array, source = '<buffer>', budget: ParseBudget = DEFAULT_PARSE_BUDGET): DicomInstance {
+  const clock = new ParseClock(source, budget);
   const { dataSet, transferSyntaxUid } = parseDataSet(bytes, source);
-  const instance = buildInstance(dataSet, transferSyntaxUid, source);
+  clock.check('after reading the data set');
+  checkDataSetSize(dataSet, budget, source, clock);
+  refuseMosaic(dataSet, source);
+  const instance = buildInstance(dataSet, transferSyntaxUid, source, budget, clock);
   const pixelData = dataSet.elements[TAG.PixelData];
   if (pixelData) attachPixelSource(instance, { dataSet, pixelData });
   return instance;
@@ -74,7 +85,7 @@ function parsePart10(bytes: Uint8Array, source: string): ParsedDataSet {
 
 /** dicom-parser's inflater contract: return the header bytes followed by the inflated data set. */
 function inflateDataSet(bytes: Uint8Array, position: number): Uint8Array {
-  const inflated = inflateRawSync(bytes.subarray(position));
+  const inflated = inflateRawSync(bytes.subarray(position), { maxOutputLength: MAX_INFLATED_BYTES });
   const full = new Uint8Array(position + inflated.length);
   full.set(bytes.subarray(0, position), 0);
   full.set(inflated, position);
@@ -85,7 +96,15 @@ function runParser<T>(source: string, parse: () => T): T {
   try {
     return parse();
   } catch (e) {
-    throw invalidDicom(source, describeThrown(e), e);
+    if (isStackOverflow(e)) {
+      throw invalidDicom(source, `sequences nested too deeply to read (more than ${DEFAULT_PARSE_BUDGET.maxSequenceDepth} levels)`, e);
+    }
+    const reason = describeThrown(e);
+    // dicom-parser's words for a file that ends inside an element.
+    if (/buffer overrun|past end of buffer|beyond the end|eof encountered/i.test(reason)) {
+      throw invalidDicom(source, `the file is truncated: it ends inside a data element (${reason})`, e);
+    }
+    throw invalidDicom(source, reason, e);
   }
 }
 
@@ -95,7 +114,7 @@ function required(ds: DataSet, tag: string, name: string, source: string): strin
   return v;
 }
 
-function buildInstance(ds: DataSet, transferSyntaxUid: string, source: string): DicomInstance {
+function buildInstance(ds: DataSet, transferSyntaxUid: string, source: string, budget: ParseBudget, clock: ParseClock): DicomInstance {
   const sopInstanceUid = required(ds, TAG.SOPInstanceUID, 'SOP Instance UID', source);
   const studyInstanceUid = required(ds, TAG.StudyInstanceUID, 'Study Instance UID', source);
   const seriesInstanceUid = required(ds, TAG.SeriesInstanceUID, 'Series Instance UID', source);
@@ -104,10 +123,31 @@ function buildInstance(ds: DataSet, transferSyntaxUid: string, source: string): 
   const hasPixelData = pixelElement !== undefined;
   const rows = readUint16(ds, TAG.Rows);
   const columns = readUint16(ds, TAG.Columns);
-  const numberOfFrames = readInteger(ds, TAG.NumberOfFrames) ?? 1;
+  const numberOfFrames = hasPixelData ? readNumberOfFrames(ds, source, budget) : (readInteger(ds, TAG.NumberOfFrames) ?? 1);
   const samplesPerPixel = readUint16(ds, TAG.SamplesPerPixel) ?? 1;
   const bitsAllocated = readUint16(ds, TAG.BitsAllocated);
-  if (hasPixelData) validatePixelModule({ rows, columns, bitsAllocated, numberOfFrames, samplesPerPixel }, source);
+  const bitsStored = readUint16(ds, TAG.BitsStored) ?? bitsAllocated;
+  const highBit = readUint16(ds, TAG.HighBit) ?? (bitsStored === undefined ? undefined : bitsStored - 1);
+  const pixelRepresentation = readUint16(ds, TAG.PixelRepresentation) ?? (hasPixelData ? 0 : undefined);
+  const photometricInterpretation = readString(ds, TAG.PhotometricInterpretation);
+  const pixelModule = {
+    rows,
+    columns,
+    bitsAllocated,
+    bitsStored,
+    highBit,
+    pixelRepresentation,
+    numberOfFrames,
+    samplesPerPixel,
+    photometricInterpretation,
+  };
+  if (hasPixelData) {
+    validatePixelModule(pixelModule, budget, source);
+    // Before anything loops over the frames: the Pixel Data must be able to hold them.
+    checkPixelDataLength(ds, pixelModule, source);
+  } else {
+    refuseImageWithoutPixels(ds, rows, columns, source);
+  }
 
   const enhanced = hasFunctionalGroups(ds);
   const frame0 = enhanced ? frameAttributes(ds, 0) : undefined;
@@ -132,12 +172,11 @@ function buildInstance(ds: DataSet, transferSyntaxUid: string, source: string): 
     columns,
     numberOfFrames,
     bitsAllocated,
-    bitsStored: readUint16(ds, TAG.BitsStored) ?? bitsAllocated,
-    highBit:
-      readUint16(ds, TAG.HighBit) ?? (bitsAllocated === undefined ? undefined : (readUint16(ds, TAG.BitsStored) ?? bitsAllocated) - 1),
-    pixelRepresentation: readUint16(ds, TAG.PixelRepresentation) ?? (hasPixelData ? 0 : undefined),
+    bitsStored,
+    highBit,
+    pixelRepresentation,
     samplesPerPixel,
-    photometricInterpretation: readString(ds, TAG.PhotometricInterpretation),
+    photometricInterpretation,
     planarConfiguration: readUint16(ds, TAG.PlanarConfiguration) ?? 0,
     rescaleSlope: readDecimal(ds, TAG.RescaleSlope) ?? frame0?.rescaleSlope ?? 1,
     rescaleIntercept: readDecimal(ds, TAG.RescaleIntercept) ?? frame0?.rescaleIntercept ?? 0,
@@ -152,36 +191,111 @@ function buildInstance(ds: DataSet, transferSyntaxUid: string, source: string): 
     echoTime: readDecimal(ds, TAG.EchoTime),
     inversionTime: readDecimal(ds, TAG.InversionTime),
     geometry: createSliceGeometry({ rows, columns, pixelSpacing, imagePositionPatient, imageOrientationPatient }),
-    frameGeometries: enhanced ? frameGeometries(ds, numberOfFrames, rows, columns) : undefined,
+    frameGeometries: enhanced ? frameGeometries(ds, numberOfFrames, rows, columns, () => clock.check('reading frame geometry')) : undefined,
     identifiers: { patientId: readString(ds, TAG.PatientID), studyInstanceUid, seriesInstanceUid },
   };
-  if (hasPixelData) checkPixelDataLength(ds, instance, source);
   return instance;
 }
 
-function validatePixelModule(
-  m: { rows?: number; columns?: number; bitsAllocated?: number; numberOfFrames: number; samplesPerPixel: number },
-  source: string,
-): void {
+interface PixelModule {
+  readonly rows: number | undefined;
+  readonly columns: number | undefined;
+  readonly bitsAllocated: number | undefined;
+  readonly bitsStored: number | undefined;
+  readonly highBit: number | undefined;
+  readonly pixelRepresentation: number | undefined;
+  readonly numberOfFrames: number;
+  readonly samplesPerPixel: number;
+  readonly photometricInterpretation: string | undefined;
+}
+
+/** Number of Frames (IS) when Pixel Data is present: absent means 1; anything but a whole number in range is refused. */
+function readNumberOfFrames(ds: DataSet, source: string, budget: ParseBudget): number {
+  if (!ds.elements[TAG.NumberOfFrames]?.length) return 1;
+  const text = (ds.string(TAG.NumberOfFrames) ?? '').trim();
+  if (text === '') return 1;
+  if (!/^\+?\d{1,12}$/.test(text)) throw invalidDicom(source, `Number of Frames "${text.slice(0, 16)}" is not a positive whole number`);
+  const frames = Number(text);
+  if (frames < 1) throw invalidDicom(source, `invalid Number of Frames ${frames}`);
+  if (frames > budget.maxFrames) {
+    throw invalidDicom(source, `Number of Frames ${frames} exceeds the per-file limit of ${budget.maxFrames}`);
+  }
+  return frames;
+}
+
+/** The Image Pixel module's own consistency (PS3.3 C.7.6.3), and the frame size budget. */
+function validatePixelModule(m: PixelModule, budget: ParseBudget, source: string): void {
   if (!m.rows || !m.columns) throw invalidDicom(source, 'Pixel Data present but Rows/Columns missing or zero');
   if (!m.bitsAllocated || ![1, 8, 16, 32].includes(m.bitsAllocated))
     throw invalidDicom(source, `unsupported Bits Allocated ${m.bitsAllocated}`);
-  if (!(m.numberOfFrames >= 1)) throw invalidDicom(source, `invalid Number of Frames ${m.numberOfFrames}`);
   if (m.samplesPerPixel !== 1 && m.samplesPerPixel !== 3) throw invalidDicom(source, `unsupported Samples per Pixel ${m.samplesPerPixel}`);
+  const bitsStored = m.bitsStored ?? m.bitsAllocated;
+  if (bitsStored < 1 || bitsStored > m.bitsAllocated) {
+    throw invalidDicom(source, `Bits Stored ${bitsStored} is not within 1..Bits Allocated (${m.bitsAllocated})`);
+  }
+  const highBit = m.highBit ?? bitsStored - 1;
+  if (highBit < bitsStored - 1 || highBit >= m.bitsAllocated) {
+    throw invalidDicom(source, `High Bit ${highBit} does not fit Bits Stored ${bitsStored} in Bits Allocated ${m.bitsAllocated}`);
+  }
+  if (m.pixelRepresentation !== 0 && m.pixelRepresentation !== 1) {
+    throw invalidDicom(source, `Pixel Representation ${m.pixelRepresentation} is neither 0 (unsigned) nor 1 (two's complement)`);
+  }
+  const samples = m.rows * m.columns * m.samplesPerPixel;
+  if (samples > budget.maxFrameSamples) {
+    throw invalidDicom(
+      source,
+      `a frame of ${m.columns}x${m.rows}x${m.samplesPerPixel} samples exceeds the per-file limit of ${budget.maxFrameSamples}`,
+    );
+  }
 }
 
-/** Native pixel data must hold every frame; encapsulated pixel data must hold at least one fragment per frame's worth. */
-function checkPixelDataLength(ds: DataSet, instance: DicomInstance, source: string): void {
+/**
+ * An image object without any Pixel Data element: the file ended before it (a cut at an element boundary parses
+ * cleanly), or the object is not an image. Objects without Rows/Columns (reports, waveforms) and those carrying
+ * float pixel data or spectroscopy data are left to the caller.
+ */
+function refuseImageWithoutPixels(ds: DataSet, rows: number | undefined, columns: number | undefined, source: string): void {
+  if (!rows || !columns) return;
+  if (ds.elements[TAG.FloatPixelData] || ds.elements[TAG.DoubleFloatPixelData]) return;
+  const sopClass = readString(ds, TAG.SOPClassUID);
+  if (sopClass !== undefined && !IMAGE_SOP_CLASSES.has(sopClass)) return;
+  throw invalidDicom(source, 'the file is truncated: it ends before Pixel Data (7FE0,0010), although its header describes an image');
+}
+
+/** Storage SOP classes whose instances always carry Pixel Data (PS3.4 B.5): those a spine MRI export holds. */
+const IMAGE_SOP_CLASSES = new Set([
+  '1.2.840.10008.5.1.4.1.1.1', // CR
+  '1.2.840.10008.5.1.4.1.1.1.1', // DX
+  '1.2.840.10008.5.1.4.1.1.2', // CT
+  '1.2.840.10008.5.1.4.1.1.2.1', // Enhanced CT
+  '1.2.840.10008.5.1.4.1.1.4', // MR
+  '1.2.840.10008.5.1.4.1.1.4.1', // Enhanced MR
+  '1.2.840.10008.5.1.4.1.1.7', // Secondary Capture
+  '1.2.840.10008.5.1.4.1.1.7.1',
+  '1.2.840.10008.5.1.4.1.1.7.2',
+  '1.2.840.10008.5.1.4.1.1.7.3',
+  '1.2.840.10008.5.1.4.1.1.7.4',
+]);
+
+/**
+ * Native pixel data must hold every frame; encapsulated pixel data needs a fragment per frame (PS3.5 A.4: a fragment
+ * never holds more than one frame), and its last fragment must lie inside the file.
+ */
+function checkPixelDataLength(ds: DataSet, m: PixelModule, source: string): void {
   const element = ds.elements[TAG.PixelData];
   if (element.encapsulatedPixelData) {
-    if (!element.fragments?.length) throw invalidDicom(source, 'encapsulated Pixel Data has no fragments');
-    const last = element.fragments[element.fragments.length - 1];
+    const fragments = element.fragments?.length ?? 0;
+    if (!fragments) throw invalidDicom(source, 'encapsulated Pixel Data has no fragments');
+    const last = element.fragments![fragments - 1];
     if (last.position + last.length > ds.byteArray.length) throw invalidDicom(source, 'encapsulated Pixel Data is truncated');
+    if (m.numberOfFrames > fragments) {
+      throw invalidDicom(source, `Number of Frames ${m.numberOfFrames} but the Pixel Data holds only ${fragments} fragment(s)`);
+    }
     return;
   }
-  const bits = nativeSamplesPerFrame(instance) * instance.numberOfFrames * (instance.bitsAllocated ?? 0);
+  const bits = nativeSamplesPerFrame(m) * m.numberOfFrames * (m.bitsAllocated ?? 0);
   const needed = Math.ceil(bits / 8);
   const available = Math.min(element.length, ds.byteArray.length - element.dataOffset);
   if (available < needed)
-    throw invalidDicom(source, `Pixel Data holds ${available} bytes, ${needed} needed for ${instance.numberOfFrames} frame(s)`);
+    throw invalidDicom(source, `Pixel Data holds ${available} bytes, ${needed} needed for ${m.numberOfFrames} frame(s)`);
 }

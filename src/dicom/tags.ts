@@ -3,6 +3,7 @@
 
 export const TAG = {
   TransferSyntaxUID: 'x00020010',
+  ImageType: 'x00080008',
   SOPClassUID: 'x00080016',
   SOPInstanceUID: 'x00080018',
   Modality: 'x00080060',
@@ -34,7 +35,11 @@ export const TAG = {
   WindowWidth: 'x00281051',
   RescaleIntercept: 'x00281052',
   RescaleSlope: 'x00281053',
+  FloatPixelData: 'x7fe00008',
+  DoubleFloatPixelData: 'x7fe00009',
   PixelData: 'x7fe00010',
+  // Siemens CSA private tag: the number of images tiled in a mosaic (private creator "SIEMENS CSA HEADER").
+  SiemensNumberOfImagesInMosaic: 'x0019100a',
   // Enhanced multi-frame functional groups.
   SharedFunctionalGroupsSequence: 'x52009229',
   PerFrameFunctionalGroupsSequence: 'x52009230',

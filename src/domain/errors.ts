@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'INVALID_DICOM',
   'UNSUPPORTED_TRANSFER_SYNTAX',
+  /** A readable DICOM object of a kind spinegraph does not handle (e.g. a Siemens mosaic). */
+  'UNSUPPORTED_DICOM',
   'MODEL_MISMATCH',
   'JOB_CANCELLED',
   'TRAINING_FAILED',

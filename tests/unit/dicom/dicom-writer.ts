@@ -28,6 +28,10 @@ class ByteWriter {
     const b = [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
     this.u8(...(this.littleEndian ? b : b.reverse()));
   }
+  /** Many bytes (a spread into u8 would exceed the argument limit for large values). */
+  raw(values: Uint8Array): void {
+    for (const v of values) this.chunks.push(v);
+  }
   bytes(): Uint8Array {
     return Uint8Array.from(this.chunks);
   }
@@ -45,7 +49,7 @@ function valueBytes(vr: string, value: ElementValue, littleEndian: boolean): Uin
   } else if ('ul' in value) {
     value.ul.forEach((v) => w.u32(v));
   } else {
-    w.u8(...value.bytes);
+    w.raw(value.bytes);
     if (value.bytes.length % 2) w.u8(0);
   }
   return w.bytes();
@@ -69,7 +73,7 @@ function writeElements(elements: readonly Element[], encoding: Encoding): Uint8A
         w.u16(data.length);
       }
     }
-    w.u8(...data);
+    w.raw(data);
   }
   return w.bytes();
 }
