@@ -60,6 +60,8 @@ const envSchema = z.object({
   DICOMWEB_SOURCES: z.string().optional(),
   DICOMWEB_LINKAGE_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   DICOMWEB_CACHE_DIR: z.string().min(1).optional(),
+  // /metrics counts jobs across every project: served only with this bearer token, and in production not at all without it.
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'like 1mb or 512kb')
@@ -76,6 +78,8 @@ export interface Config {
   readonly isProduction: boolean;
   readonly logLevel: Env['LOG_LEVEL'];
   readonly http: { readonly host: string; readonly port: number; readonly bodyLimit: string };
+  /** Bearer token /metrics requires; null: open outside production, not served in production. */
+  readonly metricsToken: string | null;
   /** `postgres` when DATABASE_URL is set, else the embedded PGlite database under dataDir. */
   readonly database: { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'pglite'; readonly dir: string };
   readonly dataDir: string;
@@ -169,6 +173,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     isProduction: e.NODE_ENV === 'production',
     logLevel: e.LOG_LEVEL,
     http: { host: e.HOST, port: e.PORT, bodyLimit: e.BODY_LIMIT },
+    metricsToken: e.METRICS_TOKEN ?? null,
     database: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dir: resolve(dataDir, 'db') },
     dataDir,
     redis: { url: e.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: e.QUEUE_PREFIX },

@@ -126,7 +126,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       createComplexityRule(limits),
     ],
     mountRoutes: (app) => {
-      app.use(metrics.router());
+      app.use(metrics.router({ token: config.metricsToken, open: !config.isProduction }));
       app.use(exportRoutes(db, viewerOf));
       app.use(scopedImageRoutes(db, viewerOf, logger));
       app.use(dashboardRoutes());

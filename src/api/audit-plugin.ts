@@ -9,7 +9,8 @@ import { type DocumentNode, type OperationDefinitionNode, type ValueNode, valueF
 import type { Database } from '../db/client.js';
 import { recordAudit } from '../services/audit.service.js';
 import type { RequestContext } from './context.js';
-import { errorCodeOf } from './errors.js';
+import { isDatabaseUnavailable } from '../db/database-errors.js';
+import { DATABASE_UNAVAILABLE_MESSAGE, errorCodeOf } from './errors.js';
 import { fragmentsOf } from './limits/fragments.js';
 import { rootFieldsOf } from './limits/root-fields.js';
 
@@ -73,7 +74,7 @@ export function auditPlugin(db: Database): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ operation, document, contextValue, errors, request }) {
+        async willSendResponse({ operation, document, contextValue, errors, request, response }) {
           if (!operation || !document || operation.operation === 'subscription') return;
           const variables = (request.variables ?? {}) as Record<string, unknown>;
           const fields = rootFields(document, operation, variables).filter(
@@ -85,15 +86,33 @@ export function auditPlugin(db: Database): ApolloServerPlugin<RequestContext> {
           const outcome = codes.some((c) => DENIED.has(c)) ? 'DENIED' : codes.length ? 'ERROR' : 'SUCCESS';
           const names = new Set(fields.map((f) => f.name));
           const notes = [codes.length ? [...new Set(codes)].join(',') : '', fields.length > 1 ? `fields: ${fieldList(fields)}` : ''];
-          await recordAudit(db, {
-            viewer: contextValue.viewer,
-            action: `${operation.operation}.${names.size === 1 ? (fields[0] as RootField).name : 'multiple'}`,
-            targetIds: [...new Set(fields.flatMap((f) => targetIds(f.args)))],
-            filter: requestFilter(fields),
-            outcome,
-            requestId: contextValue.requestId,
-            detail: notes.filter((n) => n !== '').join('; ') || null,
-          });
+          try {
+            await recordAudit(db, {
+              viewer: contextValue.viewer,
+              action: `${operation.operation}.${names.size === 1 ? (fields[0] as RootField).name : 'multiple'}`,
+              targetIds: [...new Set(fields.flatMap((f) => targetIds(f.args)))],
+              filter: requestFilter(fields),
+              outcome,
+              requestId: contextValue.requestId,
+              detail: notes.filter((n) => n !== '').join('; ') || null,
+            });
+          } catch (e) {
+            // Not recorded, so not answered: the data never leaves. An outage is a 503 to retry, anything else a 500.
+            const down = isDatabaseUnavailable(e);
+            contextValue.logger.error({ requestId: contextValue.requestId, err: e }, 'audit event could not be written');
+            response.http.status = down ? 503 : 500;
+            if (down) response.http.headers.set('retry-after', '5');
+            response.body = {
+              kind: 'single',
+              singleResult: {
+                errors: [
+                  down
+                    ? { message: DATABASE_UNAVAILABLE_MESSAGE, extensions: { code: 'SERVICE_UNAVAILABLE' } }
+                    : { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+                ],
+              },
+            };
+          }
         },
       };
     },

@@ -1,8 +1,13 @@
 // How errors leave the API: every error carries extensions.code; internals (stack traces, SQL) stay in logs.
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
+import { isDatabaseUnavailable, isInvalidValue } from '../db/database-errors.js';
 import { isAppError } from '../domain/errors.js';
 
+export const DATABASE_UNAVAILABLE_MESSAGE = 'The database is not reachable at the moment; retry shortly';
+export const INVALID_VALUE_MESSAGE = 'A value in the request is not valid (an id or a cursor this API did not issue)';
+
+/** The AppError inside `error`, or what a database error means to the caller (an outage, a malformed value). */
 function findAppError(error: unknown): ReturnType<typeof asApp> {
   let current: unknown = error;
   for (let depth = 0; current && depth < 5; depth++) {
@@ -10,6 +15,8 @@ function findAppError(error: unknown): ReturnType<typeof asApp> {
     if (app) return app;
     current = (current as { originalError?: unknown; cause?: unknown }).originalError ?? (current as { cause?: unknown }).cause;
   }
+  if (isDatabaseUnavailable(error)) return { code: 'SERVICE_UNAVAILABLE', message: DATABASE_UNAVAILABLE_MESSAGE };
+  if (isInvalidValue(error)) return { code: 'BAD_USER_INPUT', message: INVALID_VALUE_MESSAGE };
   return undefined;
 }
 

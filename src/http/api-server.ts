@@ -24,11 +24,14 @@ import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { RequestContext } from '../api/context.js';
 import type { AppServices } from '../api/services.js';
-import { formatError } from '../api/errors.js';
+import { errorLogPlugin } from '../api/error-log-plugin.js';
+import { errorCodeOf, formatError } from '../api/errors.js';
+import { serviceUnavailablePlugin } from '../api/status-plugin.js';
 import { jitGateway } from '../api/jit-gateway.js';
 import { createLoaders } from '../api/loaders.js';
 import type { Viewer } from '../auth/viewer.js';
 import { toHttpAuthError } from '../auth/http-auth-error.js';
+import { accessLog, noteUser } from './access-log.js';
 import { jsonErrorHandler } from './error-handler.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { requestIdMiddleware, requestIdOf } from './request-id.js';
@@ -92,7 +95,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
         try {
           document = parse(payload.query);
         } catch (e) {
-          return [e instanceof GraphQLError ? e : new GraphQLError('The operation could not be parsed')];
+          return [
+            e instanceof GraphQLError
+              ? asClientError(e, 'GRAPHQL_PARSE_FAILED', config.isProduction)
+              : new GraphQLError('The operation could not be parsed', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }),
+          ];
         }
         const operation = getOperationAST(document, payload.operationName);
         if (operation && operation.operation !== 'subscription') {
@@ -119,7 +126,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       onError: (_ctx, _id, _payload, errors) => formatAll(errors),
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors?.length ? { ...result, errors: formatAll(result.errors) } : undefined),
       // The same limits as HTTP: graphql-ws validates each subscribe message with these rules.
-      validate: (schemaToCheck, document) => validate(schemaToCheck, document, [...specifiedRules, ...(options.validationRules ?? [])]),
+      // Validation errors keep their message and get the code HTTP gives them (without one, production would
+      // answer "Internal server error"); no "Did you mean" in production, where the schema is not published.
+      validate: (schemaToCheck, document) =>
+        validate(schemaToCheck, document, [...specifiedRules, ...(options.validationRules ?? [])]).map((e) =>
+          asClientError(e, 'GRAPHQL_VALIDATION_FAILED', config.isProduction),
+        ),
       // Authenticate once, at connection_init; a refused token closes the socket with 4403 Forbidden.
       onConnect: async (ctx) => {
         try {
@@ -138,6 +150,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     gateway: jitGateway(schema),
     introspection: config.graphql.introspection,
     csrfPrevention: true,
+    // No "Did you mean ...?" naming fields in production, where introspection is off.
+    hideSchemaDetailsFromClientErrors: config.isProduction,
     includeStacktraceInErrorResponses: exposeInternals,
     formatError: (formatted, error) => formatError(formatted, error, exposeInternals),
     plugins: [
@@ -155,12 +169,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       },
       ...(config.isProduction ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...(options.plugins ?? []),
+      errorLogPlugin<RequestContext>(logger),
+      serviceUnavailablePlugin<RequestContext>(),
     ],
     validationRules: [...(options.validationRules ?? [])],
   });
   await apollo.start();
 
   app.use(requestIdMiddleware);
+  app.use(accessLog(logger));
   app.use(healthRoutes(options.readiness, options.readinessDetails));
   options.mountRoutes?.(app);
   // Its own sub-app so its settings stay local: no ETag, since GraphQL answers to POSTs are never revalidated and
@@ -174,15 +191,21 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         try {
-          return contextFor(requestIdOf(res), await options.viewerOf(req));
+          const viewer = await options.viewerOf(req);
+          noteUser(res, viewer.userId);
+          return contextFor(requestIdOf(res), viewer);
         } catch (e) {
-          throw toHttpAuthError(e);
+          const answered = toHttpAuthError(e);
+          const code = errorCodeOf(answered);
+          if (code === 'SERVICE_UNAVAILABLE' || code === 'INTERNAL_SERVER_ERROR')
+            logger.warn({ requestId: requestIdOf(res), code, err: e }, 'authentication could not be completed');
+          throw answered;
         }
       },
     }),
   );
 
-  app.use(jsonErrorHandler);
+  app.use(jsonErrorHandler(logger));
 
   const port = options.port ?? config.http.port;
   await new Promise<void>((resolve, reject) => {
@@ -207,4 +230,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       return closing;
     },
   };
+}
+
+/** A validation or syntax error as a client sees it: its own message and a code; no schema hints in production. */
+function asClientError(error: GraphQLError, code: string, production: boolean): GraphQLError {
+  if (typeof error.extensions.code === 'string' && !production) return error;
+  const message = production ? error.message.replace(/\s*Did you mean .*\?$/, '') : error.message;
+  return new GraphQLError(message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code: typeof error.extensions.code === 'string' ? error.extensions.code : code },
+  });
 }

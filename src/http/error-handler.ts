@@ -2,6 +2,8 @@
 // page) leave as GraphQL-shaped JSON with a code, never as express's default HTML page, which shows the stack
 // whenever the process's NODE_ENV is not "production", whatever the server's configuration says.
 import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from '../logger.js';
+import { requestIdOf } from './request-id.js';
 
 interface HttpError {
   readonly status?: unknown;
@@ -9,7 +11,12 @@ interface HttpError {
   readonly limit?: unknown;
 }
 
-export function jsonErrorHandler(error: unknown, _req: Request, res: Response, next: NextFunction): void {
+/** The last handler; a 5xx is logged once here, with the request id (routes that answer errors themselves log theirs). */
+export function jsonErrorHandler(logger: Logger): (error: unknown, req: Request, res: Response, next: NextFunction) => void {
+  return (error, req, res, next) => answerError(logger, error, req, res, next);
+}
+
+function answerError(logger: Logger, error: unknown, _req: Request, res: Response, next: NextFunction): void {
   if (res.headersSent) return next(error);
   const e = (error ?? {}) as HttpError;
   const status = typeof e.status === 'number' && e.status >= 400 && e.status < 600 ? e.status : 500;
@@ -25,6 +32,7 @@ export function jsonErrorHandler(error: unknown, _req: Request, res: Response, n
     body = { message: 'The request could not be read', extensions: { code: 'BAD_USER_INPUT' } };
   } else {
     body = { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    logger.error({ requestId: requestIdOf(res), status, err: error }, 'request failed with an internal error');
   }
   res.status(status).json({ errors: [body] });
 }

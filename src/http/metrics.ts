@@ -1,6 +1,7 @@
 // Prometheus metrics at /metrics: queue depth, job outcomes and durations by kind, inference stage timings,
 // GraphQL request latency. One registry per server so tests can run several in a process.
 import type { ApolloServerPlugin } from '@apollo/server';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Router } from 'express';
 import express from 'express';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -10,7 +11,8 @@ import type { JobQueues } from '../queue/job-queues.js';
 export interface ApiMetrics {
   readonly registry: Registry;
   readonly graphqlPlugin: ApolloServerPlugin;
-  router(): Router;
+  /** GET /metrics: behind `token` (a bearer token) when given; not served at all when `token` is null and `open` false. */
+  router(access: { readonly token: string | null; readonly open: boolean }): Router;
 }
 
 export function createApiMetrics(db: Database, queues: JobQueues | null): ApiMetrics {
@@ -94,13 +96,26 @@ export function createApiMetrics(db: Database, queues: JobQueues | null): ApiMet
   return {
     registry,
     graphqlPlugin,
-    router() {
+    router(access) {
       const r = express.Router();
-      r.get('/metrics', async (_req, res) => {
+      r.get('/metrics', async (req, res, next) => {
+        if (access.token === null && !access.open) return next(); // not served: the usual 404
+        if (access.token !== null && !bearerMatches(req.headers.authorization, access.token)) {
+          res.setHeader('www-authenticate', 'Bearer');
+          res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'The metrics token is required' } });
+          return;
+        }
         res.setHeader('content-type', registry.contentType);
         res.send(await registry.metrics());
       });
       return r;
     },
   };
+}
+
+/** Constant-time comparison of `Authorization: Bearer <token>` with the expected token. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '';
+  const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(token));
 }

@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../api/context.js';
 import { setKey } from '../api/loaders.js';
+import { requireUuid } from '../domain/ids.js';
 import type { ConditionEnum, KeypointSourceEnum, LevelEnum, SeverityEnum, SideEnum } from '../schema/enums.js';
 import { Instance, Keypoint, Label, Prediction } from '../schema/study-detail.type.js';
 import { Series, Study } from '../schema/study.type.js';
@@ -14,7 +15,7 @@ export class StudyFieldsResolver {
     @Ctx() ctx: RequestContext,
     @Arg('modelSetId', () => ID, { nullable: true }) modelSetId: string | null,
   ): Promise<Prediction[]> {
-    const setId = modelSetId ?? (await ctx.loaders.activeModelSetId());
+    const setId = modelSetId != null ? requireUuid(modelSetId, 'modelSetId') : await ctx.loaders.activeModelSetId();
     if (!setId) return [];
     const rows = await ctx.loaders.predictionsByStudySet.load(setKey(study.id, setId));
     return rows.map((r) => ({
@@ -42,7 +43,7 @@ export class StudyFieldsResolver {
     @Ctx() ctx: RequestContext,
     @Arg('modelSetId', () => ID, { nullable: true }) modelSetId: string | null,
   ): Promise<Keypoint[]> {
-    const setId = modelSetId ?? (await ctx.loaders.activeModelSetId());
+    const setId = modelSetId != null ? requireUuid(modelSetId, 'modelSetId') : await ctx.loaders.activeModelSetId();
     const rows = await ctx.loaders.keypointsByStudySet.load(setKey(study.id, setId ?? '00000000-0000-0000-0000-000000000000'));
     return rows.map((r) => ({
       ...r,

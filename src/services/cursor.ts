@@ -1,5 +1,6 @@
 // Opaque keyset cursors: base64url of "createdAt|id". Stable under inserts, unlike offsets.
 import { badInput } from '../domain/errors.js';
+import { isUuid } from '../domain/ids.js';
 
 export interface CursorKey {
   readonly createdAt: Date;
@@ -12,9 +13,11 @@ export function encodeCursor(key: CursorKey): string {
 
 export function decodeCursor(cursor: string): CursorKey {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const [iso, id] = text.split('|');
+  const [iso, id, ...rest] = text.split('|');
   const createdAt = new Date(iso ?? '');
-  if (!id || Number.isNaN(createdAt.getTime())) throw badInput(`Cursor "${cursor}" is not valid`, { field: 'after' });
+  // Both halves checked here: an id that is not a UUID would otherwise reach SQL as a type error.
+  if (!id || rest.length > 0 || !isUuid(id) || Number.isNaN(createdAt.getTime()))
+    throw badInput(`Cursor "${cursor.slice(0, 120)}" is not valid; pass an endCursor this API returned`, { field: 'after' });
   return { createdAt, id };
 }
 

@@ -1,5 +1,6 @@
 // Model versions and sets in the database: registered from a directory of manifests + ONNX files, validated
 // by loading them; the same files twice make one set (content hash); the first set in a database is active.
+import { isUuid } from '../domain/ids.js';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
@@ -112,7 +113,7 @@ export async function listModelSets(db: Database): Promise<ModelSetRow[]> {
 
 export async function findModelSet(db: Database, idOrName: string): Promise<ModelSetRow> {
   const set = await db.prisma.modelSet.findFirst({
-    where: { OR: [{ name: idOrName }, ...(/^[0-9a-f-]{36}$/i.test(idOrName) ? [{ id: idOrName }] : [])] },
+    where: { OR: [{ name: idOrName }, ...(isUuid(idOrName) ? [{ id: idOrName }] : [])] },
   });
   if (!set) throw notFound('Model set', idOrName);
   return set;

@@ -1,3 +1,4 @@
+import { requireUuid } from '../domain/ids.js';
 import type { Database } from '../db/client.js';
 import { notFound } from '../domain/errors.js';
 
@@ -17,6 +18,7 @@ export async function resolveModelSetId(
   active: () => Promise<string | null> = () => findActiveModelSetId(db),
 ): Promise<string | null> {
   if (requested) {
+    requireUuid(requested, 'modelSetId');
     const set = await db.prisma.modelSet.findUnique({ where: { id: requested }, select: { id: true } }).catch(() => null);
     if (!set) throw notFound('Model set', requested);
     return set.id;

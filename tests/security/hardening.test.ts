@@ -245,15 +245,16 @@ describe('production hardening', () => {
     expectNoInternals(unknownField.text + badId.text);
   });
 
-  it('answers an internal error (a cursor PostgreSQL cannot cast) with a generic message and no stack trace', async () => {
-    // Decodes as a cursor (a date and an id), but the id is no UUID: the keyset query fails inside PostgreSQL / Prisma.
+  it('answers a cursor whose id is no UUID with BAD_USER_INPUT, never reaching PostgreSQL (issue 20)', async () => {
+    // Decodes as a cursor (a date and an id), but the id is no UUID: once an internal error from the keyset query.
     const cursor = Buffer.from('2024-01-01T00:00:00.000Z|not-a-uuid', 'utf8').toString('base64url');
     for (const query of [
       'query($c: String) { studies(first: 1, after: $c) { totalCount } }',
       'query($c: String) { jobs(first: 1, after: $c) { totalCount } }',
     ]) {
       const res = await postGraphQL(stack.url, query, { c: cursor }, researcher());
-      expectGenericInternalError(res);
+      expect(errorCode(res)).toBe('BAD_USER_INPUT');
+      expectNoInternals(res.text);
     }
   });
 });

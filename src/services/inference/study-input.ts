@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Database } from '../../db/client.js';
+import { AppError, isAppError } from '../../domain/errors.js';
 import { decodeFrame, parseDicom } from '../../dicom/index.js';
 import type { ImageFrame, SliceGeometry } from '../../domain/image.js';
 import type { SeriesType } from '../../domain/vocabulary.js';
@@ -24,10 +25,31 @@ type InstanceRecord = {
   imageOrientationPatient: number[];
 };
 
-export async function loadFrame(storageUri: string): Promise<ImageFrame> {
+/**
+ * The first frame of a stored instance. Errors name the instance by `label` (its number), never by its file path:
+ * their message becomes a prediction's fallback reason and a job's error, both stored and served.
+ */
+export async function loadFrame(storageUri: string, label = 'an instance'): Promise<ImageFrame> {
   const path = fileURLToPath(storageUri);
-  const bytes = await readFile(path);
-  return decodeFrame(parseDicom(bytes, path), 0);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new AppError('INVALID_DICOM', `${label}: its file cannot be read (${code})`, { details: { code } });
+  }
+  try {
+    return await decodeFrame(parseDicom(bytes, label), 0);
+  } catch (e) {
+    if (isAppError(e)) {
+      const message = e.message.split(path).join(label);
+      throw message === e.message ? e : new AppError(e.code, message, { details: e.details, cause: e });
+    }
+    throw new AppError(
+      'INVALID_DICOM',
+      `${label}: cannot be decoded (${e instanceof Error ? e.message.split(path).join(label) : String(e)})`,
+    );
+  }
 }
 
 export async function loadStudyInputs(db: Database, studyIds: readonly string[]): Promise<StudyInput[]> {
@@ -53,7 +75,7 @@ export async function loadStudyInputs(db: Database, studyIds: readonly string[])
       instanceNumber: r.instanceNumber ?? undefined,
       instanceId: r.id,
       geometry,
-      load: () => loadFrame(r.storageUri),
+      load: () => loadFrame(r.storageUri, `instance ${r.instanceNumber ?? r.sopInstanceUid.slice(-12)}`),
     });
   }
   return studyIds.map((studyId) => ({
