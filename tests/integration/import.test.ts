@@ -8,6 +8,8 @@ import { parseCsv } from '../../src/services/import/csv.js';
 import { pseudonymousName } from '../../src/services/import/display-path.js';
 import { generateDataset, type DatasetSummary } from '../../src/synth/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { edited, firstFrameRange } from '../unit/dicom/pixel-data-bytes.js';
+import { pydicomSample } from '../unit/dicom/samples.js';
 
 const SECRET = 'integration-test-patient-key';
 let tdb: TestDatabase;
@@ -104,6 +106,13 @@ describe('importing a synthetic RSNA cohort', () => {
     const wrong = Buffer.from(bytes);
     Buffer.from('1.2.840.10008.1.2.9\0').copy(wrong, at);
     await writeFile(join(messy, 'wrong-syntax.dcm'), wrong);
+    // A JPEG 2000 image whose packets are overwritten: it parses, only decoding finds it broken.
+    const j2k = pydicomSample('MR_small_jp2klossless.dcm');
+    const frame = firstFrameRange(j2k);
+    await writeFile(
+      join(messy, 'broken-pixels.dcm'),
+      edited(j2k, (c) => c.fill(0xff, frame.position + 150, frame.position + 400)),
+    );
 
     const other = (await ensureProject(tdb.db, 'messy')).id;
     const result = await importStudies(tdb.db, { root: messy, projectId: other, secret: SECRET });
@@ -114,8 +123,11 @@ describe('importing a synthetic RSNA cohort', () => {
     expect(reasons[pseudonymousName(SECRET, 'notes.txt')]).toBe('INVALID_DICOM');
     expect(reasons[pseudonymousName(SECRET, 'truncated.dcm')]).toBe('INVALID_DICOM');
     expect(reasons[pseudonymousName(SECRET, 'wrong-syntax.dcm')]).toBe('UNSUPPORTED_TRANSFER_SYNTAX');
+    expect(reasons[pseudonymousName(SECRET, 'broken-pixels.dcm')]).toBe('INVALID_DICOM');
+    const broken = result.failures.find((f) => f.path === pseudonymousName(SECRET, 'broken-pixels.dcm'));
+    expect(broken?.reason).toMatch(/^cannot decode frame 0: JPEG 2000 .* decoder failed: /);
     expect(JSON.stringify(result.failures)).not.toContain(dir);
-    expect(Object.keys(reasons)).toHaveLength(3);
+    expect(Object.keys(reasons)).toHaveLength(4);
     // The cohort imported before is untouched.
     expect(await tdb.db.prisma.instance.count({ where: { series: { study: { projectId } } } })).toBe(data.fileCount);
   });

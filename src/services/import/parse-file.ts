@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseDicom } from '../../dicom/index.js';
+import { decodeStoredFrame, parseDicom } from '../../dicom/index.js';
 import { isAppError } from '../../domain/errors.js';
 import { readConfinedFile } from './confined-files.js';
 import type { ParseOutcome } from './parsed-file.js';
@@ -24,6 +24,8 @@ export async function parseImportFile(target: ParseTarget, secret: string, bound
     if (!d.hasPixelData || !d.rows || !d.columns) {
       return { ok: false, failure: { path: shownPath, code: 'INVALID_DICOM', reason: 'no image pixel data' } };
     }
+    // Decode the first frame here, in the parse worker: a file whose pixels cannot be read never becomes an instance.
+    await decodeStoredFrame(d, 0);
     return {
       ok: true,
       file: {
