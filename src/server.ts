@@ -28,11 +28,12 @@ import {
 import { assertAuthModeAllowed } from './auth/auth-mode.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { mountBullBoard } from './http/admin-routes.js';
+import { adminSession } from './http/admin-session.js';
 import { exportRoutes } from './http/export-routes.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
 import { scopedImageRoutes } from './http/scoped-image-routes.js';
 import { createApiMetrics } from './http/metrics.js';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request } from 'express';
 
 export interface ServeOptions {
   readonly config: Config;
@@ -94,15 +95,12 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         fallback: localLimiter,
       })
     : localLimiter;
-  const adminOnly = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    try {
-      const viewer = await viewerOf(req);
-      if (viewer.isAdmin) return next();
-      res.status(403).json({ error: { code: 'FORBIDDEN', message: 'Administrators only' } });
-    } catch {
-      res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'A bearer token is required' } });
-    }
-  };
+  const admin = adminSession({
+    db,
+    viewerOf,
+    secrets: [config.patientKeySecret, config.auth.secret ?? ''],
+    secureCookie: config.isProduction,
+  });
   const api = await startApiServer({
     config,
     db,
@@ -130,7 +128,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       app.use(exportRoutes(db, viewerOf));
       app.use(scopedImageRoutes(db, viewerOf, logger));
       app.use(dashboardRoutes());
-      if (queues) mountBullBoard(app, queues, (req, res, next) => void adminOnly(req, res, next));
+      app.use(admin.router);
+      if (queues) mountBullBoard(app, queues, admin.guard);
     },
   });
   logger.info({ jobs: jobMode }, jobMode === 'in-process' ? 'jobs run in this process (no Redis)' : 'jobs run on BullMQ workers');

@@ -58,11 +58,11 @@ function fieldList(fields: readonly RootField[]): string {
   return [...counts].map(([name, n]) => (n > 1 ? `${name} x${n}` : name)).join(', ');
 }
 
-/** Ids named anywhere in the arguments (id, ids, studyIds, studyId, jobId, filter.ids). */
+/** Ids named anywhere in the arguments (id, ids, studyIds, studyId, jobId, filter.ids, project: an id or a name). */
 function targetIds(args: Record<string, unknown>): string[] {
   const out: string[] = [];
   const visit = (key: string, value: unknown): void => {
-    if (typeof value === 'string' && /^(id|ids|studyId|studyIds|jobId|instanceId|modelSetId|projectId)$/.test(key)) out.push(value);
+    if (typeof value === 'string' && /^(id|ids|studyId|studyIds|jobId|instanceId|modelSetId|projectId|project)$/.test(key)) out.push(value);
     else if (Array.isArray(value)) for (const v of value) visit(key, v);
     else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) visit(k, v);
   };

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
+import { registerAdminCommands } from './admin.command.js';
 import { registerDbCommands } from './db.command.js';
 import { registerDemoCommand } from './demo.command.js';
 import { registerExportCommands } from './export.command.js';
@@ -24,4 +25,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerModelsCommands(program, ctx);
   registerExportCommands(program, ctx);
   registerTokenCommand(program, ctx);
+  registerAdminCommands(program, ctx);
 }

@@ -1,4 +1,5 @@
 import type { NonEmptyArray } from 'type-graphql';
+import { AdministrationResolver } from './administration.resolver.js';
 import { CohortResolver } from './cohort.resolver.js';
 import { JobResolver } from './job.resolver.js';
 import { MutationResolver } from './mutation.resolver.js';
@@ -16,4 +17,5 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   CohortResolver,
   JobResolver,
   MutationResolver,
+  AdministrationResolver,
 ];

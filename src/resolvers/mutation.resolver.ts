@@ -3,11 +3,11 @@ import type { RequestContext } from '../api/context.js';
 import { badInput, notFound } from '../domain/errors.js';
 import { requireRole, requireRoleSomewhere, requireSystemAdmin, scopeWithRole } from '../auth/permissions.js';
 import type { Side } from '../domain/vocabulary.js';
+import { chooseImportProject } from '../services/administration.service.js';
 import { confineToDataRoots } from '../services/import/data-roots.js';
 import { chooseModelSet } from '../services/inference/model-set-choice.js';
 import { correctKeypoint } from '../services/keypoints.service.js';
 import { activateModelSet, listModelSets } from '../services/model-registry.service.js';
-import { DEFAULT_PROJECT, ensureProject, getProject, getProjectByName } from '../services/projects.service.js';
 import { selectStudyIds } from '../services/studies.service.js';
 import { TRAINING_CONFIGS, isTrainingConfig } from '../domain/training.js';
 import type { KeypointSourceEnum, LevelEnum, SideEnum } from '../schema/enums.js';
@@ -26,12 +26,7 @@ export class MutationResolver {
 
   @Mutation(() => Job, { description: "Queues an import of a folder inside the server's data roots." })
   async importStudies(@Ctx() ctx: RequestContext, @Arg('input', () => ImportStudiesInput) input: ImportStudiesInput): Promise<Job> {
-    // Only an administrator's import may create the default project; anyone else needs it to exist and be theirs.
-    const project = input.projectId
-      ? await getProject(ctx.db, input.projectId)
-      : ctx.viewer.isAdmin
-        ? await ensureProject(ctx.db)
-        : await getProjectByName(ctx.db, DEFAULT_PROJECT);
+    const project = await chooseImportProject(ctx.db, ctx.viewer, input.project ?? input.projectId);
     requireRole(ctx.viewer, project.id, 'RESEARCHER');
     const path = await confineToDataRoots(input.path, ctx.config.dataRoots);
     const row = await ctx.services.jobs.start(

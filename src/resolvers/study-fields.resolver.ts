@@ -3,8 +3,9 @@ import type { RequestContext } from '../api/context.js';
 import { setKey } from '../api/loaders.js';
 import { requireUuid } from '../domain/ids.js';
 import type { ConditionEnum, KeypointSourceEnum, LevelEnum, SeverityEnum, SideEnum } from '../schema/enums.js';
-import { Instance, Keypoint, Label, Prediction } from '../schema/study-detail.type.js';
+import { Instance, Keypoint, Label, LabelPoint, Prediction } from '../schema/study-detail.type.js';
 import { Series, Study } from '../schema/study.type.js';
+import { labelPointsOf } from '../services/label-points.service.js';
 
 /** Per-study detail, batched across the studies of a page through DataLoaders. */
 @Resolver(() => Study)
@@ -34,6 +35,15 @@ export class StudyFieldsResolver {
       condition: r.condition as ConditionEnum,
       level: r.level as LevelEnum,
       severity: r.severity as SeverityEnum,
+    }));
+  }
+
+  @FieldResolver(() => [LabelPoint], { description: 'Where the labels were placed, each on the instance it belongs to.' })
+  async labelPoints(@Root() study: Study, @Ctx() ctx: RequestContext): Promise<LabelPoint[]> {
+    return (await labelPointsOf(ctx.db, study.id)).map((p) => ({
+      ...p,
+      condition: p.condition as ConditionEnum,
+      level: p.level as LevelEnum,
     }));
   }
 

@@ -5,7 +5,13 @@ import { StudyFilter } from './study-filter.input.js';
 @InputType()
 export class ImportStudiesInput {
   @Field(() => String, { description: "A folder inside one of the server's DATA_ROOTS (RSNA layout or plain DICOM)." }) path!: string;
-  @Field(() => ID, { nullable: true, description: 'Default: the default project.' }) projectId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'The project by id (or give `project`).' }) projectId?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The project by id or name. Neither given: the one project where you may import, or the default project for a system administrator.',
+  })
+  project?: string | null;
 }
 
 @InputType({ description: 'Which studies: studyIds, or a filter (not both).' })

@@ -22,6 +22,17 @@ export class Label {
   @Field(() => String) source!: string;
 }
 
+@ObjectType({ description: 'Where a label was placed: a point on one instance of a series (the RSNA label coordinates).' })
+export class LabelPoint {
+  @Field(() => ConditionEnum) condition!: ConditionEnum;
+  @Field(() => LevelEnum) level!: LevelEnum;
+  @Field(() => ID) seriesId!: string;
+  @Field(() => ID, { nullable: true, description: 'Null when no imported instance carries the labelled instance number.' })
+  instanceId!: string | null;
+  @Field(() => Float, { description: "Column, in the instance's pixel grid." }) x!: number;
+  @Field(() => Float, { description: "Row, in the instance's pixel grid." }) y!: number;
+}
+
 @ObjectType({ description: 'A point on an image: placed by a model, or a manual correction beside it.' })
 export class Keypoint {
   @Field(() => ID) id!: string;

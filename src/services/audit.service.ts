@@ -44,6 +44,12 @@ export interface AuditQuery {
   readonly action?: string | null;
   readonly userId?: string | null;
   readonly outcome?: AuditOutcome | null;
+  /** Events that name the project: among their target ids, or as the projectId of their filter. */
+  readonly projectId?: string | null;
+  /** At or after. */
+  readonly from?: Date | null;
+  /** Before. */
+  readonly to?: Date | null;
 }
 
 export interface AuditPage {
@@ -93,6 +99,9 @@ export async function recordAudit(db: Database, event: AuditEventInput): Promise
 export async function listAudit(db: Database, viewer: Viewer, query: AuditQuery = {}, maxPageSize = 500): Promise<AuditPage> {
   requireSystemAdmin(viewer);
   if (query.userId && !UUID.test(query.userId)) throw badInput(`userId "${query.userId}" is not a user id`, { field: 'userId' });
+  if (query.projectId && !UUID.test(query.projectId))
+    throw badInput(`projectId "${query.projectId}" is not a project id`, { field: 'projectId' });
+  if (query.from && query.to && query.from >= query.to) throw badInput('from must be before to', { field: 'from' });
   const take = pageSize(query.first, maxPageSize);
   const rows = await db.prisma.auditEvent.findMany({
     where: {
@@ -100,6 +109,10 @@ export async function listAudit(db: Database, viewer: Viewer, query: AuditQuery 
       ...(query.action ? { action: query.action } : {}),
       ...(query.userId ? { userId: query.userId } : {}),
       ...(query.outcome ? { outcome: query.outcome } : {}),
+      ...(query.projectId
+        ? { OR: [{ targetIds: { has: query.projectId } }, { filter: { path: ['projectId'], equals: query.projectId } }] }
+        : {}),
+      ...(query.from || query.to ? { at: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lt: query.to } : {}) } } : {}),
     },
     orderBy: { id: 'desc' },
     take: take + 1,

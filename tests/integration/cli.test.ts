@@ -118,3 +118,13 @@ describe('spinegraph worker on the embedded database', () => {
     expect(r.stderr).toMatch(/jobs run inside `spinegraph serve` here \(JOB_MODE=in-process.*set REDIS_URL and DATABASE_URL/);
   });
 });
+
+describe('spinegraph admin grant', () => {
+  it('makes a system administrator from the server, with no token or JWT_SECRET', async () => {
+    await cli(['db', 'migrate'], { DATABASE_URL: tdb.url }, cwd);
+    const r = await cli(['admin', 'grant', '--email', 'First.Admin@Example.org', '--role', 'admin'], { DATABASE_URL: tdb.url }, cwd);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('first.admin@example.org is now a system administrator (every project, memberships, the audit log)\n');
+    expect(await tdb.db.prisma.user.findUnique({ where: { email: 'first.admin@example.org' } })).toMatchObject({ isAdmin: true });
+  }, 120_000);
+});

@@ -1,0 +1,100 @@
+// Browsers cannot put a bearer token on a page load or on the scripts and API calls of Bull Board's page, so an
+// administrator's authenticated request (POST /admin/session with the bearer header) gets a short-lived signed
+// cookie, scoped to /admin, HttpOnly and SameSite=Strict. Each use re-reads the account: a demoted administrator's
+// cookie stops working at once. The key is derived from the deployment's secrets, so every API replica accepts it.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import type { Database } from '../db/client.js';
+import type { Viewer } from '../auth/viewer.js';
+
+export const ADMIN_SESSION_COOKIE = 'sg_admin';
+export const ADMIN_SESSION_PATH = '/admin/session';
+const COOKIE_PATH = '/admin';
+export const ADMIN_SESSION_TTL_S = 10 * 60;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface AdminSessionOptions {
+  readonly db: Database;
+  readonly viewerOf: (req: Request) => Promise<Viewer>;
+  /** Secrets shared by every replica (PATIENT_KEY_SECRET, JWT_SECRET when set); the cookie key is derived from them. */
+  readonly secrets: readonly string[];
+  readonly secureCookie: boolean;
+  readonly now?: () => number;
+}
+
+export interface AdminSession {
+  /** POST /admin/session: sets the cookie for an administrator. */
+  readonly router: Router;
+  /** Lets through a bearer-authenticated administrator or a valid cookie of a user still administrator. */
+  readonly guard: RequestHandler;
+  sign(userId: string, expiresAtS: number): string;
+}
+
+function cookieOf(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+export function adminSession(options: AdminSessionOptions): AdminSession {
+  const key = createHmac('sha256', options.secrets.join('\u0000')).update('spinegraph admin session cookie v1').digest();
+  const now = options.now ?? (() => Date.now());
+  const mac = (payload: string): string => createHmac('sha256', key).update(payload).digest('base64url');
+  const sign = (userId: string, expiresAtS: number): string => `${userId}.${expiresAtS}.${mac(`${userId}.${expiresAtS}`)}`;
+  const verify = (value: string): string | null => {
+    const [userId, exp, sig] = value.split('.');
+    if (!userId || !exp || !sig || !UUID.test(userId) || !/^\d{1,12}$/.test(exp)) return null;
+    const expected = Buffer.from(mac(`${userId}.${exp}`));
+    const given = Buffer.from(sig);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+    return Number(exp) * 1000 > now() ? userId : null;
+  };
+
+  const router = express.Router();
+  router.post(ADMIN_SESSION_PATH, async (req, res) => {
+    let viewer: Viewer;
+    try {
+      viewer = await options.viewerOf(req);
+    } catch {
+      res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'A bearer token is required' } });
+      return;
+    }
+    if (!viewer.isAdmin) {
+      res.status(403).json({ error: { code: 'FORBIDDEN', message: 'Administrators only' } });
+      return;
+    }
+    const expiresAtS = Math.floor(now() / 1000) + ADMIN_SESSION_TTL_S;
+    // AUTH_MODE=off: the local administrator has no account and needs no cookie (every request is theirs).
+    if (viewer.userId) {
+      const attributes = [`Path=${COOKIE_PATH}`, `Max-Age=${ADMIN_SESSION_TTL_S}`, 'HttpOnly', 'SameSite=Strict'];
+      if (options.secureCookie) attributes.push('Secure');
+      res.setHeader('Set-Cookie', `${ADMIN_SESSION_COOKIE}=${sign(viewer.userId, expiresAtS)}; ${attributes.join('; ')}`);
+    }
+    res.json({ expiresAt: new Date(expiresAtS * 1000).toISOString() });
+  });
+
+  const guard = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const cookie = cookieOf(req, ADMIN_SESSION_COOKIE);
+    if (!req.headers.authorization && cookie) {
+      const userId = verify(cookie);
+      if (!userId) {
+        res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'The admin session has expired or is invalid; sign in again' } });
+        return;
+      }
+      const user = await options.db.prisma.user.findUnique({ where: { id: userId }, select: { isAdmin: true } }).catch(() => null);
+      if (user?.isAdmin) return next();
+      res.status(403).json({ error: { code: 'FORBIDDEN', message: 'Administrators only' } });
+      return;
+    }
+    try {
+      const viewer = await options.viewerOf(req);
+      if (viewer.isAdmin) return next();
+      res.status(403).json({ error: { code: 'FORBIDDEN', message: 'Administrators only' } });
+    } catch {
+      res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'A bearer token or an admin session is required' } });
+    }
+  };
+  return { router, guard: (req, res, next) => void guard(req, res, next), sign };
+}
