@@ -39,51 +39,55 @@ export async function registerModelSet(
   try {
     const shas = loaded.models.map((m) => m.manifest.sha256).sort();
     const contentHash = createHash('sha256').update(shas.join('\n')).digest('hex');
-    return await db.prisma.$transaction(async (tx) => {
-      const existing = await tx.modelSet.findUnique({ where: { contentHash } });
-      if (existing) {
-        if (options.exactName && options.name && existing.name !== options.name)
-          throw new AppError(
-            'CONFLICT',
-            `These files are already registered as model set "${existing.name}" (${existing.id}); a model set is identified by its files, so they cannot be registered again as "${options.name}"`,
-          );
-        if (options.activate && !existing.isActive) return { set: await activate(tx, existing.id), created: false };
-        return { set: existing, created: false };
-      }
-      const versionIds: string[] = [];
-      for (const m of loaded.models) {
-        const v = await tx.modelVersion.upsert({
-          where: { sha256: m.manifest.sha256 },
-          create: {
-            role: m.manifest.role,
-            architecture: m.manifest.architecture,
-            fold: m.manifest.fold,
-            artifactUri: pathToFileURL(m.onnxPath).href,
-            sha256: m.manifest.sha256,
-            manifest: m.manifest.raw as Prisma.InputJsonValue,
-            metrics: (m.manifest.metrics ?? undefined) as Prisma.InputJsonValue | undefined,
-            producedByJobId: options.producedByJobId ?? null,
+    return await db.prisma.$transaction(
+      async (tx) => {
+        const existing = await tx.modelSet.findUnique({ where: { contentHash } });
+        if (existing) {
+          if (options.exactName && options.name && existing.name !== options.name)
+            throw new AppError(
+              'CONFLICT',
+              `These files are already registered as model set "${existing.name}" (${existing.id}); a model set is identified by its files, so they cannot be registered again as "${options.name}"`,
+            );
+          if (options.activate && !existing.isActive) return { set: await activate(tx, existing.id), created: false };
+          return { set: existing, created: false };
+        }
+        const versionIds: string[] = [];
+        for (const m of loaded.models) {
+          const v = await tx.modelVersion.upsert({
+            where: { sha256: m.manifest.sha256 },
+            create: {
+              role: m.manifest.role,
+              architecture: m.manifest.architecture,
+              fold: m.manifest.fold,
+              artifactUri: pathToFileURL(m.onnxPath).href,
+              sha256: m.manifest.sha256,
+              manifest: m.manifest.raw as Prisma.InputJsonValue,
+              metrics: (m.manifest.metrics ?? undefined) as Prisma.InputJsonValue | undefined,
+              producedByJobId: options.producedByJobId ?? null,
+            },
+            update: {},
+            select: { id: true },
+          });
+          versionIds.push(v.id);
+        }
+        if (options.exactName && (await tx.modelSet.findUnique({ where: { name: loaded.name }, select: { id: true } })))
+          throw new AppError('CONFLICT', `A different model set is already named "${loaded.name}"; choose another --name`);
+        const name = await uniqueName(tx, loaded.name);
+        const anySet = await tx.modelSet.count();
+        const set = await tx.modelSet.create({
+          data: {
+            name,
+            contentHash,
+            metrics: options.metrics,
+            members: { create: versionIds.map((modelVersionId) => ({ modelVersionId })) },
           },
-          update: {},
-          select: { id: true },
         });
-        versionIds.push(v.id);
-      }
-      if (options.exactName && (await tx.modelSet.findUnique({ where: { name: loaded.name }, select: { id: true } })))
-        throw new AppError('CONFLICT', `A different model set is already named "${loaded.name}"; choose another --name`);
-      const name = await uniqueName(tx, loaded.name);
-      const anySet = await tx.modelSet.count();
-      const set = await tx.modelSet.create({
-        data: {
-          name,
-          contentHash,
-          metrics: options.metrics,
-          members: { create: versionIds.map((modelVersionId) => ({ modelVersionId })) },
-        },
-      });
-      const shouldActivate = options.activate || anySet === 0;
-      return { set: shouldActivate ? await activate(tx, set.id) : set, created: true };
-    });
+        const shouldActivate = options.activate || anySet === 0;
+        return { set: shouldActivate ? await activate(tx, set.id) : set, created: true };
+        // A set of many models is many upserts: on a loaded machine they outlast Prisma's 5 s default.
+      },
+      { timeout: 60_000 },
+    );
   } finally {
     await loaded.release();
   }
