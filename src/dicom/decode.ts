@@ -41,6 +41,16 @@ export interface StoredFrame {
 }
 
 export async function decodeStoredFrame(instance: DicomInstance, frameIndex = 0): Promise<StoredFrame> {
+  try {
+    return await decodeStoredFrameOrThrow(instance, frameIndex);
+  } catch (e) {
+    // Whatever a damaged file makes a step throw reaches the caller as INVALID_DICOM, never as a raw error.
+    if (isAppError(e)) throw e;
+    throw undecodable(instance.source, frameIndex, describeThrown(e), e);
+  }
+}
+
+async function decodeStoredFrameOrThrow(instance: DicomInstance, frameIndex: number): Promise<StoredFrame> {
   const source = pixelSourceOf(instance);
   if (!instance.hasPixelData)
     throw invalidDicom(instance.source, `no Pixel Data (SOP Class ${instance.sopClassUid ?? 'unknown'} is not an image)`);

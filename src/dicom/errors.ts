@@ -20,10 +20,18 @@ export function undecodable(source: string, frameIndex: number, reason: string, 
   });
 }
 
-/** dicom-parser and the codecs throw strings, numbers, Errors or wrapper objects; make one readable line of any. */
+/**
+ * dicom-parser and the codecs throw strings, numbers, Errors or wrapper objects; make one readable line of any.
+ * JavaScript's own errors inside a pure-JS decoder or dicom-parser ("Cannot read properties of undefined") say
+ * nothing a person can act on: they become "malformed data", the original staying the error's cause.
+ */
 export function describeThrown(e: unknown): string {
   if (typeof e === 'string') return e;
+  if (e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError) {
+    return 'malformed data (the reader stopped on an inconsistent value)';
+  }
   if (e instanceof Error) return e.message;
+  if (typeof e === 'number') return `the codec stopped with internal code ${e}, no message`;
   if (e && typeof e === 'object' && 'exception' in e) return describeThrown((e as { exception: unknown }).exception);
   return String(e);
 }

@@ -6,6 +6,7 @@ import dicomParser, { type DataSet } from 'dicom-parser';
 import { inflateRawSync } from 'node:zlib';
 import type { Vec3 } from '../domain/image.js';
 import { readDecimal, readDecimals, readInteger, readString, readUint16 } from './dataset-values.js';
+import { isAppError } from '../domain/errors.js';
 import { describeThrown, invalidDicom, unsupportedTransferSyntax } from './errors.js';
 import { nativeSamplesPerFrame } from './frame-bytes.js';
 import { frameAttributes, frameGeometries, hasFunctionalGroups } from './functional-groups.js';
@@ -31,9 +32,12 @@ export function parseDicom(bytes: Uint8Array, source = '<buffer>', budget: Parse
   const clock = new ParseClock(source, budget);
   const { dataSet, transferSyntaxUid } = parseDataSet(bytes, source);
   clock.check('after reading the data set');
-  checkDataSetSize(dataSet, budget, source, clock);
-  refuseMosaic(dataSet, source);
-  const instance = buildInstance(dataSet, transferSyntaxUid, source, budget, clock);
+  // dicom-parser reads values lazily: a value reaching past the end of a damaged file throws only when read.
+  const instance = runParser(source, () => {
+    checkDataSetSize(dataSet, budget, source, clock);
+    refuseMosaic(dataSet, source);
+    return buildInstance(dataSet, transferSyntaxUid, source, budget, clock);
+  });
   const pixelData = dataSet.elements[TAG.PixelData];
   if (pixelData) attachPixelSource(instance, { dataSet, pixelData });
   return instance;
@@ -96,6 +100,7 @@ function runParser<T>(source: string, parse: () => T): T {
   try {
     return parse();
   } catch (e) {
+    if (isAppError(e)) throw e;
     if (isStackOverflow(e)) {
       throw invalidDicom(source, `sequences nested too deeply to read (more than ${DEFAULT_PARSE_BUDGET.maxSequenceDepth} levels)`, e);
     }
