@@ -30,6 +30,7 @@ import { createAuthenticator } from './auth/authenticate.js';
 import { mountBullBoard } from './http/admin-routes.js';
 import { adminSession } from './http/admin-session.js';
 import { exportRoutes } from './http/export-routes.js';
+import { srRoutes } from './http/sr-routes.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
 import { scopedImageRoutes } from './http/scoped-image-routes.js';
 import { createApiMetrics } from './http/metrics.js';
@@ -126,6 +127,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     mountRoutes: (app) => {
       app.use(metrics.router({ token: config.metricsToken, open: !config.isProduction }));
       app.use(exportRoutes(db, viewerOf));
+      app.use(srRoutes(db, config, viewerOf));
       app.use(scopedImageRoutes(db, viewerOf, logger));
       app.use(dashboardRoutes());
       app.use(admin.router);

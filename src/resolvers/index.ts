@@ -1,6 +1,7 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { AdministrationResolver } from './administration.resolver.js';
 import { CohortResolver } from './cohort.resolver.js';
+import { DicomwebResolver } from './dicomweb.resolver.js';
 import { JobResolver } from './job.resolver.js';
 import { MutationResolver } from './mutation.resolver.js';
 import { SeriesFieldsResolver, StudyFieldsResolver } from './study-fields.resolver.js';
@@ -18,4 +19,5 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   JobResolver,
   MutationResolver,
   AdministrationResolver,
+  DicomwebResolver,
 ];

@@ -4,6 +4,7 @@ import { badInput, notFound } from '../domain/errors.js';
 import { requireRole, requireRoleSomewhere, requireSystemAdmin, scopeWithRole } from '../auth/permissions.js';
 import type { Side } from '../domain/vocabulary.js';
 import { chooseImportProject } from '../services/administration.service.js';
+import { startPull } from '../services/dicomweb/dicomweb.use-cases.js';
 import { confineToDataRoots } from '../services/import/data-roots.js';
 import { chooseModelSet } from '../services/inference/model-set-choice.js';
 import { correctKeypoint } from '../services/keypoints.service.js';
@@ -24,10 +25,18 @@ export class MutationResolver {
     return listModelSets(ctx.db);
   }
 
-  @Mutation(() => Job, { description: "Queues an import of a folder inside the server's data roots." })
+  @Mutation(() => Job, {
+    description: "Queues an import of a folder inside the server's data roots, or a pull of studies from a DICOMweb source.",
+  })
   async importStudies(@Ctx() ctx: RequestContext, @Arg('input', () => ImportStudiesInput) input: ImportStudiesInput): Promise<Job> {
     const project = await chooseImportProject(ctx.db, ctx.viewer, input.project ?? input.projectId);
     requireRole(ctx.viewer, project.id, 'RESEARCHER');
+    if (input.source && input.path) throw badInput('Give path, or source with studyInstanceUids, not both', { field: 'path' });
+    if (input.source) {
+      const pull = { source: input.source, projectId: project.id, studyInstanceUids: input.studyInstanceUids ?? [] };
+      return toJob(await startPull({ ...ctx, jobs: ctx.services.jobs }, pull));
+    }
+    if (!input.path) throw badInput('Give path (a folder in DATA_ROOTS), or source with studyInstanceUids', { field: 'path' });
     const path = await confineToDataRoots(input.path, ctx.config.dataRoots);
     const row = await ctx.services.jobs.start(
       'IMPORT',

@@ -4,7 +4,12 @@ import { StudyFilter } from './study-filter.input.js';
 
 @InputType()
 export class ImportStudiesInput {
-  @Field(() => String, { description: "A folder inside one of the server's DATA_ROOTS (RSNA layout or plain DICOM)." }) path!: string;
+  @Field(() => String, { nullable: true, description: "A folder inside one of the server's DATA_ROOTS (RSNA layout or plain DICOM)." })
+  path?: string | null;
+  @Field(() => String, { nullable: true, description: 'Instead of a path: a DICOMweb source (by name) to pull studyInstanceUids from.' })
+  source?: string | null;
+  @Field(() => [String], { nullable: true, description: "With source: the source's Study Instance UIDs (from dicomwebSearch)." })
+  studyInstanceUids?: string[] | null;
   @Field(() => ID, { nullable: true, description: 'The project by id (or give `project`).' }) projectId?: string | null;
   @Field(() => String, {
     nullable: true,

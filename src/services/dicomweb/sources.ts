@@ -13,7 +13,7 @@ export function sourceAllows(source: DicomwebSource, project: ProjectRef): boole
   return source.projects.some((p) => p === '*' || p === project.id || p === project.name);
 }
 
-export function sourceForProject(config: Config, name: string, project: ProjectRef): DicomwebSource {
+export function sourceForProject(config: Pick<Config, 'dicomweb'>, name: string, project: ProjectRef): DicomwebSource {
   const source = config.dicomweb.sources.find((s) => s.name === name);
   if (!source) throw notFound('DICOMweb source', name);
   if (!sourceAllows(source, project)) {
@@ -22,6 +22,6 @@ export function sourceForProject(config: Config, name: string, project: ProjectR
   return source;
 }
 
-export function sourcesForProject(config: Config, project: ProjectRef): readonly DicomwebSource[] {
+export function sourcesForProject(config: Pick<Config, 'dicomweb'>, project: ProjectRef): readonly DicomwebSource[] {
   return config.dicomweb.sources.filter((s) => sourceAllows(s, project));
 }
