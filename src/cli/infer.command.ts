@@ -63,7 +63,9 @@ export async function inferInProcess(
   }
 }
 
-export function formatSummary(s: InferenceRunSummary & { modelSet: string }): string {
+export function formatSummary(
+  s: Omit<InferenceRunSummary, 'unreadable'> & { modelSet: string; unreadable?: InferenceRunSummary['unreadable'] },
+): string {
   // Stage times are busy times summed over the run: studies load concurrently and models overlap with the
   // next batch's preparation, so they add up to more than the wall clock and are not a per-study cost.
   const stages = Object.entries(s.stagesMs)
@@ -77,5 +79,8 @@ export function formatSummary(s: InferenceRunSummary & { modelSet: string }): st
     `model set "${s.modelSet}": ${s.studies} studies, ${s.predictions} predictions, ${s.keypoints} keypoints in ${(s.wallMs / 1000).toFixed(1)} s (${((s.studies * 60000) / Math.max(1, s.wallMs)).toFixed(1)} studies/min, ${(s.wallMs / Math.max(1, s.studies)).toFixed(0)} ms of wall clock per study)`,
     `  time in each stage, summed over the run (stages overlap, so the sum exceeds the wall clock): ${stages}`,
     `  rows with a fallback: ${fallbacks}`,
+    ...(s.unreadable?.length
+      ? [`  not run, no image readable (earlier results kept): ${s.unreadable.map((u) => `${u.studyId}: ${u.reason}`).join('; ')}`]
+      : []),
   ].join('\n');
 }

@@ -27,8 +27,8 @@ export interface ReconcileResult {
 }
 
 export async function reconcileJobs(db: Database, store: JobStore, queues: JobQueues, options: ReconcileOptions): Promise<ReconcileResult> {
-  const rows = await db.sql.query<{ id: string; kind: JobKind }>(
-    `SELECT id, kind::text AS kind FROM "Job"
+  const rows = await db.sql.query<{ id: string; kind: JobKind; status: string; attempts: number; ageS: number }>(
+    `SELECT id, kind::text AS kind, status::text AS status, attempts, extract(epoch FROM now() - "createdAt")::float8 AS "ageS" FROM "Job"
      WHERE status IN ('QUEUED', 'RUNNING') AND "createdAt" < now() - make_interval(secs => $1::float8 / 1000)
      ORDER BY "createdAt"`,
     [options.graceMs],
@@ -37,11 +37,7 @@ export async function reconcileJobs(db: Database, store: JobStore, queues: JobQu
   for (const row of rows) {
     const entry = await queues.entryOf(row.kind, row.id);
     if (entry.state === 'missing') {
-      const failed = await store.failIfUnfinished(
-        row.id,
-        JOB_LOST_CODE,
-        'The job queue no longer holds this job (Redis lost its data); start it again',
-      );
+      const failed = await store.failIfUnfinished(row.id, JOB_LOST_CODE, lostMessage(row));
       if (failed) result.lost.push(row.id);
     } else if (entry.state === 'failed') {
       const failed = await store.failIfUnfinished(row.id, JOB_STALLED_CODE, `The job queue failed this job: ${entry.failedReason}`);
@@ -49,6 +45,19 @@ export async function reconcileJobs(db: Database, store: JobStore, queues: JobQu
     }
   }
   return result;
+}
+
+/**
+ * What is known about a lost job, and no more: the queue has no entry for a row still QUEUED or RUNNING. Whether the
+ * entry was never added (the API stopped between writing the row and queueing it) or was lost (Redis restarted
+ * without its data, or was flushed) cannot be told apart from here, so the message names both.
+ */
+export function lostMessage(row: { status: string; attempts: number; ageS: number }): string {
+  const started = row.attempts > 0 ? `it had started ${row.attempts} attempt(s)` : 'no attempt had started';
+  return (
+    `The job queue holds no entry for this job, still ${row.status} ${Math.round(row.ageS)} s after it was created (${started}): ` +
+    'either it was never queued (the API stopped before queueing it) or its entry was lost (Redis restarted without its data); start it again'
+  );
 }
 
 export interface JobReconciler {

@@ -1,5 +1,7 @@
 // Wraps a job handler into a BullMQ processor that keeps the Job row in step: RUNNING, progress, COMPLETED,
-// retry, FAILED or CANCELLED. Bad input (a non-retryable AppError) is not retried; transient errors are.
+// retry, FAILED or CANCELLED. Bad input (a non-retryable AppError) is not retried; transient errors are. A database
+// outage is neither: the attempt waits for the database and resumes (database-wait.ts); only a row that the
+// database says does not exist is "no record".
 import { UnrecoverableError, type Job as BullJob } from 'bullmq';
 import type { Prisma } from '../db/generated/client.js';
 import { AppError, isAppError } from '../domain/errors.js';
@@ -9,6 +11,8 @@ import type { Logger } from '../logger.js';
 import type { JobRow, JobStore } from '../services/job-store.js';
 import { queuePayloadSchema } from './job-payload.js';
 import type { QueueProcessor } from './worker-host.js';
+import { isDatabaseUnavailable } from '../db/database-errors.js';
+import { untilDatabaseAnswers } from './database-wait.js';
 
 export interface ChildOutcomes {
   readonly completed: ReadonlyMap<string, unknown>;
@@ -38,6 +42,8 @@ export interface JobAttempt {
   readonly maxAttempts: number;
   readonly signal: AbortSignal;
   readonly childOutcomes: () => Promise<ChildOutcomes>;
+  /** How long one database outage may last before the attempt gives up (default 10 minutes). */
+  readonly maxDatabaseWaitMs?: number;
 }
 
 export type AttemptOutcome =
@@ -53,7 +59,12 @@ export type AttemptOutcome =
  */
 export async function executeJobAttempt(store: JobStore, handler: JobHandler, logger: Logger, run: JobAttempt): Promise<AttemptOutcome> {
   const { jobId, attempt, maxAttempts, signal } = run;
-  const existing = await store.get(jobId).catch(() => null);
+  const waitOptions = { logger: logger.child({ jobId }), signal, maxWaitMs: run.maxDatabaseWaitMs };
+  const db = <T>(what: string, fn: () => Promise<T>): Promise<T> => untilDatabaseAnswers(what, fn, waitOptions);
+  const existing = await db('read the job', () => store.get(jobId)).catch((e: unknown) => {
+    if (isAppError(e) && e.code === 'NOT_FOUND') return null;
+    throw e;
+  });
   if (!existing) return { kind: 'missing' };
   // A job cancelled while queued, or finished by a worker that died before acknowledging it, is not run again.
   if (TERMINAL_STATUSES.includes(existing.status)) return { kind: 'completed', result: existing.result ?? null };
@@ -63,38 +74,45 @@ export async function executeJobAttempt(store: JobStore, handler: JobHandler, lo
     existing.status === 'RUNNING' &&
     existing.startedAt !== null &&
     existing.parentId === null &&
-    (await store.childCounts(jobId)).total > 0;
-  const job = parentAlreadyRunning ? existing : await store.markRunning(jobId, attempt);
-  if (job.parentId) await markParentRunning(store, job.parentId);
+    (await db('count children', () => store.childCounts(jobId))).total > 0;
+  const job = parentAlreadyRunning ? existing : await db('mark running', () => store.markRunning(jobId, attempt));
+  const parentId = job.parentId;
+  if (parentId) await db('mark the parent running', () => markParentRunning(store, parentId));
   const log = logger.child({ jobId, kind: job.kind, attempt });
   const progress: ProgressReporter = {
     report: async (update) => {
       if (signal.aborted) throw cancelledError();
-      await store.progress(jobId, update);
+      // Progress is not worth failing for: lost during an outage, the next report carries it.
+      await store.progress(jobId, update).catch((e: unknown) => {
+        if (!isDatabaseUnavailable(e)) throw e;
+      });
     },
   };
   try {
-    const result = await handler({ job, attempt, signal, progress, logger: log, childOutcomes: run.childOutcomes });
+    // Handlers are idempotent (upserts keyed by study and model set): after an outage that cut one short, it runs again.
+    const result = await db('run the job', () =>
+      handler({ job, attempt, signal, progress, logger: log, childOutcomes: run.childOutcomes }),
+    );
     if (signal.aborted) throw cancelledError();
-    await store.complete(jobId, result);
-    if (job.parentId) await updateParentProgress(store, job.parentId);
+    await db('store the result', () => store.complete(jobId, result));
+    if (parentId) await db('update the parent', () => updateParentProgress(store, parentId));
     return { kind: 'completed', result };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (signal.aborted || (isAppError(error) && error.code === 'JOB_CANCELLED')) {
-      await store.cancel(jobId);
-      if (job.parentId) await updateParentProgress(store, job.parentId);
+      await db('cancel', () => store.cancel(jobId));
+      if (parentId) await db('update the parent', () => updateParentProgress(store, parentId));
       return { kind: 'cancelled' };
     }
     const retryable = isAppError(error) ? error.retryable : true;
     if (retryable && attempt < maxAttempts) {
       log.warn({ err: message }, 'job attempt failed; will retry');
-      await store.willRetry(jobId, message, attempt, maxAttempts);
+      await db('record the retry', () => store.willRetry(jobId, message, attempt, maxAttempts));
       return { kind: 'retry', error };
     }
     log.warn({ err: message }, 'job failed');
-    await store.fail(jobId, isAppError(error) ? error.code : 'INTERNAL_SERVER_ERROR', message);
-    if (job.parentId) await updateParentProgress(store, job.parentId);
+    await db('record the failure', () => store.fail(jobId, isAppError(error) ? error.code : 'INTERNAL_SERVER_ERROR', message));
+    if (parentId) await db('update the parent', () => updateParentProgress(store, parentId));
     return { kind: 'failed', error, message, retryable };
   }
 }
@@ -113,7 +131,7 @@ export function createJobProcessor(store: JobStore, handler: JobHandler, logger:
     });
     switch (outcome.kind) {
       case 'missing':
-        throw new UnrecoverableError(`Job ${jobId} has no record`);
+        throw new UnrecoverableError(`Job ${jobId} has no record: its Job row does not exist`);
       case 'completed':
         return outcome.result;
       case 'cancelled':

@@ -1,5 +1,6 @@
-// Fault test: a cohort with one corrupt study (its DICOM files truncated after import) and one study deleted after
-// the run was queued. Each bad study affects only itself; the others complete normally; the parent lists them.
+// Fault test: a cohort with one corrupt study (its DICOM files truncated after a first run) and one study deleted
+// after the second run was queued. Each bad study affects only itself: the corrupt one ends FAILED with its reason
+// and keeps the first run's predictions and keypoints; the others complete normally; the parent lists both failures.
 import { truncate } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,14 +43,26 @@ async function corruptStudyFiles(studyId: string): Promise<number> {
 }
 
 describe('a cohort with a corrupt study and a deleted study', () => {
-  it('completes the good studies, and each bad one affects only itself', async () => {
+  it('completes the good studies; the corrupt one fails with its reason and keeps its earlier results', async () => {
     const [goodA, goodB, corrupt, deleted] = cohort.studyIds;
+    worker = await startWorkerProcess({ databaseUrl: cohort.tdb.url, redisUrl: TEST_REDIS_URL, prefix });
+    // A first run while every file is readable: the corrupt study's earlier predictions and keypoints.
+    const first = await waitForTerminal(cohort.db, await startCohortInference(api, cohort.studyIds));
+    expect(first.status).toBe('COMPLETED');
+    const before = {
+      predictions: await cohort.db.prisma.prediction.findMany({
+        where: { studyId: corrupt },
+        orderBy: [{ condition: 'asc' }, { level: 'asc' }],
+      }),
+      keypoints: await cohort.db.prisma.keypoint.findMany({ where: { studyId: corrupt }, orderBy: { id: 'asc' } }),
+    };
+    expect(before.predictions).toHaveLength(PREDICTIONS_PER_STUDY);
+    expect(before.keypoints.length).toBeGreaterThan(0);
+
     expect(await corruptStudyFiles(corrupt)).toBeGreaterThan(0);
     const parentId = await startCohortInference(api, cohort.studyIds);
-    // Deleted after queueing, before any worker runs.
+    // Deleted right after queueing; whether a worker has reached it or not, it no longer exists when its turn comes.
     await cohort.db.prisma.study.delete({ where: { id: deleted } });
-
-    worker = await startWorkerProcess({ databaseUrl: cohort.tdb.url, redisUrl: TEST_REDIS_URL, prefix });
     const parent = await waitForTerminal(cohort.db, parentId);
     const children = new Map((await childRows(cohort.db, parentId)).map((c) => [c.studyId, c]));
 
@@ -62,45 +75,45 @@ describe('a cohort with a corrupt study and a deleted study', () => {
     });
     expect(cleanRows).toBe(0);
 
-    // The corrupt study: no slice loads, so the pipeline falls back to the prevalence prior on every row, says
-    // why on each, and stores no keypoint. Not an error: the study completes with 25 flagged rows.
-    expect(children.get(corrupt)).toMatchObject({ status: 'COMPLETED', attempts: 1, errorCode: null });
-    expect(counts[corrupt]).toBe(PREDICTIONS_PER_STUDY);
-    const corruptRows = await cohort.db.prisma.prediction.findMany({ where: { studyId: corrupt } });
-    for (const row of corruptRows) expect(row.fallback).toMatch(/prevalence prior: SLICE_LOAD_FAILED: .*not a readable DICOM file/);
-    expect(await cohort.db.prisma.keypoint.count({ where: { studyId: corrupt } })).toBe(0);
+    // The corrupt study: no image readable, so it fails (as bad input: not retried) with the reason, naming
+    // instances, never file paths; what the first run stored is kept, row for row.
+    const corruptChild = children.get(corrupt)!;
+    expect(corruptChild).toMatchObject({ status: 'FAILED', attempts: 1, errorCode: 'INVALID_DICOM' });
+    expect(corruptChild.errorMessage).toMatch(
+      /none of its images could be read; earlier results kept \(.*SLICE_LOAD_FAILED.*instance \d+: not a readable DICOM file/,
+    );
+    expect(corruptChild.errorMessage).not.toContain(cohort.dataDir);
+    expect(
+      await cohort.db.prisma.prediction.findMany({ where: { studyId: corrupt }, orderBy: [{ condition: 'asc' }, { level: 'asc' }] }),
+    ).toEqual(before.predictions);
+    expect(await cohort.db.prisma.keypoint.findMany({ where: { studyId: corrupt }, orderBy: { id: 'asc' } })).toEqual(before.keypoints);
 
     // The deleted study fails alone, as bad input: not retried.
     const deletedChild = children.get(deleted)!;
     expect(deletedChild).toMatchObject({ status: 'FAILED', attempts: 1, errorCode: 'NOT_FOUND' });
 
-    // The parent completes and lists the outcome of each study that did not simply succeed.
+    // The parent completes and lists both in `failed`, with their reasons.
     expect(parent.status).toBe('COMPLETED');
     expect(parent.progress).toBe(1);
-    const result = parent.result as {
-      studies: number;
-      completed: number;
-      failed: unknown[];
-      withFallbacks: { studyId: string; keypoints: number; fallbacks: Record<string, number> }[];
-    };
-    expect(result).toMatchObject({ studies: 4, completed: 3 });
-    expect(result.failed).toEqual([
-      {
-        jobId: deletedChild.id,
-        studyId: deleted,
-        status: 'FAILED',
-        code: 'NOT_FOUND',
-        message: expect.stringContaining('no longer exists'),
-      },
-    ]);
-    const corruptOutcome = result.withFallbacks.find((f) => f.studyId === corrupt);
-    expect(corruptOutcome).toMatchObject({
-      keypoints: 0,
-      predictions: PREDICTIONS_PER_STUDY,
-      fallbacks: { SLICE_LOAD_FAILED: PREDICTIONS_PER_STUDY },
+    const result = parent.result as { studies: number; completed: number; failed: { studyId: string }[]; withFallbacks: unknown[] };
+    expect(result).toMatchObject({ studies: 4, completed: 2 });
+    expect(new Set(result.failed.map((f) => f.studyId))).toEqual(new Set([corrupt, deleted]));
+    expect(result.failed).toContainEqual({
+      jobId: corruptChild.id,
+      studyId: corrupt,
+      status: 'FAILED',
+      code: 'INVALID_DICOM',
+      message: corruptChild.errorMessage,
     });
-    for (const f of result.withFallbacks.filter((f) => f.studyId !== corrupt)) expect(f.fallbacks.SLICE_LOAD_FAILED).toBeUndefined();
+    expect(result.failed).toContainEqual({
+      jobId: deletedChild.id,
+      studyId: deleted,
+      status: 'FAILED',
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('no longer exists'),
+    });
     expect(await duplicateKeypoints(cohort.db, cohort.modelSetId)).toEqual([]);
+    expect(await cohort.db.prisma.job.count({ where: { status: { in: ['QUEUED', 'RUNNING'] } } })).toBe(0);
     expect(await inferenceQueueCounts(TEST_REDIS_URL, prefix)).toMatchObject({ waiting: 0, active: 0, delayed: 0 });
-  }, 150_000);
+  }, 240_000);
 });

@@ -92,6 +92,9 @@ describe('job reconciler', () => {
       const row = await store.get(id);
       expect(row).toMatchObject({ status: 'FAILED', errorCode: JOB_LOST_CODE });
       expect(row.errorMessage).toMatch(/start it again/);
+      // What is known, not a guess: the entry is missing; never queued or lost, which cannot be told apart.
+      expect(row.errorMessage).toMatch(/holds no entry for this job, still (QUEUED|RUNNING) \d+ s after it was created/);
+      expect(row.errorMessage).toMatch(/never queued .* or its entry was lost/);
       expect(row.finishedAt).toBeInstanceOf(Date);
     }
     expect(await store.get(ids.stalled as string)).toMatchObject({

@@ -20,6 +20,8 @@ export interface CohortOptions {
   readonly studies: number;
   readonly seed?: number;
   readonly size?: number;
+  /** Admin URL of the PostgreSQL server to create the database on (default: the shared one). */
+  readonly adminUrl?: string;
 }
 
 export interface Cohort {
@@ -42,7 +44,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** The rendered dataset for these options, generated once per machine (rendering costs seconds per study). */
-export async function cachedDataset(options: Required<CohortOptions>): Promise<string> {
+export async function cachedDataset(options: Required<Omit<CohortOptions, 'adminUrl'>>): Promise<string> {
   const root = join(tmpdir(), 'spinegraph-job-test-datasets');
   const dir = join(root, `n${options.studies}-seed${options.seed}-size${options.size}`);
   if (await exists(join(dir, 'train.csv'))) return dir;
@@ -59,11 +61,11 @@ export async function cachedDataset(options: Required<CohortOptions>): Promise<s
 
 export async function createCohort(options: CohortOptions): Promise<Cohort> {
   const full = { seed: 7, size: 128, ...options };
-  const source = await cachedDataset(full);
+  const source = await cachedDataset({ studies: full.studies, seed: full.seed, size: full.size });
   const work = await mkdtemp(join(tmpdir(), 'sg-job-cohort-'));
   const dataDir = join(work, 'data');
   await cp(source, dataDir, { recursive: true });
-  const tdb = await createTestDatabase();
+  const tdb = await createTestDatabase({ adminUrl: options.adminUrl });
   try {
     const projectId = (await ensureProject(tdb.db)).id;
     const imported = await importStudies(tdb.db, { root: dataDir, projectId, secret: PATIENT_KEY_SECRET, threads: 1 });

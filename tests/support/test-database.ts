@@ -13,14 +13,14 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-function urlFor(name: string): string {
-  const url = new URL(ADMIN_URL);
+function urlFor(name: string, adminUrl = ADMIN_URL): string {
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();
 }
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
+async function admin<T>(fn: (client: pg.Client) => Promise<T>, adminUrl = ADMIN_URL): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
     return await fn(client);
@@ -29,10 +29,12 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+/** `adminUrl`: another server than the shared one (a private PostgreSQL a test stops and starts). */
+export async function createTestDatabase(options: { migrate?: boolean; adminUrl?: string } = {}): Promise<TestDatabase> {
   const name = `sg_test_${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name}`));
-  const url = urlFor(name);
+  const adminUrl = options.adminUrl ?? ADMIN_URL;
+  await admin((c) => c.query(`CREATE DATABASE ${name}`), adminUrl);
+  const url = urlFor(name, adminUrl);
   const db = await openDatabase({ kind: 'postgres', url });
   if (options.migrate !== false) await migrateOpenDatabase(db);
   let dropped = false;
@@ -44,7 +46,7 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
       if (dropped) return;
       dropped = true;
       await db.close();
-      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`), adminUrl);
     },
   };
 }

@@ -56,6 +56,13 @@ export function inferenceHandler(db: Database, cache: ModelSetCache): JobHandler
       jobId: ctx.job.parentId ?? ctx.job.id,
       signal: ctx.signal,
     });
+    // Every file unreadable: the study fails with the reason, and what an earlier run stored stays as it was.
+    const unreadable = summary.unreadable.find((u) => u.studyId === study.id);
+    if (unreadable)
+      throw new AppError(
+        'INVALID_DICOM',
+        `Study ${study.externalId}: none of its images could be read; earlier results kept (${unreadable.reason})`,
+      );
     return { studyId: study.id, externalId: study.externalId, ...summary } as unknown as Prisma.InputJsonValue;
   };
 }

@@ -17,6 +17,25 @@ export interface InferenceRunSummary {
   /** Busy milliseconds per pipeline stage, summed over studies. */
   readonly stagesMs: Readonly<Record<string, number>>;
   readonly wallMs: number;
+  /** Studies none of whose images could be read: nothing written for them (their earlier results stay). */
+  readonly unreadable: readonly UnreadableStudy[];
+}
+
+export interface UnreadableStudy {
+  readonly studyId: string;
+  /** Why, as the pipeline said it for the first row (instances named by number, never by path). */
+  readonly reason: string;
+}
+
+/**
+ * A study whose every row is the prevalence prior because no slice could be loaded: its files are unreadable, and
+ * storing 25 prior rows (and no keypoints) would replace what an earlier run found with a guess.
+ */
+export function unreadableReason(result: StudyResult): string | null {
+  if (result.predictions.length === 0) return null;
+  const allUnread = result.predictions.every((p) => p.modelsUsed === 0 && p.fallbackCodes.includes('SLICE_LOAD_FAILED'));
+  if (!allUnread || result.keypoints.length > 0) return null;
+  return result.predictions[0]?.fallback ?? 'no slice could be loaded';
 }
 
 export interface RunInferenceArgs {
@@ -33,9 +52,15 @@ export async function runInference(db: Database, args: RunInferenceArgs): Promis
   const started = performance.now();
   const inputs = await loadStudyInputs(db, args.studyIds);
   const results: StudyResult[] = [];
+  const unreadable: UnreadableStudy[] = [];
   const writes: Promise<void>[] = [];
   await runPipeline(inputs, args.modelSet, { ...args.pipeline, signal: args.signal }, (p) => {
     for (const r of p.results) {
+      const reason = unreadableReason(r);
+      if (reason !== null) {
+        unreadable.push({ studyId: r.studyId, reason });
+        continue;
+      }
       results.push(r);
       writes.push(writeStudyResult(db, r, args.modelSetId, args.jobId ?? null));
     }
@@ -43,10 +68,10 @@ export async function runInference(db: Database, args: RunInferenceArgs): Promis
   });
   await Promise.all(writes);
   if (args.signal?.aborted) throw new AppError('JOB_CANCELLED', 'inference was cancelled');
-  return summarise(results, performance.now() - started);
+  return { ...summarise(results, performance.now() - started), unreadable };
 }
 
-export function summarise(results: readonly StudyResult[], wallMs: number): InferenceRunSummary {
+export function summarise(results: readonly StudyResult[], wallMs: number): Omit<InferenceRunSummary, 'unreadable'> {
   const fallbacks: Record<string, number> = {};
   const stagesMs: Record<string, number> = {};
   let predictions = 0;
