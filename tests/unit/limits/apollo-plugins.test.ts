@@ -76,7 +76,9 @@ describe('limits in Apollo Server', () => {
     expect(retryAfter).toBeGreaterThanOrEqual(59);
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect(errorsOf(third)).toEqual([
-      expect.objectContaining({ extensions: { code: 'RATE_LIMITED', details: { retryAfterSeconds: retryAfter, limitPerMinute: 2, fields: 1 } } }),
+      expect.objectContaining({
+        extensions: { code: 'RATE_LIMITED', details: { retryAfterSeconds: retryAfter, limitPerMinute: 2, fields: 1 } },
+      }),
     ]);
     expect(errorsOf(await run('{ projects { name } }', 'carol'))).toEqual([]);
     expect(errorsOf(await run(mutation, 'dave'))).toEqual([]);
