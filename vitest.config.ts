@@ -10,6 +10,8 @@ export default defineConfig({
   },
   test: {
     include: ['tests/**/*.test.ts'],
+    // Needs ../shared/reference: `npm run test:parity` (vitest.parity.config.ts).
+    exclude: ['tests/parity/**', '**/node_modules/**'],
     setupFiles: ['tests/setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { progressBar } from './progress-bar.js';
+import { describeSeedImportEvent } from './seed-import-events.js';
 
 export function registerModelsCommands(program: Command, ctx: CliContext): void {
   const models = program.command('models').description('model sets');
@@ -58,6 +59,40 @@ export function registerModelsCommands(program: Command, ctx: CliContext): void 
                 ', ',
               )} int8, ${m.calibrationSamples} samples; output vs float max |diff| ${m.check.maxAbsDiff.toFixed(4)} (range ${m.check.floatOutputRange.toFixed(3)})\n`,
           );
+      } finally {
+        await db.close();
+      }
+    });
+  models
+    .command('import-seed')
+    .description(
+      "convert the 9th-place solution's checkpoint folders (config.json, splits.csv, <name>-cv<k>_best.pt) to ONNX and register them as one model set",
+    )
+    .argument('<dirs...>', 'seed model folders (models/<project_name>-<run>/)')
+    .requiredOption('--name <name>', 'model set name')
+    .option('--activate', 'make it the active set')
+    .action(async (dirs: string[], opts: { name: string; activate?: boolean }) => {
+      const config = await ctx.config();
+      const { openReadyDatabase } = await import('../db/migrate-database.js');
+      const { importSeedModels } = await import('../services/seed-import.service.js');
+      const db = await openReadyDatabase(config.database);
+      try {
+        const result = await importSeedModels(db, dirs, {
+          name: opts.name,
+          activate: opts.activate,
+          python: config.trainerPython,
+          modelsDir: config.modelsDir,
+          onEvent: (e) => {
+            const line = describeSeedImportEvent(e);
+            if (line) process.stdout.write(`${line}\n`);
+          },
+          onLog: (line) => process.stderr.write(`${line}\n`),
+        });
+        const { set } = result;
+        process.stdout.write(
+          `${result.created ? 'registered' : 'already registered'} model set "${set.name}" (${set.id})${set.isActive ? ', active' : ''}: ` +
+            `${result.manifests.length} models in ${result.directory}\n`,
+        );
       } finally {
         await db.close();
       }

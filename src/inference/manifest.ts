@@ -21,6 +21,8 @@ const common = {
   /** Validation fold; null for a model trained on every fold. */
   fold: z.number().int().nonnegative().nullable(),
   architecture: z.string().min(1),
+  /** Weight of this model's logits in the ensemble's weighted mean (pipeline/ensemble.ts); equal by default. */
+  ensembleWeight: z.number().positive().finite().default(1),
   model: z.record(z.string(), z.unknown()).default({}),
   onnx: z.looseObject({
     file: z.string().min(1),
@@ -130,6 +132,7 @@ export interface ModelManifest {
   readonly role: ModelRole;
   readonly fold: number | null;
   readonly architecture: string;
+  readonly ensembleWeight: number;
   readonly onnxFile: string;
   readonly sha256: string;
   /** The trainer's check file (PyTorch output for a fixed input), when there is one. */
@@ -253,6 +256,7 @@ export function parseManifest(json: unknown, name: string): ManifestResult {
       role: m.role,
       fold: m.fold,
       architecture: m.architecture,
+      ensembleWeight: m.ensembleWeight,
       onnxFile: m.onnx.file,
       sha256: m.onnx.sha256,
       checkFile: m.onnx.check,

@@ -26,6 +26,8 @@ export interface RegisterOptions {
   readonly metrics?: Prisma.InputJsonValue;
   /** The name was asked for explicitly: refuse (CONFLICT) rather than register or report the set under another. */
   readonly exactName?: boolean;
+  /** Also run every model on its check file's input and compare with the trainer's PyTorch output. */
+  readonly verifyChecks?: boolean;
 }
 
 export async function registerModelSet(
@@ -35,7 +37,7 @@ export async function registerModelSet(
 ): Promise<{ set: ModelSetRow; created: boolean }> {
   const absolute = resolve(dir);
   // Loading is the validation: every manifest is checked against its ONNX file's real inputs and outputs.
-  const loaded = await loadModelSet(absolute, { name: options.name });
+  const loaded = await loadModelSet(absolute, { name: options.name, verifyChecks: options.verifyChecks });
   try {
     const shas = loaded.models.map((m) => m.manifest.sha256).sort();
     const contentHash = createHash('sha256').update(shas.join('\n')).digest('hex');

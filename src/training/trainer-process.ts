@@ -35,8 +35,24 @@ export interface TrainerRun {
 }
 
 export async function runTrainer(run: TrainerRun): Promise<{ events: TrainerEvent[]; stderrTail: string[] }> {
+  return runSpinetrainerModule({ ...run, module: 'spinetrainer.train', args: ['--request', run.requestPath], what: 'The trainer' });
+}
+
+export interface ModuleRun extends Omit<TrainerRun, 'requestPath'> {
+  /** e.g. `spinetrainer.import_seed`. */
+  readonly module: string;
+  readonly args: readonly string[];
+  /** How errors name the process, e.g. 'The trainer'. */
+  readonly what: string;
+  /** Error code of a failure other than bad input (exit 2). */
+  readonly failureCode?: 'TRAINING_FAILED' | 'INTERNAL_SERVER_ERROR';
+}
+
+/** Runs `python -m <module> <args>` with the spinetrainer package on PYTHONPATH; JSON lines on stdout are events. */
+export async function runSpinetrainerModule(run: ModuleRun): Promise<{ events: TrainerEvent[]; stderrTail: string[] }> {
   run.signal?.throwIfAborted();
-  const child = spawn(run.python, ['-m', 'spinetrainer.train', '--request', run.requestPath], {
+  const failureCode = run.failureCode ?? 'TRAINING_FAILED';
+  const child = spawn(run.python, ['-m', run.module, ...run.args], {
     env: { ...process.env, PYTHONPATH: TRAINER_PYTHONPATH, PYTHONUNBUFFERED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -74,13 +90,15 @@ export async function runTrainer(run: TrainerRun): Promise<{ events: TrainerEven
   run.signal?.removeEventListener('abort', onAbort);
   clearTimeout(killTimer);
   if (spawnError)
-    throw new AppError('TRAINING_FAILED', `Could not start the trainer with ${run.python}: ${spawnError.message}`, { retryable: false });
-  if (run.signal?.aborted) throw new AppError('JOB_CANCELLED', 'Training was cancelled');
+    throw new AppError(failureCode, `Could not start ${run.what.toLowerCase()} with ${run.python}: ${spawnError.message}`, {
+      retryable: false,
+    });
+  if (run.signal?.aborted) throw new AppError('JOB_CANCELLED', `${run.what} was cancelled`);
   if (code !== 0) {
     const error = [...events].reverse().find((e) => e.event === 'error');
     const reason = (error?.message as string | undefined) ?? stderrTail.slice(-5).join(' | ') ?? `exit ${code ?? signal}`;
-    throw new AppError(code === 2 ? 'BAD_USER_INPUT' : 'TRAINING_FAILED', `The trainer failed (exit ${code ?? signal}): ${reason}`);
+    throw new AppError(code === 2 ? 'BAD_USER_INPUT' : failureCode, `${run.what} failed (exit ${code ?? signal}): ${reason}`);
   }
-  if (!events.some((e) => e.event === 'done')) throw new AppError('TRAINING_FAILED', 'The trainer exited without reporting done');
+  if (!events.some((e) => e.event === 'done')) throw new AppError(failureCode, `${run.what} exited without reporting done`);
   return { events, stderrTail };
 }

@@ -1,4 +1,4 @@
-// Classifier role: logits -> per-condition softmax triples, recorded as votes of the model's ensemble group.
+// Classifier role: logits -> per-condition logit triples, recorded as votes of the model's ensemble group.
 import { SEVERITIES, type Condition } from '../../domain/vocabulary.js';
 import type { ClassifierModelSpec, ModelManifest } from '../manifest.js';
 import type { Sample } from '../roles.js';
@@ -6,7 +6,7 @@ import type { Unavailable } from '../types.js';
 import type { PreparedInputs } from './model-inputs.js';
 import type { StudyState } from './study-state.js';
 
-/** Folds of one architecture in one role form a group: folds are averaged first, then groups. */
+/** Folds of one architecture in one role form a group (what `modelsUsed`/`modelsExpected` count). */
 export const ensembleGroup = (m: ModelManifest): string => `${m.role}/${m.architecture}`;
 
 const specOf = (m: ModelManifest): ClassifierModelSpec => {
@@ -20,9 +20,14 @@ export const conditionsOf = (m: ModelManifest, sample: Sample): readonly Conditi
 /** Every condition the model grades (what the ensemble expects from its group). */
 export const conditionsCovered = (m: ModelManifest): readonly Condition[] => specOf(m).variants.flatMap((v) => v.conditions);
 
-/** Softmax over three logits given in `classes` order, returned in SEVERITIES order. */
-export function softmax3(logits: ArrayLike<number>, offset: number, classes: readonly string[]): [number, number, number] {
+/** Three logits given in `classes` order, returned in SEVERITIES order. */
+export function logits3(logits: ArrayLike<number>, offset: number, classes: readonly string[]): [number, number, number] {
   const v = SEVERITIES.map((s) => logits[offset + classes.indexOf(s)]);
+  return [v[0], v[1], v[2]];
+}
+
+/** Softmax of three logits (max-shifted). */
+export function softmax3(v: readonly [number, number, number]): [number, number, number] {
   const max = Math.max(v[0], v[1], v[2]);
   const e = v.map((x) => Math.exp(x - max));
   const sum = e[0] + e[1] + e[2];
@@ -43,7 +48,8 @@ export function recordVotes(m: ModelManifest, prepared: PreparedInputs, logits: 
     conditionsOf(m, row.sample).forEach((condition, ci) => {
       row.state.addVote(condition, level, {
         group: ensembleGroup(m),
-        probs: softmax3(logits, r * width + ci * 3, out.classes),
+        logits: logits3(logits, r * width + ci * 3, out.classes),
+        weight: m.ensembleWeight,
         zeroFilled: row.zeroFilled,
       });
     });

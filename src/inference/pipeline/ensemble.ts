@@ -1,17 +1,24 @@
-// The 25 rows of a study: mean over folds within each model group, then mean over groups (the reference's
-// "mean of 6 models, each the mean of its 5 folds"). Rows some groups could not grade use the groups that could;
-// rows no group could grade use the prevalence prior. Either way the row says why.
+// The 25 rows of a study, combined as the seed combines its models: a row's probabilities are the softmax of the
+// weighted mean of the logits of every model and fold that graded it (combined_ensemble_model_pred.ipynb sums
+// logits, rsna_lumbar_metric.prepare_data applies the softmax; weights are the manifests' `ensembleWeight`,
+// default 1). Rows some groups could not grade use the models that could; rows no model could grade use the
+// prevalence prior. Either way the row says why.
 import { CONDITION_INFO, CONDITIONS, LEVELS, type Condition } from '../../domain/vocabulary.js';
 import type { FallbackCode, PredictionRow, Unavailable } from '../types.js';
+import { softmax3 } from './classifier-stage.js';
 import { PREVALENCE_PRIOR } from './prior.js';
 import { rowKey, type StudyState } from './study-state.js';
 
 type Triple = readonly [number, number, number];
 
-function mean(triples: readonly Triple[]): [number, number, number] {
-  const s = triples.reduce<[number, number, number]>((a, t) => [a[0] + t[0], a[1] + t[1], a[2] + t[2]], [0, 0, 0]);
-  const total = s[0] + s[1] + s[2];
-  return [s[0] / total, s[1] / total, s[2] / total];
+/** softmax(sum_i w_i * logits_i / sum_i w_i). */
+export function combineLogits(votes: readonly { readonly logits: Triple; readonly weight: number }[]): [number, number, number] {
+  const total = votes.reduce((a, v) => a + v.weight, 0);
+  const s = votes.reduce<[number, number, number]>(
+    (a, v) => [a[0] + v.weight * v.logits[0], a[1] + v.weight * v.logits[1], a[2] + v.weight * v.logits[2]],
+    [0, 0, 0],
+  );
+  return softmax3([s[0] / total, s[1] / total, s[2] / total]);
 }
 
 function describe(reasons: readonly Unavailable[]): string {
@@ -26,10 +33,7 @@ export function ensembleRows(state: StudyState, expected: ReadonlyMap<Condition,
     for (const level of LEVELS) {
       const votes = (state.votes.get(rowKey(condition, level)) ?? []).filter((v) => groups.includes(v.group));
       const misses = (state.misses.get(rowKey(condition, level)) ?? []).filter((m) => groups.includes(m.group));
-      const byGroup = groups
-        .map((g) => votes.filter((v) => v.group === g).map((v) => v.probs))
-        .filter((p) => p.length > 0)
-        .map(mean);
+      const byGroup = groups.filter((g) => votes.some((v) => v.group === g));
       const missing: Unavailable[] =
         groups.length === 0
           ? [{ code: 'NO_MODEL', message: `the model set has no classifier for ${condition}` }]
@@ -41,7 +45,7 @@ export function ensembleRows(state: StudyState, expected: ReadonlyMap<Condition,
         probs = PREVALENCE_PRIOR[CONDITION_INFO[condition].core];
         notes.push(`prevalence prior: ${describe(missing) || 'no model could grade this row'}`);
       } else {
-        probs = mean(byGroup);
+        probs = combineLogits(votes);
         if (byGroup.length < groups.length)
           notes.push(`partial ensemble (${byGroup.length} of ${groups.length} model groups): ${describe(missing)}`);
         if (zeroFilled.length > 0) notes.push(`zero-filled ROIs: ${describe(zeroFilled)}`);

@@ -8,7 +8,10 @@ import type { MissingKeypoint, StudyKeypoint, Unavailable } from '../types.js';
 
 export interface Vote {
   readonly group: string;
-  readonly probs: readonly [number, number, number];
+  /** The model's three logits for the row, in SEVERITIES order (the ensemble averages logits, not probabilities). */
+  readonly logits: readonly [number, number, number];
+  /** The model's `ensembleWeight` (manifest; default 1). */
+  readonly weight: number;
   /** Slots the model saw as zeros because their ROI was unusable. */
   readonly zeroFilled: readonly Unavailable[];
 }

@@ -36,7 +36,8 @@ const row = (r: StudyResult, c: Condition, l: Level): PredictionRow => {
   return found;
 };
 
-// Independent expectation: softmax by hand, fold mean within a group, then mean over groups.
+// Independent expectation, as the seed's notebook combines models: the softmax of the mean of the logits of every
+// model and fold that grades the row (spinal has two folds, so it weighs twice against the global model there).
 const softmax = (l: readonly number[]) => {
   const e = l.map((v) => Math.exp(v));
   const s = e.reduce((a, b) => a + b, 0);
@@ -46,15 +47,14 @@ const avg = (xs: number[][]) => xs[0].map((_, i) => xs.reduce((a, x) => a + x[i]
 const consts = (l: unknown) => l as number[];
 function expected(condition: Condition, groups: { split: boolean; global: boolean }): number[] {
   const g = consts(DEFAULT_LOGITS.global);
-  const globalPart = softmax(g.slice(CONDITIONS.indexOf(condition) * 3, CONDITIONS.indexOf(condition) * 3 + 3));
+  const globalPart = [g.slice(CONDITIONS.indexOf(condition) * 3, CONDITIONS.indexOf(condition) * 3 + 3)];
   const split =
     condition === 'SPINAL_CANAL_STENOSIS'
-      ? avg(DEFAULT_LOGITS.spinal.map((f) => softmax(consts(f))))
+      ? DEFAULT_LOGITS.spinal.map((f) => consts(f))
       : condition.includes('FORAMINAL')
-        ? softmax(consts(DEFAULT_LOGITS.foraminal))
-        : softmax(consts(DEFAULT_LOGITS.subarticular));
-  const parts = [...(groups.split ? [split] : []), ...(groups.global ? [globalPart] : [])];
-  return avg(parts);
+        ? [consts(DEFAULT_LOGITS.foraminal)]
+        : [consts(DEFAULT_LOGITS.subarticular)];
+  return softmax(avg([...(groups.split ? split : []), ...(groups.global ? globalPart : [])]));
 }
 const triple = (p: PredictionRow) => [p.normalMild, p.moderate, p.severe];
 

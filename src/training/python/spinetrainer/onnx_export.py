@@ -12,7 +12,7 @@ import json
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 import onnx
@@ -104,10 +104,11 @@ def _check_record(role: str, fold: int, onnx_name: str, input_name: str, output_
 
 
 def export_onnx(model: nn.Module, role: str, fold: int, sample_shape: Sequence[int], input_name: str,
-                output_name: str, out_dir: Path) -> ExportedModel:
-    """Exports `model` (CPU, eval) for inputs [batch] + sample_shape; writes .onnx and .check.json."""
+                output_name: str, out_dir: Path, stem: Optional[str] = None) -> ExportedModel:
+    """Exports `model` (CPU, eval) for inputs [batch] + sample_shape; writes `<stem>.onnx` and `<stem>.check.json`
+    (stem: `{role}-fold{fold}` unless given)."""
     model = model.cpu().eval()
-    stem = f"{role}-fold{fold}"
+    stem = stem or f"{role}-fold{fold}"
     onnx_path, check_path = out_dir / f"{stem}.onnx", out_dir / f"{stem}.check.json"
     x = fmix32_input([CHECK_BATCH] + list(sample_shape))
     xt = torch.from_numpy(x)
