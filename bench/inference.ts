@@ -2,7 +2,8 @@
 // PyTorch (Debian's torch, same threads, same weights) time one study's batch, alternating so both see the same
 // load; the fp32 peak is measured alongside; then the whole pipeline runs over synthetic DICOM studies with per-stage
 // times. Settings: BENCH_INFERENCE_STUDIES (2 of the 3-study cohort), BENCH_INFERENCE_RUNS (timed runs per model;
-// default: as many as fit ~6 s at the measured peak, 3 to 10), BENCH_INFERENCE_PIPELINE_RUNS (2).
+// default: as many as fit ~6 s at the measured peak, 3 to 10), BENCH_INFERENCE_PIPELINE_RUNS (2). The "seed ensemble"
+// row (bench/inference/seed-ensemble.ts) follows; BENCH_INFERENCE_SEED_ONLY=1 runs only that row.
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { benchmarkModels, benchmarkPipeline, distribution, type Distribution } from '../src/inference/bench.js';
@@ -22,6 +23,7 @@ import {
   type PipelineWork,
 } from './inference/report.js';
 import { rsnaStudyInputs } from './inference/rsna-study-input.js';
+import { seedEnsembleMarkdown, timeSeedEnsemble } from './inference/seed-ensemble.js';
 import { TorchForward } from './inference/torch-forward.js';
 import { machineInfo } from './support/machine.js';
 import type { BenchReport } from './support/report.js';
@@ -116,7 +118,23 @@ async function sequentialLoadMsPerStudy(studies: readonly StudyInput[]): Promise
   return { ms: (performance.now() - t0) / studies.length, slices: slices / studies.length };
 }
 
+/** BENCH_INFERENCE_SEED_ONLY=1: only the "seed ensemble" row (the rest takes much longer). */
+async function runSeedOnly(): Promise<BenchReport> {
+  const machine = machineInfo();
+  const date = new Date().toISOString();
+  const loadAverageStart = loadAverage();
+  const seed = await timeSeedEnsemble(RUNTIME, setting('BENCH_INFERENCE_RUNS') ?? 2, log);
+  return {
+    title: 'Inference: the seed ensemble (all models, all folds), onnxruntime-node',
+    machine,
+    date,
+    markdown: `${seedEnsembleMarkdown(seed)}\nLoad average ${loadAverageStart.join(' / ')} at the start, ${loadAverage().join(' / ')} at the end.\n`,
+    raw: { seed, loadAverageStart, loadAverageEnd: loadAverage() },
+  };
+}
+
 export async function run(): Promise<BenchReport> {
+  if (process.env.BENCH_INFERENCE_SEED_ONLY === '1') return runSeedOnly();
   const started = performance.now();
   const machine = machineInfo();
   const date = new Date().toISOString();
@@ -151,6 +169,7 @@ export async function run(): Promise<BenchReport> {
       ranPerStudy: (counting.samples.get(m.manifest.role) ?? 0) / ((pipelineRuns + 1) * inputs.length),
     }));
 
+    const seed = await timeSeedEnsemble(RUNTIME, setting('BENCH_INFERENCE_RUNS') ?? 2, log);
     const results: InferenceBenchResults = {
       loadAverageStart,
       loadAverageEnd: loadAverage(),
@@ -171,8 +190,8 @@ export async function run(): Promise<BenchReport> {
       title: 'Inference: full-size models (DeepLabV3+/ResNet34 at 512, ResNet18+GRU at 128), onnxruntime-node vs PyTorch, whole pipeline',
       machine,
       date,
-      markdown: inferenceMarkdown(results),
-      raw: { ...results, flopsPerSample: models.info.models, modelSetDir: models.dir },
+      markdown: `${inferenceMarkdown(results)}\n${seedEnsembleMarkdown(seed)}`,
+      raw: { ...results, seed, flopsPerSample: models.info.models, modelSetDir: models.dir },
     };
   } finally {
     await torch.close();

@@ -6,7 +6,8 @@ import { MODEL_ROLES, type ModelRole } from '../inference/index.js';
 export const TRAINING_REQUEST_VERSION = 1;
 export const TRAINER_CONFIGS = ['tiny', 'small', 'full'] as const;
 export type TrainerConfig = (typeof TRAINER_CONFIGS)[number];
-export const CLASSIFIER_BACKBONES = ['resnet18', 'convnext_tiny', 'swin_t'] as const;
+/** spinegraph's torchvision backbones (configs tiny/small) and the seed's timm backbones (config full). */
+export const CLASSIFIER_BACKBONES = ['resnet18', 'convnext_tiny', 'swin_t', 'swin_tiny_patch4_window7_224', 'convnext_nano'] as const;
 export type ClassifierBackbone = (typeof CLASSIFIER_BACKBONES)[number];
 export type PretrainedBackbone = 'resnet34' | ClassifierBackbone;
 
@@ -79,6 +80,14 @@ export function buildTrainingRequest(input: TrainingRequestInput): TrainingReque
 
 export async function writeTrainingRequest(path: string, request: TrainingRequest): Promise<void> {
   await writeFile(path, `${JSON.stringify(request, null, 2)}\n`);
+}
+
+/** The seed trains its Swin-T and ConvNeXt-nano classifiers on 224 px ROIs (Swin's window grid needs 224). */
+export function layoutSizesFor(config: TrainerConfig, backbone?: ClassifierBackbone): { keypointSize: number; roiSize: number } {
+  const sizes = CONFIG_LAYOUT_SIZES[config];
+  return config === 'full' && (backbone === 'swin_tiny_patch4_window7_224' || backbone === 'convnext_nano')
+    ? { ...sizes, roiSize: 224 }
+    : sizes;
 }
 
 /** Input sizes the exporter renders for each config (docs/training-format.md, "Sizes per config"). */

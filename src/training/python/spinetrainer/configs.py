@@ -16,7 +16,13 @@ from .vocabulary import CLASSIFIER_ROLES, KEYPOINT_ROLES
 # Widths of the torchvision networks, used to say how far a config shrinks them.
 TORCHVISION_RESNET_WIDTH = 64
 REFERENCE_DECODER_CHANNELS = 256
-BACKBONES: Tuple[str, ...] = ("resnet18", "convnext_tiny", "swin_t")
+# torchvision backbones of spinegraph's own (shrinkable) classifier, and the seed's timm backbones (config `full`).
+SPINEGRAPH_BACKBONES: Tuple[str, ...] = ("resnet18", "convnext_tiny", "swin_t")
+SEED_BACKBONES: Tuple[str, ...] = ("resnet18", "swin_tiny_patch4_window7_224", "convnext_nano")
+BACKBONES: Tuple[str, ...] = SPINEGRAPH_BACKBONES + SEED_BACKBONES[1:]
+# "spinegraph": models/deeplab.py + models/classifier.py (widths can shrink); "seed": models/seed (the 9th-place
+# networks exactly, state-dict compatible with the seed's checkpoints).
+ARCHITECTURES: Tuple[str, ...] = ("spinegraph", "seed")
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,7 @@ class KeypointConfig:
     weight_decay: float = 1e-2
     sigma_at_512: float = 10.0  # Gaussian target std in px at 512 x 512, scaled with the input size
     channel_shuffle: bool = False
+    architecture: str = "spinegraph"
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,7 @@ class ClassifierConfig:
     step_gamma: float = 0.1
     bidirectional: bool = True
     dropout: float = 0.2
+    architecture: str = "spinegraph"
 
 
 @dataclass(frozen=True)
@@ -64,10 +72,10 @@ class RunConfig:
 
 
 def _keypoints(size: int, width: int, decoder: int, epochs: Tuple[int, int, int], batch: int,
-               lr: float, sigma_at_512: float = 10.0) -> Dict[str, KeypointConfig]:
+               lr: float, sigma_at_512: float = 10.0, architecture: str = "spinegraph") -> Dict[str, KeypointConfig]:
     return {role: KeypointConfig(input_size=size, encoder_width=width, decoder_channels=decoder, epochs=ep,
                                  batch_size=batch, lr=lr, sigma_at_512=sigma_at_512,
-                                 channel_shuffle=(role == "keypoints-axial"))
+                                 channel_shuffle=(role == "keypoints-axial"), architecture=architecture)
             for role, ep in zip(KEYPOINT_ROLES, epochs)}
 
 
@@ -101,11 +109,14 @@ CONFIGS: Dict[str, RunConfig] = {
     ),
     "full": RunConfig(
         name="full",
-        keypoints=_keypoints(512, 64, 256, (30, 20, 10), 16, 1e-3),
+        keypoints=_keypoints(512, 64, 256, (30, 20, 10), 16, 1e-3, architecture="seed"),
         classifiers=_classifiers(ClassifierConfig(
             roi_size=128, slices=5, backbone="resnet18", backbone_width=64, gru_hidden=512, gru_layers=2,
-            epochs=4, batch_size=16, lr=1e-3, schedule="step")),
-        notes="the 9th-place recipe: 512 px DeepLabV3+/ResNet34, ResNet18 + GRU 512 x 2 at 128 px",
+            epochs=4, batch_size=16, lr=1e-3, schedule="step", bidirectional=False, dropout=0.0,
+            architecture="seed")),
+        notes="the 9th-place networks exactly (models/seed, state-dict compatible with the seed's checkpoints): "
+              "512 px smp DeepLabV3+/ResNet34; timm resnet18 at 128 px (swin_tiny_patch4_window7_224 and "
+              "convnext_nano at 224 with classifierBackbone) + GRU 512 x 2 per series type",
     ),
 }
 

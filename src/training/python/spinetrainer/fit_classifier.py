@@ -18,6 +18,7 @@ from .loop import (RunContext, adamw, batch_count, batches, mean_or_none, schedu
                    to_device)
 from .metric import ScoredRow, competition_score, weighted_log_loss
 from .models.classifier import RoiSequenceClassifier
+from .models.seed.train_build import build_seed_classifier
 from .tensor_index import TensorIndex
 from .vocabulary import AXIAL_ROI_KINDS, CLASSIFIER_SPECS, LEVELS, SEVERITY_WEIGHTS
 
@@ -92,9 +93,11 @@ def axial_slot_mask(role: str, samples: ClassifierSamples, which: np.ndarray) ->
     return table[samples.variants[which]]
 
 
-def build_classifier(role: str, cfg: ClassifierConfig, backbone: str, ctx: RunContext) -> RoiSequenceClassifier:
+def build_classifier(role: str, cfg: ClassifierConfig, backbone: str, ctx: RunContext) -> nn.Module:
     spec = CLASSIFIER_SPECS[role]
     pretrained = ctx.pretrained.get(backbone)
+    if cfg.architecture == "seed":
+        return build_seed_classifier(role, backbone, cfg.gru_hidden, cfg.gru_layers, pretrained)
     return RoiSequenceClassifier(len(spec.slots), spec.conditions_out, backbone, cfg.backbone_width,
                                  cfg.gru_hidden, cfg.gru_layers, cfg.bidirectional, cfg.dropout, pretrained)
 

@@ -16,7 +16,8 @@ from .heatmaps import argmax_points, gaussian_targets, sigma_for_size
 from .loop import (RunContext, adamw, batch_count, batches, mean_or_none, schedule, seed_everything, seed_for,
                    to_device)
 from .models.deeplab import DeepLabV3Plus
-from .models.resnet import load_torchvision_resnet
+from .models.resnet import ResNetEncoder, load_torchvision_resnet
+from .models.seed.coord import CoordModel
 from .tensor_index import KeypointGroup, TensorIndex
 from .vocabulary import KEYPOINT_OUTPUTS
 
@@ -47,8 +48,16 @@ def keypoint_units(split: KeypointSplit, cfg: KeypointConfig, epochs: int) -> in
     return epochs * (batch_count(len(split.train), cfg.batch_size) + batch_count(len(split.val), cfg.batch_size * 2))
 
 
-def build_keypoint_model(role: str, in_channels: int, cfg: KeypointConfig) -> DeepLabV3Plus:
+def build_keypoint_model(role: str, in_channels: int, cfg: KeypointConfig) -> nn.Module:
+    if cfg.architecture == "seed":
+        return CoordModel(num_classes=len(KEYPOINT_OUTPUTS[role]), in_channels=in_channels)
     return DeepLabV3Plus(in_channels, len(KEYPOINT_OUTPUTS[role]), cfg.encoder_width, cfg.decoder_channels)
+
+
+def keypoint_encoder(model: nn.Module) -> ResNetEncoder:
+    encoder = model.unet.encoder if isinstance(model, CoordModel) else model.encoder
+    assert isinstance(encoder, ResNetEncoder)
+    return encoder
 
 
 def _augment(x: torch.Tensor, pts: torch.Tensor, cfg: KeypointConfig, gen: torch.Generator
@@ -81,7 +90,7 @@ def fit_keypoint_fold(role: str, group: KeypointGroup, index: TensorIndex, fold:
     sigma = sigma_for_size(cfg.sigma_at_512, width)
     model = build_keypoint_model(role, channels, cfg)
     if "resnet34" in ctx.pretrained:
-        load_torchvision_resnet(model.encoder, ctx.pretrained["resnet34"])
+        load_torchvision_resnet(keypoint_encoder(model), ctx.pretrained["resnet34"])
     model.to(ctx.device)
     optimizer = adamw(model, cfg.lr, cfg.weight_decay)
     steps = batch_count(len(split.train), cfg.batch_size)

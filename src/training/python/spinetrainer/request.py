@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from . import FORMAT_VERSION
-from .configs import BACKBONES, CONFIGS
+from .configs import BACKBONES, CONFIGS, SEED_BACKBONES, SPINEGRAPH_BACKBONES
 from .vocabulary import ROLES
 
 DEVICES = ("auto", "cpu", "cuda")
-PRETRAINED_KEYS = ("resnet34", "resnet18", "convnext_tiny", "swin_t")
+PRETRAINED_KEYS = ("resnet34", "resnet18", "convnext_tiny", "swin_t", "swin_tiny_patch4_window7_224", "convnext_nano")
 
 
 class RequestError(ValueError):
@@ -90,6 +90,11 @@ def parse_request(raw: Mapping[str, Any], base_dir: Path) -> TrainRequest:
     backbone = raw.get("classifierBackbone")
     _require(backbone is None or backbone in BACKBONES,
              f"request.classifierBackbone must be one of {list(BACKBONES)}, got {backbone!r}")
+    if backbone is not None:
+        seed_arch = CONFIGS[str(config)].classifiers["classifier-spinal"].architecture == "seed"
+        allowed = SEED_BACKBONES if seed_arch else SPINEGRAPH_BACKBONES
+        _require(backbone in allowed, f"request.classifierBackbone {backbone!r} is not a backbone of config "
+                                      f"{config!r}; one of {list(allowed)}")
     epochs = raw.get("epochs")
     _require(epochs is None or (isinstance(epochs, int) and not isinstance(epochs, bool) and epochs > 0),
              f"request.epochs must be a positive integer, got {epochs!r}")

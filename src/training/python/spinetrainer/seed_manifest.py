@@ -18,7 +18,8 @@ def classifier_architecture(backbone: str) -> str:
 
 
 def seed_keypoint_manifest(role: str, fold: int, shape: Sequence[int], exported: ExportedModel,
-                           provenance: Dict[str, Any], weight: float = 1.0) -> Dict[str, Any]:
+                           provenance: Dict[str, Any], weight: float = 1.0,
+                           metrics: Optional[Dict[str, Optional[float]]] = None) -> Dict[str, Any]:
     channels, size = int(shape[0]), int(shape[-1])
     info = KEYPOINT_INPUTS[role]
     return {
@@ -35,12 +36,14 @@ def seed_keypoint_manifest(role: str, fold: int, shape: Sequence[int], exported:
                    "kind": "heatmap", "channels": list(KEYPOINT_OUTPUTS[role]), "meaning": info["outputMeaning"],
                    "decode": "argmax"},
         "provenance": provenance,
+        **({"metrics": metrics} if metrics is not None else {}),
     }
 
 
 def seed_classifier_manifest(role: str, fold: int, backbone: str, shape: Sequence[int], exported: ExportedModel,
                              provenance: Dict[str, Any], classes: Sequence[str] = SEVERITIES,
-                             rnn: Optional[Dict[str, Any]] = None, weight: float = 1.0) -> Dict[str, Any]:
+                             rnn: Optional[Dict[str, Any]] = None, weight: float = 1.0,
+                             metrics: Optional[Dict[str, Optional[float]]] = None) -> Dict[str, Any]:
     spec = CLASSIFIER_SPECS[role]
     rois, slices, size = int(shape[0]), int(shape[1]), int(shape[-1])
     kinds = sorted({k for kinds, _ in spec.variants for k in kinds})
@@ -64,4 +67,5 @@ def seed_classifier_manifest(role: str, fold: int, backbone: str, shape: Sequenc
                    "layout": "condition-major: index = condition * 3 + class",
                    "activation": "softmax over each consecutive 3, after the ensemble's mean of logits"},
         "provenance": provenance,
+        **({"metrics": metrics} if metrics is not None else {}),
     }

@@ -15,7 +15,7 @@ import argparse  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
+from dataclasses import asdict, dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, Dict, List, Optional, Sequence, Tuple  # noqa: E402
 
@@ -33,6 +33,7 @@ from .models.resnet import PretrainedWeightsError
 from .onnx_export import export_onnx
 from .progress import CANCEL_EXIT_CODE, Cancelled, CancelToken, Progress, to_json
 from .request import RequestError, TrainRequest, load_request, request_summary
+from .seed_manifest import seed_classifier_manifest, seed_keypoint_manifest
 from .tensor_index import TensorIndex, TensorIndexError, data_hash, describe, load_tensor_index
 from .vocabulary import CLASSIFIER_SPECS, KEYPOINT_ROLES
 
@@ -119,8 +120,13 @@ def train_job(job: FoldJob, req: TrainRequest, cfg: RunConfig, index: TensorInde
         shape = list(group.data.shape[1:])
         ctx.cancel.check()
         exported = export_onnx(outcome.model, job.role, job.fold, shape, "image", "heatmaps", req.output_dir)
-        manifest = keypoint_manifest(job.role, job.fold, kcfg, shape, exported,
-                                     _provenance(req, cfg, index, ctx.device, dhash, outcome), outcome.metrics)
+        prov = _provenance(req, cfg, index, ctx.device, dhash, outcome)
+        if kcfg.architecture == "seed":
+            manifest = seed_keypoint_manifest(job.role, job.fold, shape, exported, prov.as_json(asdict(kcfg)),
+                                              metrics=outcome.metrics)
+        else:
+            manifest = keypoint_manifest(job.role, job.fold, kcfg, shape, exported, prov, outcome.metrics)
+        seed_arch = kcfg.architecture == "seed"
     else:
         ccfg = cfg.classifiers[job.role]
         backbone = req.classifier_backbone or ccfg.backbone
@@ -129,8 +135,18 @@ def train_job(job: FoldJob, req: TrainRequest, cfg: RunConfig, index: TensorInde
         shape = [len(CLASSIFIER_SPECS[job.role].slots)] + list(roi.shape[1:])
         ctx.cancel.check()
         exported = export_onnx(outcome.model, job.role, job.fold, shape, "rois", "logits", req.output_dir)
-        manifest = classifier_manifest(job.role, job.fold, ccfg, backbone, shape, exported,
-                                       _provenance(req, cfg, index, ctx.device, dhash, outcome), outcome.metrics)
+        prov = _provenance(req, cfg, index, ctx.device, dhash, outcome)
+        if ccfg.architecture == "seed":
+            rnn = {"gruHidden": ccfg.gru_hidden, "gruLayers": ccfg.gru_layers, "bidirectional": False}
+            manifest = seed_classifier_manifest(job.role, job.fold, backbone, shape, exported,
+                                                prov.as_json({**asdict(ccfg), "backbone": backbone}), rnn=rnn,
+                                                metrics=outcome.metrics)
+        else:
+            manifest = classifier_manifest(job.role, job.fold, ccfg, backbone, shape, exported, prov, outcome.metrics)
+        seed_arch = ccfg.architecture == "seed"
+    if seed_arch:
+        # The seed's checkpoint format (torch.save(model.state_dict())): loads into the seed's own model class.
+        torch.save(outcome.model.cpu().state_dict(), req.output_dir / f"{job.role}-fold{job.fold}.pt")
     manifest_path = req.output_dir / f"{job.role}-fold{job.fold}.manifest.json"
     _write_json(manifest_path, manifest)
     entry = {"role": job.role, "fold": job.fold, "onnx": exported.onnx_path.name, "manifest": manifest_path.name,

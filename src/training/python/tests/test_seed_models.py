@@ -116,3 +116,35 @@ def test_study_model_and_unknown_pairs_are_refused(tmp_path: Path) -> None:
     (path / "config.json").write_text(json.dumps(cfg))
     with pytest.raises(SeedFolderError, match="unknown architecture"):
         read_seed_folder(path)
+
+
+@pytest.mark.parametrize("role,seed_type", [("classifier-spinal", "SpinalROIModel"),
+                                            ("classifier-foraminal", "ForaminalROIModel"),
+                                            ("classifier-subarticular", "SubarticularROIModel"),
+                                            ("classifier-global", "GlobalROIModel")])
+def test_full_config_classifiers_are_the_seed_networks(role: str, seed_type: str) -> None:
+    from spinetrainer.configs import CONFIGS
+    from spinetrainer.fit_classifier import build_classifier
+    from spinetrainer.loop import RunContext
+    from spinetrainer.progress import CancelToken, Progress
+
+    cfg = CONFIGS["full"].classifiers[role]
+    ctx = RunContext(device=torch.device("cpu"), progress=Progress(), cancel=CancelToken(), seed=0)
+    trained = build_classifier(role, cfg, "resnet18", ctx).state_dict()
+    slots = {"SpinalROIModel": [1, 1], "GlobalROIModel": [1, 1, 1]}.get(seed_type, 1)
+    seed = build_seed_model({"type": seed_type, "args": {"base_model": "resnet18", "in_channels": slots,
+                                                         "num_classes": 15 if "Global" in seed_type else 3}})
+    assert [(k, tuple(v.shape)) for k, v in trained.items()] == \
+        [(k, tuple(v.shape)) for k, v in seed.state_dict().items()]
+
+
+@pytest.mark.parametrize("role,channels", [("keypoints-sagittal-t2", 5), ("keypoints-axial", 3)])
+def test_full_config_keypoint_models_are_the_seed_coord_model(role: str, channels: int) -> None:
+    from spinetrainer.configs import CONFIGS
+    from spinetrainer.fit_keypoints import build_keypoint_model
+
+    trained = build_keypoint_model(role, channels, CONFIGS["full"].keypoints[role]).state_dict()
+    seed = build_seed_model({"type": "CoordModel", "args": {"base_model": "DeepLabV3Plus", "encoder_name": "resnet34",
+                                                            "num_classes": 2 if "axial" in role else 5,
+                                                            "in_channels": channels}}).state_dict()
+    assert [(k, tuple(v.shape)) for k, v in trained.items()] == [(k, tuple(v.shape)) for k, v in seed.items()]
