@@ -5,11 +5,14 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fmix32Input } from '../../src/inference/check-file.js';
 import { openModelSession } from '../../src/inference/runtime/onnx-session.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { makeSeedModels, referenceOutput, spinegraph, type SeedModelSpec } from './support/seed-checkpoints.js';
+import { makeSeedModels, PYTHON, referenceOutput, spinegraph, type SeedModelSpec } from './support/seed-checkpoints.js';
 
 const SPEC: SeedModelSpec[] = [
   { name: 'coord-sagt2', config: 'config_coord_sagt2.yml', oneFold: true, seed: 1 },
@@ -93,5 +96,38 @@ describe('import-seed of every seed architecture', () => {
     }
     process.stdout.write(`seed architecture parity (max abs, ORT vs seed PyTorch):\n${JSON.stringify(report, null, 1)}\n`);
     for (const [model, max] of Object.entries(report)) expect(max, model).toBeLessThanOrEqual(TOLERANCE);
+  });
+});
+
+describe("the trainer's full config trains the seed's networks", () => {
+  it("gives checkpoints that load into the seed model class and ONNX graphs with the imported models' inputs and outputs", async () => {
+    const script = fileURLToPath(new URL('./support/train_full_vs_seed.py', import.meta.url));
+    const work = join(dir, 'trainer-full');
+    const { stdout } = await promisify(execFile)(PYTHON, [script, '--work', work], { maxBuffer: 1 << 24, timeout: 3_600_000 });
+    // The script loads each trained state_dict strictly into the seed's own class (rsna2024/model/model.py).
+    const trained = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<
+      string,
+      { onnx: string; keys: number; sameKeysAndShapes: boolean; manifest: string }
+    >;
+    const setDir = join(dir, 'models', 'imported', 'seed-arch');
+    const pairs: [string, string][] = [
+      ['keypoints-sagittal-t2', 'keypoints-sagittal-t2-rsna-2024-coord-sagt2-fold0'],
+      ['classifier-global', 'classifier-global-rsna-2024-global-resnet18-fold0'],
+    ];
+    for (const [role, importedStem] of pairs) {
+      expect(trained[role].sameKeysAndShapes, role).toBe(true);
+      const importedManifest = JSON.parse(await readFile(join(setDir, `${importedStem}.manifest.json`), 'utf8')) as {
+        architecture: string;
+      };
+      expect(trained[role].manifest).toBe(importedManifest.architecture);
+      const a = await openModelSession(trained[role].onnx, { intraOpNumThreads: 1 });
+      const b = await openModelSession(join(setDir, `${importedStem}.onnx`), { intraOpNumThreads: 1 });
+      try {
+        expect([a.inputs, a.outputs], role).toEqual([b.inputs, b.outputs]);
+      } finally {
+        await a.release();
+        await b.release();
+      }
+    }
   });
 });
