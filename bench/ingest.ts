@@ -15,6 +15,9 @@ import type { BenchReport } from './support/report.js';
 import { fmt } from './support/stats.js';
 import { ensureSynthCohort, type SynthCohort } from './support/synth-cohort.js';
 import { timeImport, type TimedImport } from './support/timed-import.js';
+import { benchDicomwebPull, dicomwebBenchUnavailable, formatDicomwebPull, type DicomwebPullBench } from './support/dicomweb-pull.js';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SAMPLES_DIR = process.env.BENCH_SAMPLES_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'dicom-samples');
@@ -25,6 +28,8 @@ const IMAGE_SIZE = 256;
 /** Cohort files parsed by both spinegraph and dcmjs (spread over every series). */
 const PARSER_SAMPLE = 300;
 const IMPORT_ROUNDS = 2;
+/** Studies of the cohort loaded into a local Orthanc for the DICOMweb pull row. */
+const DICOMWEB_STUDIES = Number(process.env.BENCH_DICOMWEB_STUDIES ?? 10);
 
 export async function run(): Promise<BenchReport> {
   const date = new Date().toISOString();
@@ -57,6 +62,18 @@ export async function run(): Promise<BenchReport> {
   const allCores = { ...fastest(allCoresRuns), again: allCoresRuns[0].again };
   const oneThread = cores > 1 ? fastest(oneThreadRuns) : allCores;
 
+  const unavailable = dicomwebBenchUnavailable();
+  let dicomweb: DicomwebPullBench | string = unavailable ?? '';
+  if (!unavailable) {
+    log(`DICOMweb pull of ${DICOMWEB_STUDIES} studies from a local Orthanc, and the folder import of the same files`);
+    const imagesDir = join(cohort.root, 'train_images');
+    const studyDirs = (await readdir(imagesDir))
+      .sort()
+      .slice(0, DICOMWEB_STUDIES)
+      .map((d) => join(imagesDir, d));
+    dicomweb = await benchDicomwebPull(studyDirs, log);
+  } else log(`DICOMweb pull not measured: ${unavailable}`);
+
   quietDcmjs();
   log(`decode per transfer syntax on ${SAMPLES_DIR}`);
   if (!existsSync(SAMPLES_DIR)) throw new Error(`DICOM samples not found at ${SAMPLES_DIR} (set BENCH_SAMPLES_DIR)`);
@@ -73,12 +90,13 @@ export async function run(): Promise<BenchReport> {
     imports: { allCoresRuns, oneThreadRuns },
     samples,
     cohortParse,
+    dicomweb,
   };
   return {
     title: `DICOM ingestion: ${cohort.studies} synthetic studies (${files.length} files), the shared samples, dcmjs in the same run`,
     machine,
     date,
-    markdown: formatIngest(cohort, decoded, allCores, oneThread, samples, cohortParse, raw.loadAtEnd),
+    markdown: `${formatIngest(cohort, decoded, allCores, oneThread, samples, cohortParse, raw.loadAtEnd)}\n\n${formatDicomwebPull(dicomweb)}`,
     raw,
   };
 }
