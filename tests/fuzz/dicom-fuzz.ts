@@ -16,7 +16,8 @@ export interface FuzzOptions {
   readonly workers: number;
   /** Per mutant (both decodes and both primers); beyond it the child is killed and the mutant is a hang. */
   readonly timeoutMs: number;
-  readonly onProgress?: (done: number, total: number) => void;
+  /** After every case: how many are done, and the tallies so far (for progress lines and partial reports). */
+  readonly onProgress?: (done: number, total: number, sofar: FuzzTally) => void;
 }
 
 export type FindingKind = 'crash' | 'hang' | 'opaque' | 'stale';
@@ -34,6 +35,12 @@ export interface SeedTally {
   cases: number;
   decoded: number;
   refused: number;
+}
+
+export interface FuzzTally {
+  readonly decoded: number;
+  readonly refused: Readonly<Record<string, number>>;
+  readonly counts: Readonly<Record<FindingKind, number>>;
 }
 
 export interface FuzzReport {
@@ -121,6 +128,12 @@ function runOne(worker: Worker, request: FuzzRequest, timeoutMs: number): Promis
   });
 }
 
+function countFindings(findings: readonly FuzzFinding[]): Record<FindingKind, number> {
+  const counts: Record<FindingKind, number> = { crash: 0, hang: 0, opaque: 0, stale: 0 };
+  for (const f of findings) counts[f.kind]++;
+  return counts;
+}
+
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const started = performance.now();
   const seeds = loadSeeds().map((s) => ({ ...s, region: pixelRegion(s.bytes) }));
@@ -175,14 +188,13 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         worker = startWorker();
         await worker.ready;
       }
-      options.onProgress?.(++finished, mutants.length);
+      options.onProgress?.(++finished, mutants.length, { decoded, refused, counts: countFindings(findings) });
     }
     worker.child.kill();
   }
 
   await Promise.all(Array.from({ length: Math.max(1, options.workers) }, () => lane()));
-  const counts: Record<FindingKind, number> = { crash: 0, hang: 0, opaque: 0, stale: 0 };
-  for (const f of findings) counts[f.kind]++;
+  const counts = countFindings(findings);
   findings.sort((a, b) => a.case - b.case);
   return {
     cases: options.cases,

@@ -25,10 +25,11 @@ const report = await runFuzz({
   seed: Number(values.seed),
   workers: Number(values.workers),
   timeoutMs: Number(values['timeout-ms']),
-  onProgress: (done, total) => {
-    if (done - lastShown >= Math.max(100, total / 20) || done === total) {
+  onProgress: (done, total, sofar) => {
+    if (done - lastShown >= Math.max(100, total / 50) || done === total) {
       lastShown = done;
-      console.error(`fuzz: ${done}/${total}`);
+      // One line per step, complete enough to report a run stopped before its end.
+      console.error(`fuzz: ${done}/${total} ${JSON.stringify(sofar)}`);
     }
   },
 });
