@@ -30,7 +30,8 @@ const DICM = [0x44, 0x49, 0x43, 0x4d];
  */
 export function parseDicom(bytes: Uint8Array, source = '<buffer>', budget: ParseBudget = DEFAULT_PARSE_BUDGET): DicomInstance {
   const clock = new ParseClock(source, budget);
-  const { dataSet, transferSyntaxUid } = parseDataSet(bytes, source);
+  // The file meta is read lazily too (the transfer syntax string of a file cut inside its meta group throws).
+  const { dataSet, transferSyntaxUid } = runParser(source, () => parseDataSet(bytes, source));
   clock.check('after reading the data set');
   // dicom-parser reads values lazily: a value reaching past the end of a damaged file throws only when read.
   const instance = runParser(source, () => {

@@ -82,6 +82,21 @@ describe('8-bit JPEG: libjpeg-turbo exceptions become words, not heap addresses'
   });
 });
 
+describe("12-bit JPEG: the JavaScript decoder's own errors are not the message", () => {
+  it('a start-of-scan naming a missing component: "malformed data", the TypeError kept as the cause', async () => {
+    const good = pydicomSample('JPGExtended.dcm');
+    const startOfScan = firstFrameRange(good).position + 157; // FFDA of this file's stream
+    const err = await decodeError(
+      edited(good, (c) => void (c[startOfScan + 5] = 9)),
+      'sos12.dcm',
+    );
+    expect(err.message).toMatch(
+      /JPEG Extended \(Process 2 & 4\) decoder failed: malformed data \(the reader stopped on an inconsistent value\)$/,
+    );
+    expect(String(err.cause)).toMatch(/^TypeError: /);
+  });
+});
+
 describe('JPEG-LS', () => {
   it('a frame cut at a fragment boundary fails at once (CharLS took 30 s on it)', async () => {
     // One byte inserted into the first of 8 KB fragments, lengths untouched: the data set now reads as two

@@ -197,3 +197,13 @@ describe('Siemens mosaics', () => {
     expect(parseDicom(image(other), 'ge.dcm').rows).toBe(2);
   });
 });
+
+describe('lazily read values of a damaged file', () => {
+  it('a Part 10 file cut inside its meta group is INVALID_DICOM, not a bare dicom-parser string', () => {
+    const jpeg = sample('encapsulated/multi-frame/IM00001.fragmented_no_bot_jpeg_baseline.50.dcm');
+    const uid = valueRange(jpeg, 'x00020010');
+    for (let cut = uid.position + 1; cut < uid.position + uid.length; cut++) {
+      invalid(jpeg.subarray(0, cut), 'meta.dcm', /truncated|past end/);
+    }
+  });
+});
