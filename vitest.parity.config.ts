@@ -10,6 +10,8 @@ export default defineConfig({
   test: {
     include: ['tests/parity/**/*.test.ts'],
     setupFiles: ['tests/setup.ts', 'tests/parity/support/require-reference.ts'],
+    // Also checks Debian's Python packages the seed's code imports, naming what is missing.
+    globalSetup: ['tests/parity/global-setup.ts'],
     testTimeout: 1_200_000,
     hookTimeout: 3_600_000,
     pool: 'forks',
