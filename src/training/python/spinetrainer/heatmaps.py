@@ -1,7 +1,8 @@
 """Gaussian heatmap targets and their argmax decoding.
 
-Coordinates are (x, y) in the input's pixel grid with pixel centres at integers: the pixel in column 0 spans
-x in [-0.5, 0.5). Argmax therefore returns the centre of the hottest pixel, which is what inference does.
+Coordinates are (x, y) in the input's pixel grid, the value of pixel (i, j) being the Gaussian at (i, j). The
+exporter places a label at x_norm * W, y_norm * H (the seed's CoordDataset convention, docs/training-format.md,
+"Coordinates"), and inference decodes an argmax (u, v) as x_norm = u / W: the exact inverse.
 """
 from __future__ import annotations
 

@@ -130,7 +130,7 @@ def keypoint_manifest(role: str, fold: int, cfg: KeypointConfig, shape: Sequence
                           "resizeTo": [size, size]},
         "output": {"name": "heatmaps", "shape": ["batch", len(KEYPOINT_OUTPUTS[role]), size, size],
                    "kind": "heatmap", "channels": list(KEYPOINT_OUTPUTS[role]), "meaning": info["outputMeaning"],
-                   "decode": "argmax", "coordinates": "input pixel grid, pixel centres at integers",
+                   "decode": "argmax", "coordinates": "input pixel grid: x_norm * W, y_norm * H (the seed's convention)",
                    "targetSigmaPx": sigma_for_size(cfg.sigma_at_512, size)},
         "provenance": provenance.as_json(asdict(cfg)),
         "metrics": metrics,

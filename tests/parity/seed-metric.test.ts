@@ -103,7 +103,7 @@ async function sqlScore(rows: readonly Row[], tag: string): Promise<Awaited<Retu
   return evaluate(t.db, { scope: { kind: 'projects', projectIds: [project.id] }, modelSetId: set.id });
 }
 
-describe('the competition metric equals the seed\'s rsna_lumbar_metric.score', () => {
+describe("the competition metric equals the seed's rsna_lumbar_metric.score", () => {
   it('SQL and Python agree with the seed to 1e-9 on random submissions that sum to 1 (and on two that do not)', async () => {
     const cases = [1, 2, 3, 4, 5, 6].map((seed) => cohort(seed, 3 + seed * 4));
     // Rows that do not sum to 1 (the seed clips each value, renormalises the triples, but takes the raw severe

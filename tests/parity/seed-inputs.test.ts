@@ -70,12 +70,11 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'sg-parity-'));
 });
 afterAll(async () => {
-  // eslint-disable-next-line no-console -- the measured differences are the point of this suite
   console.log(JSON.stringify(reports, null, 1));
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-describe('model inputs equal the seed\'s datasets', () => {
+describe("model inputs equal the seed's datasets", () => {
   for (const [i, plan] of COHORTS.entries()) {
     it(`cohort ${i}: seed ${plan.seed}, ${plan.size} px sources, ${plan.studies} studies, ${plan.edits.join(' ')}`, async () => {
       const dir = join(work, `cohort-${i}`);
