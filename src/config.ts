@@ -56,6 +56,8 @@ const envSchema = z.object({
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).default(12),
   MAX_QUERY_COMPLEXITY: z.coerce.number().int().min(10).default(20_000),
   MAX_QUERY_ALIASES: z.coerce.number().int().min(0).default(30),
+  MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).default(20),
+  MAX_SUBSCRIPTIONS_PER_USER: z.coerce.number().int().min(1).default(100),
   MUTATION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   DICOMWEB_SOURCES: z.string().optional(),
   DICOMWEB_LINKAGE_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -125,6 +127,9 @@ export interface Config {
     readonly maxComplexity: number;
     /** Aliases per operation (each alias is one more execution of its field). */
     readonly maxAliases: number;
+    /** Live subscriptions on one WebSocket, and for one user across their sockets (per API process). */
+    readonly maxSubscriptionsPerSocket: number;
+    readonly maxSubscriptionsPerUser: number;
     readonly mutationRatePerMinute: number;
   };
 }
@@ -204,6 +209,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxDepth: e.MAX_QUERY_DEPTH,
       maxComplexity: e.MAX_QUERY_COMPLEXITY,
       maxAliases: e.MAX_QUERY_ALIASES,
+      maxSubscriptionsPerSocket: e.MAX_SUBSCRIPTIONS_PER_SOCKET,
+      maxSubscriptionsPerUser: e.MAX_SUBSCRIPTIONS_PER_USER,
       mutationRatePerMinute: e.MUTATION_RATE_LIMIT_PER_MINUTE,
     },
   };

@@ -33,6 +33,7 @@ import type { Viewer } from '../auth/viewer.js';
 import { toHttpAuthError } from '../auth/http-auth-error.js';
 import { accessLog, noteUser } from './access-log.js';
 import { jsonErrorHandler } from './error-handler.js';
+import { createSubscriptionCaps } from './subscription-caps.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { requestIdMiddleware, requestIdOf } from './request-id.js';
 import { randomUUID } from 'node:crypto';
@@ -85,12 +86,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const exposeInternals = !config.isProduction;
   const formatAll = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
     errors.map((e) => formatError(e.toJSON(), e, exposeInternals));
+  const subscriptionCaps = createSubscriptionCaps({
+    perSocket: config.graphql.maxSubscriptionsPerSocket,
+    perUser: config.graphql.maxSubscriptionsPerUser,
+  });
   const wsCleanup = useServer(
     {
       schema,
       // Queries and mutations belong on HTTP, where the audit log, the mutation rate limit and the complexity check
       // with real variables apply; over the socket they would pass all three by.
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         let document;
         try {
           document = parse(payload.query);
@@ -120,10 +125,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
           const message = e instanceof Error ? e.message : 'Authentication required';
           return [new GraphQLError(message, { originalError: e instanceof Error ? e : undefined })];
         }
-        return undefined;
+        const viewer = (ctx.extra as unknown as { viewer: Viewer }).viewer;
+        const refused = subscriptionCaps.admit(ctx.extra as object, viewer.userId ?? viewer.email ?? 'local', id);
+        return refused ? [refused] : undefined;
       },
       // The same error shapes as HTTP: extensions.code from the AppError inside, no internals in production.
-      onError: (_ctx, _id, _payload, errors) => formatAll(errors),
+      onError: (ctx, id, _payload, errors) => {
+        // An error ends the subscription without onComplete: its slot is given back here.
+        subscriptionCaps.release(ctx.extra as object, id);
+        return formatAll(errors);
+      },
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors?.length ? { ...result, errors: formatAll(result.errors) } : undefined),
       // The same limits as HTTP: graphql-ws validates each subscribe message with these rules.
       // Validation errors keep their message and get the code HTTP gives them (without one, production would
@@ -141,6 +152,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
           return false;
         }
       },
+      onComplete: (ctx, id) => subscriptionCaps.release(ctx.extra as object, id),
+      onClose: (ctx) => subscriptionCaps.closeSocket(ctx.extra as object),
       context: (ctx) => contextFor(randomUUID(), (ctx.extra as unknown as { viewer: Viewer }).viewer),
     },
     wsServer,
