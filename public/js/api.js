@@ -111,9 +111,11 @@ export const QUERIES = {
   study: `query Study($id: ID!, $modelSetId: ID) {
     study(id: $id) {
       id externalId project { id name }
-      series { id externalId type description instanceCount instances { id instanceNumber stackIndex sliceIndex } }
+      series { id externalId type description instanceCount instances { id instanceNumber stackIndex sliceIndex rows columns } }
       predictions(modelSetId: $modelSetId) { condition level normalMild moderate severe severity fallback }
       labels { condition level severity }
       keypoints(modelSetId: $modelSetId) { id level side role source seriesId instanceId pixelX pixelY score }
+      labelPoints { condition level seriesId instanceId x y }
     } }`,
+  correctKeypoint: `mutation Correct($input: CorrectKeypointInput!) { correctKeypoint(input: $input) { id level side source instanceId pixelX pixelY } }`,
 };

@@ -8,6 +8,7 @@ import { heatmapPanel } from './heatmap-panel.js';
 import { inferencePanel } from './inference-panel.js';
 import { jobsPanel } from './jobs-panel.js';
 import { modelSetsPanel } from './model-sets-panel.js';
+import { renderAdminView } from './admin-view.js';
 import { studiesPanel } from './studies-panel.js';
 import { renderStudyView } from './study-view.js';
 
@@ -49,27 +50,39 @@ function renderDashboard() {
     h(
       'div',
       { class: 'dashboard' },
-      h('div', { class: 'column-left' }, cohort, inference),
+      h('div', { class: 'column-left' }, cohort, inference.element),
       h('div', { class: 'column-right' }, jobs.element),
     ),
     heatmap.element,
     sets.element,
     studies.element,
   );
-  // Jobs that finish change predictions: refresh the panels that show them (at most every few seconds).
-  let pending = false;
-  const stopCompletions = subscribe('subscription DashboardJobs { jobUpdated { id status } }', {}, (data) => {
-    if (data.jobUpdated.status !== 'COMPLETED' || pending) return;
-    pending = true;
-    setTimeout(() => {
-      pending = false;
+  // Jobs that finish change predictions: refresh the panels that show them at most every 1.5 s, and always once
+  // more after the last completion (a completion that arrives while a refresh is pending is never dropped).
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  let again = false;
+  const scheduleRefresh = () => {
+    timer = setTimeout(() => {
+      timer = undefined;
       modelSets(true);
       refreshAll();
+      inference.refresh();
+      if (again) {
+        again = false;
+        scheduleRefresh();
+      }
     }, 1500);
+  };
+  const stopCompletions = subscribe('subscription DashboardJobs { jobUpdated { id status } }', {}, (data) => {
+    if (data.jobUpdated.status !== 'COMPLETED') return;
+    if (timer) again = true;
+    else scheduleRefresh();
   });
   return () => {
     jobs.dispose();
     stopCompletions();
+    clearTimeout(timer);
   };
 }
 
@@ -77,7 +90,9 @@ async function route() {
   disposeView?.();
   disposeView = undefined;
   const match = /^#\/studies\/([^/?]+)/.exec(location.hash);
-  if (match) {
+  if (location.hash === '#/admin') {
+    await renderAdminView(main);
+  } else if (match) {
     await renderStudyView(main, decodeURIComponent(match[1]));
   } else {
     disposeView = renderDashboard();

@@ -35,17 +35,26 @@ export function inferencePanel({ filter, modelSets, onJob }) {
       button.disabled = false;
     }
   });
-  modelSets()
-    .then((sets) => {
-      if (sets.length === 0) select.append(h('option', { value: '' }, 'Bundled demo set (none registered yet)'));
-      for (const s of sets) select.append(h('option', { value: s.id, selected: s.isActive }, s.isActive ? `${s.name} (active)` : s.name));
-    })
-    .catch(() => select.append(h('option', { value: '' }, 'Active model set')));
-  return h(
+  // Re-read after jobs finish: a set registered meanwhile (the demo's, a training's) appears without a reload.
+  const fill = () =>
+    modelSets()
+      .then((sets) => {
+        const chosen = select.value;
+        select.replaceChildren();
+        if (sets.length === 0) select.append(h('option', { value: '' }, 'Bundled demo set (none registered yet)'));
+        for (const s of sets)
+          select.append(
+            h('option', { value: s.id, selected: chosen ? s.id === chosen : s.isActive }, s.isActive ? `${s.name} (active)` : s.name),
+          );
+      })
+      .catch(() => select.replaceChildren(h('option', { value: '' }, 'Active model set')));
+  fill();
+  const element = h(
     'section',
     { class: 'panel', 'aria-labelledby': 'inference-heading' },
     h('h2', { id: 'inference-heading' }, 'Run inference'),
     h('p', { class: 'muted' }, 'Runs the 9th-place pipeline on every study of the cohort above, one child job per study.'),
     form,
   );
+  return { element, refresh: fill };
 }

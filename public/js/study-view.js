@@ -5,6 +5,7 @@
 import { QUERIES, request, token } from './api.js';
 import { fixed, h, replace } from './dom.js';
 import { severityLegend } from './heatmap-panel.js';
+import { sliceViewer } from './slice-viewer.js';
 import { CONDITIONS, CONDITION_NAMES, LEVELS, SEVERITY_NAMES, SERIES_TYPE_NAMES, levelName, severityClass } from './vocabulary.js';
 
 /**
@@ -230,6 +231,11 @@ export async function renderStudyView(main, studyId) {
           `Project ${study.project.name} · `,
           study.series.map((/** @type {Series} */ s) => `${SERIES_TYPE_NAMES[s.type] ?? s.type} (${s.instanceCount})`).join(', '),
         ),
+        sliceViewer({
+          study,
+          onCorrected: async () =>
+            (await request(QUERIES.study, { id: studyId, ...(state.modelSetId ? { modelSetId: state.modelSetId } : {}) })).study,
+        }),
         h(
           'div',
           { class: 'study-layout' },
