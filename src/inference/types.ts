@@ -79,7 +79,7 @@ export interface StudyResult {
   readonly predictions: readonly PredictionRow[];
   readonly keypoints: readonly StudyKeypoint[];
   readonly missingKeypoints: readonly MissingKeypoint[];
-  /** Inputs used with a caveat (e.g. an ROI partly outside the image, zero-filled there). */
+  /** Inputs used with a caveat (e.g. an ROI whose box crosses the image edge from some slice on: zero there, as in the seed). */
   readonly warnings: readonly string[];
   readonly timings: StageTimings;
 }
