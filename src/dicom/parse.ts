@@ -232,8 +232,8 @@ function readNumberOfFrames(ds: DataSet, source: string, budget: ParseBudget): n
 /** The Image Pixel module's own consistency (PS3.3 C.7.6.3), and the frame size budget. */
 function validatePixelModule(m: PixelModule, budget: ParseBudget, source: string): void {
   if (!m.rows || !m.columns) throw invalidDicom(source, 'Pixel Data present but Rows/Columns missing or zero');
-  if (!m.bitsAllocated || ![1, 8, 16, 32].includes(m.bitsAllocated))
-    throw invalidDicom(source, `unsupported Bits Allocated ${m.bitsAllocated}`);
+  if (m.bitsAllocated === undefined) throw invalidDicom(source, 'Pixel Data present but Bits Allocated (0028,0100) missing');
+  if (![1, 8, 16, 32].includes(m.bitsAllocated)) throw invalidDicom(source, `unsupported Bits Allocated ${m.bitsAllocated}`);
   if (m.samplesPerPixel !== 1 && m.samplesPerPixel !== 3) throw invalidDicom(source, `unsupported Samples per Pixel ${m.samplesPerPixel}`);
   const bitsStored = m.bitsStored ?? m.bitsAllocated;
   if (bitsStored < 1 || bitsStored > m.bitsAllocated) {

@@ -1,9 +1,10 @@
-// JPEG 2000 (.90, .91) through OpenJPEG compiled to WASM (@cornerstonejs/codec-openjpeg). A new decoder object per
-// frame: OpenJPEG's wrapper returns quietly when a codestream fails to decode, leaving the previous frame's info and
-// pixels in a reused decoder (issue 20: corrupt frames came back as the previous file's image).
+// JPEG 2000 (.90, .91) through OpenJPEG compiled to WASM (@cornerstonejs/codec-openjpeg). A new instance, with memory
+// of its own, per frame: OpenJPEG's wrapper returns quietly when a codestream fails to decode, leaving the previous
+// frame's info and pixels in a reused decoder (issue 20: corrupt frames came back as the previous file's image), and
+// given a damaged code-block OpenJPEG decodes bytes the previous image left in its heap (found by the fuzzer).
 
 import type { DecodedSamples, FrameDecoder } from './types.js';
-import { loadWasmModule } from './wasm-module.js';
+import { instantiateFreshWasmModule } from './wasm-module.js';
 import { runWasmDecoder, typedView, type WasmDecoder } from './wasm-decoder.js';
 
 interface OpenJpegModule {
@@ -11,7 +12,10 @@ interface OpenJpegModule {
 }
 
 async function decodeJpeg2000(encoded: Uint8Array): Promise<DecodedSamples> {
-  const codec = await loadWasmModule<OpenJpegModule>('@cornerstonejs/codec-openjpeg/decodewasmjs');
+  const codec = await instantiateFreshWasmModule<OpenJpegModule>(
+    '@cornerstonejs/codec-openjpeg/decodewasmjs',
+    '@cornerstonejs/codec-openjpeg/decodewasm',
+  );
   const { info, bytes } = runWasmDecoder(
     codec,
     (m) => new m.J2KDecoder(),

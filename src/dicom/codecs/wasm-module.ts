@@ -2,6 +2,7 @@
 // the codec prints: OpenJPEG reports why a codestream failed only as "[ERROR] ..." lines on its console, which the
 // decoder runner turns into the error message instead of letting them reach stdout.
 
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -46,4 +47,42 @@ export function loadWasmModule<M>(specifier: string): Promise<WasmCodec<M>> {
  */
 export function discardWasmModule(specifier: string): void {
   loaded.delete(specifier);
+}
+
+/** The part of the WebAssembly JS API used here (this project's TypeScript lib has no DOM/WebAssembly globals). */
+interface WasmApi {
+  compile(bytes: Uint8Array): Promise<object>;
+  Instance: new (module: object, imports: object) => { exports: object };
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+const compiled = new Map<string, Promise<object>>();
+
+/**
+ * A new instance of the codec with memory of its own (the compiled module is shared, so this costs about 10 ms, not
+ * a compile). For codecs that read memory they never wrote: OpenJPEG, given a damaged code-block, decodes bytes left
+ * in its heap by the previous image, so a shared instance returns pixels that depend on the previous file.
+ */
+export async function instantiateFreshWasmModule<M>(specifier: string, wasmSpecifier: string): Promise<WasmCodec<M>> {
+  let module = compiled.get(wasmSpecifier);
+  if (!module) {
+    module = readFile(require.resolve(wasmSpecifier)).then((bytes) => wasmApi.compile(bytes));
+    compiled.set(wasmSpecifier, module);
+  }
+  const wasm = await module;
+  const factory = require(specifier) as EmscriptenFactory<M & EmscriptenHeap>;
+  const printed: string[] = [];
+  const keep = (line: string): void => {
+    if (printed.length < MAX_PRINTED_LINES) printed.push(line);
+  };
+  const instance = await factory({
+    print: keep,
+    printErr: keep,
+    instantiateWasm(imports: object, done: (instance: object, module: object) => void): object {
+      const created = new wasmApi.Instance(wasm, imports);
+      done(created, wasm);
+      return created.exports;
+    },
+  });
+  return { specifier, module: instance, printed };
 }

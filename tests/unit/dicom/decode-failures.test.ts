@@ -7,7 +7,7 @@ import { AppError } from '../../../src/domain/errors.js';
 import { decodeStoredFrame, parseDicom } from '../../../src/dicom/index.js';
 import { edited, firstFrameRange } from './pixel-data-bytes.js';
 import { sum } from './pixel-compare.js';
-import { pydicomSample, sample } from './samples.js';
+import { fixtureBytes, pydicomSample, sample } from './samples.js';
 
 async function decodeError(bytes: Uint8Array, name: string): Promise<AppError> {
   const result = await decodeStoredFrame(parseDicom(bytes, name)).then(
@@ -44,6 +44,18 @@ describe('JPEG 2000: no decoder state survives a failed frame', () => {
     const err = await decodeError(edited(good, damage), 'bad.dcm');
     expect(err.message).toMatch(reason);
     expect(err.message).toMatch(/JPEG 2000/);
+  });
+
+  it('a damaged code-block decodes to the same pixels whatever was decoded before (fuzz case 5044, seed 20)', async () => {
+    // OpenJPEG reads heap bytes it never wrote for this mutant: with a shared instance the result followed the
+    // previous image. tests/fixtures/dicom/fuzz/ holds the mutant (MR_small_jp2klossless with 3 edits).
+    const mutant = fixtureBytes('fuzz/j2k-uninitialised-heap.dcm');
+    const sums: number[] = [];
+    for (const primer of ['MR_small_jp2klossless.dcm', 'JPEG2000.dcm', 'GDCMJ2K_TextGBR.dcm']) {
+      await decodeStoredFrame(parseDicom(pydicomSample(primer), primer));
+      sums.push(sum((await decodeStoredFrame(parseDicom(mutant, 'mutant.dcm'))).pixels));
+    }
+    expect(new Set(sums).size).toBe(1);
   });
 
   it('refuses a codestream whose SIZ declares another size than Rows x Columns, naming both', async () => {

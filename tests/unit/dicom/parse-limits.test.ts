@@ -120,6 +120,11 @@ describe('the Image Pixel module must be consistent', () => {
     invalid(image([element]), 'pixel-module.dcm', reason);
   });
 
+  it('Bits Allocated missing is named, not "undefined"', () => {
+    const bytes = writeDicom(mrImage({ rows: 2, columns: 2, pixelData: words([1, 2, 3, 4]) }).filter((e) => e[0] !== 0x00280100));
+    invalid(bytes, 'no-bits.dcm', /Pixel Data present but Bits Allocated \(0028,0100\) missing/);
+  });
+
   it('a frame larger than the budget is refused before anything allocates it', () => {
     const huge = [
       [0x00280010, 'US', { us: [65535] }],

@@ -32,7 +32,7 @@ function listUnder(dir: string, prefix: string): string[] {
   });
 }
 
-/** The dicomParser samples (everything but pydicom's files). */
-export const listSamples = (): string[] => listUnder('.', '').filter((f) => !f.startsWith(`${PYDICOM_DIR}/`));
+/** The dicomParser samples (not pydicom's files, not the fuzzer's mutants under fuzz/). */
+export const listSamples = (): string[] => listUnder('.', '').filter((f) => !f.startsWith(`${PYDICOM_DIR}/`) && !f.startsWith('fuzz/'));
 /** pydicom's test files, relative to its folder. */
 export const listPydicomSamples = (): string[] => listUnder(PYDICOM_DIR, '');
