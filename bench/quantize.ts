@@ -29,7 +29,7 @@ import { ensureFullModelSet, PYTHON } from './inference/full-model-set.js';
 import { keypointPriors } from './inference/keypoint-priors.js';
 import { rsnaStudyInputs } from './inference/rsna-study-input.js';
 import { withBenchDatabase } from './support/bench-database.js';
-import { describeMachine, machineInfo } from './support/machine.js';
+import { machineInfo } from './support/machine.js';
 import type { BenchReport } from './support/report.js';
 import { ensureSynthCohort } from './support/synth-cohort.js';
 
@@ -67,7 +67,7 @@ async function isaFlags(): Promise<Record<string, boolean>> {
 }
 
 /** Each model of `fp32` beside its namesake in `int8`: one study's batch, warm-up, then timed runs alternating. */
-async function forwardPairs(fp32: LoadedModelSet, int8: LoadedModelSet, runs: number): Promise<ForwardPair[]> {
+export async function forwardPairs(fp32: LoadedModelSet, int8: LoadedModelSet, runs: number): Promise<ForwardPair[]> {
   const out: ForwardPair[] = [];
   for (const f of fp32.models) {
     const q = int8.models.find((m) => m.manifest.name === f.manifest.name);
@@ -315,10 +315,8 @@ function driftTable(rows: readonly OutputDrift[]): string[] {
   ];
 }
 
-function header(machine: ReturnType<typeof machineInfo>, date: string, isa: Record<string, boolean>): string[] {
+function header(isa: Record<string, boolean>): string[] {
   return [
-    `Machine: ${describeMachine(machine)}. Date: ${date}.`,
-    '',
     `int8 instructions (/proc/cpuinfo): ${ISA_FLAGS.map((f) => `${f} ${isa[f] ? 'yes' : 'no'}`).join(', ')}. onnxruntime-node ${THREADS} intra-op threads, graph optimisation all; int8 sets written by \`spinegraph models quantize\` (static QDQ: int8 per-channel weights, uint8 activations, min-max calibration; keypoint decoders float). Every time is an upper bound on a shared machine; ratios come from alternating runs.`,
   ];
 }
@@ -333,7 +331,7 @@ export async function run(): Promise<BenchReport> {
   const end = loadNowList();
   const median = (v: number[]) => distribution(v).median;
   const md = [
-    ...header(machine, date, isa),
+    ...header(isa),
     '',
     `### Demo set: competition metric on a held-out synthetic cohort`,
     '',
@@ -373,7 +371,7 @@ export async function runFull(): Promise<BenchReport> {
   const full = await fullPart(runsSetting());
   const end = loadNowList();
   const md = [
-    ...header(machine, date, isa),
+    ...header(isa),
     '',
     `Full-size random-weight architectures (bench/inference's set), calibrated on ${full.calibrationStudies} synthetic studies at ${FULL_COHORT.size} px in ${f1(full.quantizeMs / 1000)} s. Forward time per model, one study's batch, alternating:`,
     '',

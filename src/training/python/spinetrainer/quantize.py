@@ -49,7 +49,17 @@ class QuantizeError(RuntimeError):
 
 
 def _initializers(graph: onnx.GraphProto) -> Dict[str, onnx.TensorProto]:
-    return {t.name: t for t in graph.initializer}
+    """Initializers by name, and by the name of every Identity of one: PyTorch's exporter shares equal constants
+    (e.g. the zero biases of freshly initialised layers) through Identity nodes."""
+    inits = {t.name: t for t in graph.initializer}
+    changed = True
+    while changed:
+        changed = False
+        for n in graph.node:
+            if n.op_type == "Identity" and n.input[0] in inits and n.output[0] not in inits:
+                inits[n.output[0]] = inits[n.input[0]]
+                changed = True
+    return inits
 
 
 def _consumers(graph: onnx.GraphProto) -> Dict[str, List[onnx.NodeProto]]:
@@ -264,7 +274,8 @@ def apply(model: onnx.ModelProto, ranges: Dict[str, Sequence[float]], keep_float
             w = numpy_helper.to_array(inits[n.input[1]]).astype(np.float32)
             axis = _weight_axis(n, w)
             wq, ws = weight_params(w, axis)
-            wname = n.input[1]
+            # Named per layer: the exporter may share one constant between layers that need different scales.
+            wname = f"{key}_weight"
             new_inits.append(numpy_helper.from_array(wq, f"{wname}_quantized"))
             new_inits.append(numpy_helper.from_array(ws, f"{wname}_scale"))
             new_inits.append(numpy_helper.from_array(np.zeros(ws.shape, dtype=np.int8), f"{wname}_zero_point"))
@@ -280,7 +291,7 @@ def apply(model: onnx.ModelProto, ranges: Dict[str, Sequence[float]], keep_float
                 bq = np.round(b / bscale).astype(np.int64)
                 if np.abs(bq).max(initial=0) >= 2 ** 31:
                     raise QuantizeError(f"{key}: bias does not fit int32 at scale {bscale.min()}")
-                bname = n.input[2]
+                bname = f"{key}_bias"
                 new_inits.append(numpy_helper.from_array(bq.astype(np.int32), f"{bname}_quantized"))
                 new_inits.append(numpy_helper.from_array(bscale, f"{bname}_scale"))
                 new_inits.append(numpy_helper.from_array(np.zeros(bscale.shape, dtype=np.int32), f"{bname}_zero_point"))

@@ -61,12 +61,12 @@ def test_apply_writes_per_channel_int8_weights_int32_biases_and_a_valid_graph() 
     onnx.checker.check_model(out)
     inits = {t.name: numpy_helper.to_array(t) for t in out.graph.initializer}
     w2 = numpy_helper.to_array(next(t for t in model.graph.initializer if t.name == "w2"))
-    assert inits["w2_quantized"].dtype == np.int8
-    np.testing.assert_allclose(inits["w2_scale"], np.abs(w2).reshape(6, -1).max(axis=1) / 127, rtol=1e-6)
-    assert np.abs(inits["w2_quantized"]).max() == 127
-    np.testing.assert_allclose(inits["w2_quantized"] * inits["w2_scale"].reshape(6, 1, 1, 1), w2, atol=inits["w2_scale"].max() / 2 + 1e-7)
-    assert inits["b2_quantized"].dtype == np.int32
-    np.testing.assert_allclose(inits["b2_scale"], np.float32(5.0 / 255) * inits["w2_scale"], rtol=1e-6)
+    assert inits["conv2_weight_quantized"].dtype == np.int8
+    np.testing.assert_allclose(inits["conv2_weight_scale"], np.abs(w2).reshape(6, -1).max(axis=1) / 127, rtol=1e-6)
+    assert np.abs(inits["conv2_weight_quantized"]).max() == 127
+    np.testing.assert_allclose(inits["conv2_weight_quantized"] * inits["conv2_weight_scale"].reshape(6, 1, 1, 1), w2, atol=inits["conv2_weight_scale"].max() / 2 + 1e-7)
+    assert inits["conv2_bias_quantized"].dtype == np.int32
+    np.testing.assert_allclose(inits["conv2_bias_scale"], np.float32(5.0 / 255) * inits["conv2_weight_scale"], rtol=1e-6)
     # Relu output ranges start at 0: zero point 0, so the quantizer's clamp is the Relu.
     assert int(inits["r1_zero_point"]) == 0 and int(inits["r2_zero_point"]) == 0
     assert int(inits["x_zero_point"]) == round(2.0 / (5.0 / 255))
@@ -76,6 +76,25 @@ def test_apply_writes_per_channel_int8_weights_int32_biases_and_a_valid_graph() 
     # The float pool reads the shared dequantized copy of the last quantized tensor.
     pool = next(n for n in out.graph.node if n.op_type == "GlobalAveragePool")
     assert pool.input[0] == "r2_dequantized"
+
+
+def test_layers_sharing_one_constant_through_identity_get_their_own_quantized_copies() -> None:
+    model = tiny_model()
+    graph = model.graph
+    # PyTorch's exporter shares equal constants through Identity nodes: conv2 reads b1 that way.
+    graph.node.insert(0, helper.make_node("Identity", ["b1"], ["b1_shared"], name="share"))
+    b2 = next(t for t in graph.initializer if t.name == "b2")
+    b2.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(next(t for t in graph.initializer if t.name == "b1"))[:4], "b2"))
+    conv2 = next(n for n in graph.node if n.name == "conv2")
+    w2 = next(t for t in graph.initializer if t.name == "w2")
+    w2.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(w2)[:4], "w2"))
+    conv2.input[2] = "b1_shared"
+    out, report = q.apply(model, {"x": [-2.0, 3.0], "r1": [0.0, 5.0], "r2": [0.0, 7.5]})
+    onnx.checker.check_model(out)
+    names = [t.name for t in out.graph.initializer]
+    assert len(names) == len(set(names))
+    assert "conv1_bias_quantized" in names and "conv2_bias_quantized" in names
+    assert report["quantizedLayers"] == {"Conv": 2}
 
 
 def test_apply_refuses_missing_ranges_and_non_finite_ones() -> None:
