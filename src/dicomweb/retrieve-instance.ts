@@ -9,7 +9,7 @@ import type { DicomwebClient } from './client.js';
 import { mediaTypeParameters, MultipartError, writeMultipartParts } from './multipart.js';
 import { readPart10Meta } from './part10-meta.js';
 import type { InstanceRef } from './qido.js';
-import { isHttpAnswer } from './source-error.js';
+import { isHttpAnswer, sourceUnreachable } from './source-error.js';
 import { decoderReads, EXPLICIT_VR_LITTLE_ENDIAN, instanceAccept } from './transfer-syntax-negotiation.js';
 
 export type RetrieveOutcome =
@@ -69,7 +69,9 @@ async function retrieveOnce(
     } catch (e) {
       if (e instanceof MultipartError)
         return { ok: false, code: 'INVALID_DICOM', reason: `the archive's answer is malformed: ${e.message}` };
-      throw e;
+      if (signal?.aborted || isAppError(e)) throw e;
+      // The connection broke mid-answer (reset, closed): the source's failure, resumed by the next pull.
+      throw sourceUnreachable(client.source.name, e);
     }
     const [part, ...extra] = parts;
     await Promise.all(extra.map((p) => rm(p.path, { force: true })));

@@ -5,7 +5,9 @@ import { AppError, unavailable } from '../domain/errors.js';
 export function sourceUnreachable(source: string, cause: unknown, part?: string): AppError {
   const why = describeNetworkError(cause);
   const where = part ? `DICOMweb source "${source}" (its ${part})` : `DICOMweb source "${source}"`;
-  return unavailable(`${where} is unreachable (${why}); check that the archive is up, or try again later`, cause);
+  // The network error is described, not attached as the cause: the job runner reads ECONNREFUSED anywhere in a
+  // cause chain as the database being down (queue/job-runner.ts), and would wait for PostgreSQL instead of failing.
+  return unavailable(`${where} is unreachable (${why}); check that the archive is up, or try again later`);
 }
 
 export function sourceTimedOut(source: string, what: string, ms: number): AppError {

@@ -9,6 +9,7 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 import { parseDicomwebSources } from '../../src/config/dicomweb-sources.js';
 import { MultipartError, writeMultipartParts } from '../../src/dicomweb/multipart.js';
 import { studySearchParams } from '../../src/dicomweb/qido.js';
+import { endsWithEndMarker } from '../../src/dicom/codecs/stream-header.js';
 import { openUid, sealKey, sealUid } from '../../src/services/dicomweb/sealed-uid.js';
 
 let dir: string;
@@ -145,5 +146,16 @@ describe('QIDO study criteria', () => {
     expect(() => studySearchParams({ studyDateFrom: '2024-04-01', studyDateTo: '2024-03-31' })).toThrow(/after/);
     expect(() => studySearchParams({ modality: 'mr;drop' })).toThrow(/modality/);
     expect(() => studySearchParams({ limit: 1000 })).toThrow(/limit/);
+  });
+});
+
+describe('the end-marker check on pulled JPEG-LS frames', () => {
+  it("accepts DCMTK's single non-zero pad byte after FFD9 (Orthanc's transcoder), and still refuses a cut stream", () => {
+    const body = [0xff, 0xd8, 0x01, 0x02, 0x03];
+    expect(endsWithEndMarker(Uint8Array.from([...body, 0xff, 0xd9, 0x02]).subarray(0, 8))).toBe(true);
+    expect(endsWithEndMarker(Uint8Array.from([...body, 0x04, 0xff, 0xd9]))).toBe(true);
+    expect(endsWithEndMarker(Uint8Array.from([...body, 0xff, 0xd9, 0x00]))).toBe(true);
+    expect(endsWithEndMarker(Uint8Array.from([...body, 0x04, 0x05, 0x06]))).toBe(false);
+    expect(endsWithEndMarker(Uint8Array.from([...body, 0xff, 0xd9, 0x07, 0x08, 0x09]))).toBe(false);
   });
 });

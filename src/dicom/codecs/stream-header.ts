@@ -97,5 +97,9 @@ function jp2CodestreamOffset(bytes: Uint8Array): number | undefined {
 export function endsWithEndMarker(bytes: Uint8Array): boolean {
   let end = bytes.length;
   while (end > 2 && bytes.length - end < 16 && (bytes[end - 1] === 0 || bytes[end - 1] === 0xff)) end--;
-  return end >= 2 && bytes[end - 2] === 0xff && bytes[end - 1] === 0xd9;
+  if (end >= 2 && bytes[end - 2] === 0xff && bytes[end - 1] === 0xd9) return true;
+  // An odd-length stream padded to even length with one byte of any value: DCMTK's JPEG-LS encoder (Orthanc's
+  // transcoder, dcmcjpls) leaves a non-zero pad byte after FFD9, and DCMTK and CharLS decode such fragments.
+  const n = bytes.length;
+  return n % 2 === 0 && n >= 3 && bytes[n - 3] === 0xff && bytes[n - 2] === 0xd9;
 }
