@@ -12,6 +12,7 @@ import { createJobHandlers } from './queue/job-handlers.js';
 import { InProcessJobRunner } from './queue/in-process-runner.js';
 import { JobStore } from './services/job-store.js';
 import { JobService } from './services/jobs.service.js';
+import { JobStarts } from './services/job-starts.js';
 import type { AppServices } from './api/services.js';
 import type { Viewer } from './auth/viewer.js';
 import type { RequestContext } from './api/context.js';
@@ -74,7 +75,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const inProcess = jobMode === 'in-process' ? createJobHandlers({ config, db }) : null;
   const runner = inProcess ? new InProcessJobRunner({ db, store, handlers: inProcess.handlers, logger }) : null;
   await runner?.resume();
-  const services: AppServices = { pubSub, jobs: new JobService(db, store, queues ?? runner) };
+  const jobs = new JobService(store, queues ?? runner);
+  const services: AppServices = { pubSub, jobs, starts: new JobStarts(db, config, jobs) };
   const readiness = [
     { name: 'database', check: () => db.ping() },
     ...(redis ? [{ name: 'redis', check: async () => void (await redis.publish.ping()) }] : []),

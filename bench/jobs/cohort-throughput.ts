@@ -83,7 +83,7 @@ export async function measureCohortThroughput(args: CohortArgs): Promise<CohortR
     const prefix = `sgbench-${randomBytes(4).toString('hex')}`;
     const connection = createRedis(args.redisUrl, 'worker');
     const queues = new JobQueues(connection, prefix);
-    const service = new JobService(args.db, new JobStore(args.db, NO_JOB_EVENTS), queues);
+    const service = new JobService(new JobStore(args.db, NO_JOB_EVENTS), queues);
     const workers: WorkerProcess[] = [];
     try {
       args.log(`cohort: starting ${count} worker process(es)`);

@@ -71,7 +71,7 @@ async function drain(redisUrl: string, prefix: string, processor: QueueProcessor
 }
 
 function payload(): QueuePayload {
-  return { jobId: randomUUID(), kind: 'INFERENCE' };
+  return { jobId: randomUUID(), kind: 'INFERENCE', role: 'single' };
 }
 
 async function bare(
@@ -124,16 +124,35 @@ async function lifecycle(
     const subscribe = publish.duplicate();
     const store = new JobStore(db, pubSubJobEvents(createAppPubSub({ publish, subscribe, prefix })));
     const queues = new JobQueues(publish, prefix);
-    const service = new JobService(db, store, queues);
+    const service = new JobService(store, queues);
+    // Do-nothing jobs that fit the INFERENCE contract; the model set id only marks them for the clean-up below.
+    const noopSet = randomUUID();
+    const noop = { params: { path: ['modelSetId'], equals: noopSet } };
     try {
       const t = performance.now();
-      for (let i = 0; i < jobs; i++) await service.start('INFERENCE', { noop: true }, {});
+      for (let i = 0; i < jobs; i++) await service.start('INFERENCE', { studyId: randomUUID(), modelSetId: noopSet }, {});
       lifecycleStart ??= rate(jobs, performance.now() - t);
-      const processor = createJobProcessor(store, async () => ({ ok: true }), logger);
+      const processor = createJobProcessor(
+        store,
+        {
+          kind: 'INFERENCE',
+          run: async ({ params }) => ({
+            ...params,
+            externalId: 'noop',
+            studies: 0,
+            predictions: 0,
+            keypoints: 0,
+            fallbacks: {},
+            stagesMs: {},
+            wallMs: 0,
+          }),
+        },
+        logger,
+      );
       lifecycleDrain.push(await drain(redisUrl, prefix, processor, jobs, concurrency));
-      const completed = await db.prisma.job.count({ where: { status: 'COMPLETED', params: { equals: { noop: true } } } });
+      const completed = await db.prisma.job.count({ where: { status: 'COMPLETED', ...noop } });
       if (completed < jobs) throw new Error(`only ${completed} of ${jobs} no-op job rows are COMPLETED`);
-      await db.prisma.job.deleteMany({ where: { params: { equals: { noop: true } } } });
+      await db.prisma.job.deleteMany({ where: noop });
     } finally {
       await queues.close();
       publish.disconnect();
@@ -146,13 +165,13 @@ async function lifecycle(
 async function flowStart(db: Database, redisUrl: string, prefix: string, children: number): Promise<QueueOverheadResult['flowStart']> {
   const connection = createRedis(redisUrl, 'worker');
   const queues = new JobQueues(connection, prefix);
-  const service = new JobService(db, new JobStore(db, NO_JOB_EVENTS), queues);
+  const service = new JobService(new JobStore(db, NO_JOB_EVENTS), queues);
   try {
     const t = performance.now();
     const parent = await service.startFlow(
       'INFERENCE',
-      { noopCohort: true },
-      Array.from({ length: children }, (_, i) => ({ noopChild: i })),
+      { modelSetId: randomUUID(), studyCount: children },
+      Array.from({ length: children }, () => ({ studyId: randomUUID(), modelSetId: randomUUID() })),
       {},
     );
     const seconds = (performance.now() - t) / 1000;

@@ -1,13 +1,14 @@
 // Per-request DataLoaders: field resolvers batch into one query per field, never one per row.
 import DataLoader from 'dataloader';
 import type { Database } from '../db/client.js';
+import type { Condition, KeypointSource, Level, SeriesType, Severity, Side } from '../domain/vocabulary.js';
 import { findActiveModelSetId } from '../services/model-sets.service.js';
 
 export interface SeriesRow {
   id: string;
   studyId: string;
   externalId: string;
-  type: string;
+  type: SeriesType;
   description: string | null;
   orientation: string | null;
   instanceCount: number;
@@ -17,21 +18,23 @@ export interface SeriesRow {
   spacingBetweenSlices: number | null;
 }
 
-export type PredictionRow = {
-  condition: string;
-  level: string;
+/** A stored prediction as the API serves it (the pipeline's own row is inference/types.ts PredictionRow). */
+export type StoredPrediction = {
+  condition: Condition;
+  level: Level;
   normalMild: number;
   moderate: number;
   severe: number;
-  severity: string;
+  severity: Severity;
   modelSetId: string;
   fallback: string | null;
 };
 
-export type LabelRow = {
-  condition: string;
-  level: string;
-  severity: string;
+/** A stored label as the API serves it. */
+export type StoredLabel = {
+  condition: Condition;
+  level: Level;
+  severity: Severity;
   source: string;
 };
 
@@ -40,10 +43,10 @@ export interface KeypointRow {
   studyId: string;
   seriesId: string;
   instanceId: string | null;
-  level: string;
-  side: string;
+  level: Level;
+  side: Side;
   role: string;
-  source: string;
+  source: KeypointSource;
   pixelX: number;
   pixelY: number;
   patientX: number;
@@ -71,8 +74,8 @@ export const setKey = (studyId: string, modelSetId: string | null): string => `$
 export interface Loaders {
   readonly seriesByStudy: DataLoader<string, SeriesRow[]>;
   readonly projectById: DataLoader<string, { id: string; name: string } | null>;
-  readonly predictionsByStudySet: DataLoader<string, PredictionRow[]>;
-  readonly labelsByStudy: DataLoader<string, LabelRow[]>;
+  readonly predictionsByStudySet: DataLoader<string, StoredPrediction[]>;
+  readonly labelsByStudy: DataLoader<string, StoredLabel[]>;
   readonly keypointsByStudySet: DataLoader<string, KeypointRow[]>;
   readonly instancesBySeries: DataLoader<string, InstanceRow[]>;
   /** The active model set's id, read once per request. */
@@ -125,7 +128,7 @@ export function createLoaders(db: Database): Loaders {
     // Pages carry 25 predictions per study: plain SQL with only the columns served keeps this cheap. Rows beat
     // json_agg here: PostgreSQL spends longer building the JSON than the driver spends parsing the rows.
     predictionsByStudySet: perSetLoader(async (studyIds, modelSetId) => {
-      const rows = await db.sql.query<PredictionRow & { studyId: string }>(
+      const rows = await db.sql.query<StoredPrediction & { studyId: string }>(
         `SELECT "studyId", condition::text AS condition, level::text AS level, "normalMild", moderate, severe, severity::text AS severity, fallback
          FROM "Prediction" WHERE "modelSetId" = $1::uuid AND "studyId" = ANY($2::uuid[]) ORDER BY condition, level`,
         [modelSetId, studyIds],
@@ -147,7 +150,7 @@ export function createLoaders(db: Database): Loaders {
     ),
     labelsByStudy: new DataLoader(async (studyIds) => {
       const groups = groupBy(
-        await db.sql.query<LabelRow & { studyId: string }>(
+        await db.sql.query<StoredLabel & { studyId: string }>(
           `SELECT "studyId", condition::text AS condition, level::text AS level, severity::text AS severity, source::text AS source
            FROM "Label" WHERE "studyId" = ANY($1::uuid[]) ORDER BY condition, level`,
           [[...studyIds]],

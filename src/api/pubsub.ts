@@ -17,7 +17,9 @@ export function pubSubJobEvents(pubSub: AppPubSub): JobEventSink {
       pubSub.publish(TOPICS.JOB_PROGRESS, message.jobId, message);
     },
     statusChanged(message) {
-      pubSub.publish(TOPICS.JOB_PROGRESS, message.jobId, message);
+      // jobProgress subscribers need the progress fields only; jobUpdated ones the whole row.
+      const { job: _job, ...progress } = message;
+      pubSub.publish(TOPICS.JOB_PROGRESS, message.jobId, progress);
       pubSub.publish(TOPICS.JOB_UPDATED, message);
     },
   };

@@ -1,3 +1,4 @@
+import type { JobStarts } from '../services/job-starts.js';
 import type { JobService } from '../services/jobs.service.js';
 import type { AppPubSub } from './pubsub.js';
 
@@ -5,4 +6,6 @@ import type { AppPubSub } from './pubsub.js';
 export interface AppServices {
   readonly pubSub: AppPubSub;
   readonly jobs: JobService;
+  /** The use cases that start jobs (import, inference, training). */
+  readonly starts: JobStarts;
 }

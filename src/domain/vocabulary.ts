@@ -22,6 +22,14 @@ export type SeriesType = (typeof SERIES_TYPES)[number];
 export const SIDES = ['NONE', 'LEFT', 'RIGHT'] as const;
 export type Side = (typeof SIDES)[number];
 
+/** Where a severity comes from: the model (argmax) or the labels. */
+export const SEVERITY_SOURCES = ['PREDICTED', 'LABELLED'] as const;
+export type SeveritySource = (typeof SEVERITY_SOURCES)[number];
+
+/** Who placed a keypoint: a model, or a person correcting it. */
+export const KEYPOINT_SOURCES = ['MODEL', 'MANUAL'] as const;
+export type KeypointSource = (typeof KEYPOINT_SOURCES)[number];
+
 export type CoreCondition = 'spinal' | 'foraminal' | 'subarticular';
 
 export interface ConditionInfo {

@@ -4,13 +4,13 @@
 // first and the parent (aggregation) after the last one, whatever its outcome. The embedded database is this
 // process's alone (db/embedded-lock.ts), so rows left QUEUED or RUNNING by a previous run are this runner's to resume.
 import type { Database } from '../db/client.js';
-import type { JobKind } from '../domain/job.js';
+import type { JobKind, JobRole } from '../domain/job.js';
 import { JOB_KINDS, TERMINAL_STATUSES } from '../domain/job.js';
 import type { Logger } from '../logger.js';
 import type { JobStore } from '../services/job-store.js';
 import type { JobQueuePort } from '../services/jobs.service.js';
 import { ATTEMPTS } from './job-queues.js';
-import { executeJobAttempt, type ChildOutcomes, type JobHandler } from './job-runner.js';
+import { executeJobAttempt, type ChildOutcomes, type JobHandlerMap } from './job-runner.js';
 
 interface Entry {
   readonly jobId: string;
@@ -18,7 +18,7 @@ interface Entry {
   readonly attempt: number;
   readonly parentId: string | null;
   /** A flow parent runs once (as BullMQ's flow parents do); other jobs retry per kind (job-queues.ts). */
-  readonly once?: boolean;
+  readonly role: JobRole;
 }
 
 interface Flow {
@@ -31,7 +31,7 @@ interface Flow {
 export interface InProcessRunnerOptions {
   readonly db: Database;
   readonly store: JobStore;
-  readonly handlers: Readonly<Record<JobKind, JobHandler>>;
+  readonly handlers: JobHandlerMap;
   readonly logger: Logger;
   /** Delay before attempt n+1 is base * 2^(n-1) ms (BullMQ's exponential backoff); 1000 as with BullMQ. */
   readonly backoffMs?: number;
@@ -55,12 +55,12 @@ export class InProcessJobRunner implements JobQueuePort {
   }
 
   async add(kind: JobKind, jobId: string): Promise<void> {
-    this.enqueue({ jobId, kind, attempt: 1, parentId: null });
+    this.enqueue({ jobId, kind, attempt: 1, parentId: null, role: 'single' });
   }
 
   async addFlow(kind: JobKind, parentId: string, childIds: readonly string[]): Promise<void> {
     this.flows.set(parentId, { kind, pending: new Set(childIds), completed: new Map(), failed: new Map() });
-    for (const id of childIds) this.enqueue({ jobId: id, kind, attempt: 1, parentId }, false);
+    for (const id of childIds) this.enqueue({ jobId: id, kind, attempt: 1, parentId, role: 'child' }, false);
     this.pump(kind);
   }
 
@@ -112,7 +112,8 @@ export class InProcessJobRunner implements JobQueuePort {
     }
     for (const r of rows) {
       if (parents.has(r.id)) continue; // runs when its children are done
-      this.enqueue({ jobId: r.id, kind: r.kind, attempt: Math.max(1, r.attempts + (r.attempts > 0 ? 1 : 0)), parentId: r.parentId }, false);
+      const attempt = Math.max(1, r.attempts + (r.attempts > 0 ? 1 : 0));
+      this.enqueue({ jobId: r.id, kind: r.kind, attempt, parentId: r.parentId, role: r.parentId ? 'child' : 'single' }, false);
     }
     for (const kind of JOB_KINDS) this.pump(kind);
     if (rows.length) this.options.logger.info({ jobs: rows.length }, 'in-process jobs resumed');
@@ -169,8 +170,10 @@ export class InProcessJobRunner implements JobQueuePort {
       const flow = this.flows.get(entry.jobId);
       const outcome = await executeJobAttempt(store, handlers[entry.kind], logger, {
         jobId: entry.jobId,
+        kind: entry.kind,
+        role: entry.role,
         attempt: entry.attempt,
-        maxAttempts: entry.once ? 1 : ATTEMPTS[entry.kind],
+        maxAttempts: entry.role === 'parent' ? 1 : ATTEMPTS[entry.kind],
         signal: controller.signal,
         childOutcomes: async (): Promise<ChildOutcomes> => ({ completed: flow?.completed ?? new Map(), failed: flow?.failed ?? new Map() }),
       });
@@ -201,6 +204,6 @@ export class InProcessJobRunner implements JobQueuePort {
   }
 
   private startParent(parentId: string, flow: Flow): void {
-    this.enqueue({ jobId: parentId, kind: flow.kind, attempt: 1, parentId: null, once: true });
+    this.enqueue({ jobId: parentId, kind: flow.kind, attempt: 1, parentId: null, role: 'parent' });
   }
 }

@@ -2,11 +2,10 @@
 // so a job does the same work whichever of them schedules it.
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
-import type { JobKind } from '../domain/job.js';
 import { importHandler } from './handlers/import.handler.js';
 import { inferenceHandler, ModelSetCache } from './handlers/inference.handler.js';
 import { trainingHandler } from './handlers/training.handler.js';
-import type { JobHandler } from './job-runner.js';
+import type { JobHandlerMap } from './job-runner.js';
 
 export interface HandlerDeps {
   readonly config: Config;
@@ -14,7 +13,7 @@ export interface HandlerDeps {
 }
 
 export interface JobHandlers {
-  readonly handlers: Readonly<Record<JobKind, JobHandler>>;
+  readonly handlers: JobHandlerMap;
   /** Releases what the handlers keep open (ONNX sessions of the model sets used). */
   close(): Promise<void>;
 }

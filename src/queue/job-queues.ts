@@ -66,7 +66,7 @@ export class JobQueues implements JobQueuePort {
   }
 
   async add(kind: JobKind, jobId: string): Promise<void> {
-    const payload: QueuePayload = { jobId, kind };
+    const payload: QueuePayload = { jobId, kind, role: 'single' };
     await this.queue(QUEUE_OF_KIND[kind]).add(kind.toLowerCase(), payload, jobOptions(kind, jobId));
   }
 
@@ -76,12 +76,12 @@ export class JobQueues implements JobQueuePort {
     await this.flows.add({
       name: `${kind.toLowerCase()}-cohort`,
       queueName,
-      data: { jobId: parentId, kind } satisfies QueuePayload,
+      data: { jobId: parentId, kind, role: 'parent' } satisfies QueuePayload,
       opts: { ...jobOptions(kind, parentId), attempts: 1 },
       children: childIds.map((id) => ({
         name: kind.toLowerCase(),
         queueName,
-        data: { jobId: id, kind } satisfies QueuePayload,
+        data: { jobId: id, kind, role: 'child' } satisfies QueuePayload,
         opts: { ...jobOptions(kind, id), ignoreDependencyOnFailure: true },
       })),
     });

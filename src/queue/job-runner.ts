@@ -1,13 +1,23 @@
 // Wraps a job handler into a BullMQ processor that keeps the Job row in step: RUNNING, progress, COMPLETED,
 // retry, FAILED or CANCELLED. Bad input (a non-retryable AppError) is not retried; transient errors are. A database
 // outage is neither: the attempt waits for the database and resumes (database-wait.ts); only a row that the
-// database says does not exist is "no record".
+// database says does not exist is "no record". The attempt reads the parameters with the kind's contract before the
+// handler sees them, checks the result against it, and is the one place a result becomes the row's JSON.
 import { UnrecoverableError, type Job as BullJob } from 'bullmq';
 import type { Prisma } from '../db/generated/client.js';
 import { AppError, isAppError } from '../domain/errors.js';
-import type { ProgressReporter } from '../domain/job.js';
+import type { JobKind, JobRole, ProgressReporter } from '../domain/job.js';
 import { TERMINAL_STATUSES } from '../domain/job.js';
 import type { Logger } from '../logger.js';
+import {
+  checkJobResult,
+  parseJobParams,
+  type FlowKind,
+  type JobParams,
+  type JobResult,
+  type ParentParams,
+  type ParentResult,
+} from '../services/job-contract.js';
 import type { JobRow, JobStore } from '../services/job-store.js';
 import { queuePayloadSchema } from './job-payload.js';
 import type { QueueProcessor } from './worker-host.js';
@@ -19,17 +29,34 @@ export interface ChildOutcomes {
   readonly failed: ReadonlyMap<string, string>;
 }
 
-export interface JobContext {
+export interface JobContext<P> {
   readonly job: JobRow;
+  /** The row's parameters, read with the contract of its kind and role (defaults applied). */
+  readonly params: P;
   readonly attempt: number;
   readonly signal: AbortSignal;
   readonly progress: ProgressReporter;
   readonly logger: Logger;
-  /** For a flow parent: its children's results and failures, by Job row id. */
+}
+
+export interface ParentContext<P> extends JobContext<P> {
+  /** Its children's results and failures, by Job row id. */
   childOutcomes(): Promise<ChildOutcomes>;
 }
 
-export type JobHandler = (ctx: JobContext) => Promise<Prisma.InputJsonValue>;
+/** The work of one kind: `run` for a job on its own or a flow's child, `aggregate` for a flow's parent. */
+export interface JobHandler<K extends JobKind> {
+  readonly kind: K;
+  run(ctx: JobContext<JobParams<K>>): Promise<JobResult<K>>;
+  aggregate?: K extends FlowKind ? (ctx: ParentContext<ParentParams<K>>) => Promise<ParentResult<K>> : never;
+}
+
+/** The handler of every kind, each typed by its own. */
+export type JobHandlerMap = { readonly [K in JobKind]: JobHandler<K> };
+export type AnyJobHandler = JobHandlerMap[JobKind];
+
+/** The one conversion of a checked result into the row's JSON column. */
+const toJson = (result: unknown): Prisma.InputJsonValue => result as Prisma.InputJsonValue;
 
 export function cancelledError(): AppError {
   return new AppError('JOB_CANCELLED', 'The job was cancelled');
@@ -38,6 +65,9 @@ export function cancelledError(): AppError {
 /** One attempt of a job, whoever schedules it (a BullMQ worker or the in-process runner). */
 export interface JobAttempt {
   readonly jobId: string;
+  readonly kind: JobKind;
+  /** A job on its own, or a flow's parent or child: which contract its parameters follow, which step runs. */
+  readonly role: JobRole;
   readonly attempt: number;
   readonly maxAttempts: number;
   readonly signal: AbortSignal;
@@ -57,8 +87,9 @@ export type AttemptOutcome =
  * Runs one attempt and keeps the Job row in step: RUNNING, progress, then COMPLETED, QUEUED for a retry, FAILED or
  * CANCELLED, each with its event. Never throws for the job's own failure: the outcome says what happened.
  */
-export async function executeJobAttempt(store: JobStore, handler: JobHandler, logger: Logger, run: JobAttempt): Promise<AttemptOutcome> {
-  const { jobId, attempt, maxAttempts, signal } = run;
+export async function executeJobAttempt(store: JobStore, handler: AnyJobHandler, logger: Logger, run: JobAttempt): Promise<AttemptOutcome> {
+  const { jobId, kind, role, attempt, maxAttempts, signal } = run;
+  if (kind !== handler.kind) throw new AppError('BAD_USER_INPUT', `Job ${jobId} is ${kind}, given to the handler of ${handler.kind} jobs`);
   const waitOptions = { logger: logger.child({ jobId }), signal, maxWaitMs: run.maxDatabaseWaitMs };
   const db = <T>(what: string, fn: () => Promise<T>): Promise<T> => untilDatabaseAnswers(what, fn, waitOptions);
   const existing = await db('read the job', () => store.get(jobId)).catch((e: unknown) => {
@@ -90,11 +121,11 @@ export async function executeJobAttempt(store: JobStore, handler: JobHandler, lo
   };
   try {
     // Handlers are idempotent (upserts keyed by study and model set): after an outage that cut one short, it runs again.
-    const result = await db('run the job', () =>
-      handler({ job, attempt, signal, progress, logger: log, childOutcomes: run.childOutcomes }),
-    );
+    const ctx = { job, params: parseJobParams(kind, role, job.params), attempt, signal, progress, logger: log };
+    const result = await db('run the job', () => runRole(handler, role, { ...ctx, childOutcomes: run.childOutcomes }));
     if (signal.aborted) throw cancelledError();
-    await db('store the result', () => store.complete(jobId, result));
+    checkJobResult(kind, role, result);
+    await db('store the result', () => store.complete(jobId, toJson(result)));
     if (parentId) await db('update the parent', () => updateParentProgress(store, parentId));
     return { kind: 'completed', result };
   } catch (error) {
@@ -117,13 +148,16 @@ export async function executeJobAttempt(store: JobStore, handler: JobHandler, lo
   }
 }
 
-export function createJobProcessor(store: JobStore, handler: JobHandler, logger: Logger): QueueProcessor {
+export function createJobProcessor(store: JobStore, handler: AnyJobHandler, logger: Logger): QueueProcessor {
   return async (bullJob: BullJob, signal: AbortSignal) => {
     const payload = queuePayloadSchema.safeParse(bullJob.data);
     if (!payload.success) throw new UnrecoverableError(`Malformed job payload: ${payload.error.message}`);
-    const { jobId } = payload.data;
+    const { jobId, kind, role } = payload.data;
+    if (kind !== handler.kind) throw new UnrecoverableError(`Job ${jobId} is ${kind}, on the queue of ${handler.kind} jobs`);
     const outcome = await executeJobAttempt(store, handler, logger, {
       jobId,
+      kind,
+      role,
       attempt: bullJob.attemptsMade + 1,
       maxAttempts: bullJob.opts.attempts ?? 1,
       signal,
@@ -142,6 +176,17 @@ export function createJobProcessor(store: JobStore, handler: JobHandler, logger:
         throw outcome.retryable ? outcome.error : new UnrecoverableError(outcome.message);
     }
   };
+}
+
+/** The handler's step for this role; the parameters were parsed with the contract of the same kind and role. */
+function runRole(handler: AnyJobHandler, role: JobRole, ctx: ParentContext<unknown>): Promise<unknown> {
+  const steps = handler as {
+    run(ctx: JobContext<unknown>): Promise<unknown>;
+    aggregate?: (ctx: ParentContext<unknown>) => Promise<unknown>;
+  };
+  if (role !== 'parent') return steps.run(ctx);
+  if (!steps.aggregate) throw new AppError('BAD_USER_INPUT', `${handler.kind} jobs do not run as a flow, so none is a parent`);
+  return steps.aggregate(ctx);
 }
 
 async function readChildOutcomes(bullJob: BullJob): Promise<ChildOutcomes> {

@@ -4,7 +4,7 @@ import { cohortSummary } from '../services/cohort.service.js';
 import { evaluate } from '../services/evaluation.service.js';
 import { resolveModelSetId } from '../services/model-sets.service.js';
 import { CohortSummary, Evaluation } from '../schema/cohort.type.js';
-import { SeveritySourceEnum, type ConditionEnum, type LevelEnum, type SeverityEnum } from '../schema/enums.js';
+import { SeveritySourceEnum } from '../schema/enums.js';
 import { StudyFilter } from '../schema/study-filter.input.js';
 
 @Resolver()
@@ -17,17 +17,7 @@ export class CohortResolver {
     @Arg('source', () => SeveritySourceEnum, { nullable: true, defaultValue: SeveritySourceEnum.PREDICTED }) source: SeveritySourceEnum,
   ): Promise<CohortSummary> {
     const setId = await resolveModelSetId(ctx.db, modelSetId, ctx.loaders.activeModelSetId);
-    const result = await cohortSummary(ctx.db, { scope: ctx.viewer.scope, filter, modelSetId: setId, source });
-    return {
-      ...result,
-      source: result.source as SeveritySourceEnum,
-      cells: result.cells.map((c) => ({
-        ...c,
-        condition: c.condition as ConditionEnum,
-        level: c.level as LevelEnum,
-        severity: c.severity as SeverityEnum,
-      })),
-    };
+    return cohortSummary(ctx.db, { scope: ctx.viewer.scope, filter, modelSetId: setId, source });
   }
 
   @Query(() => Evaluation, {

@@ -3,6 +3,7 @@ import { AdministrationResolver } from './administration.resolver.js';
 import { CohortResolver } from './cohort.resolver.js';
 import { DicomwebResolver } from './dicomweb.resolver.js';
 import { JobResolver } from './job.resolver.js';
+import { ModelSetResolver } from './model-set.resolver.js';
 import { MutationResolver } from './mutation.resolver.js';
 import { SeriesFieldsResolver, StudyFieldsResolver } from './study-fields.resolver.js';
 import { StudyConnectionResolver, StudyResolver } from './study.resolver.js';
@@ -17,6 +18,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   SeriesFieldsResolver,
   CohortResolver,
   JobResolver,
+  // Before MutationResolver: the order of registration is the order of fields in schema.graphql.
+  ModelSetResolver,
   MutationResolver,
   AdministrationResolver,
   DicomwebResolver,

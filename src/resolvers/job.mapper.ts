@@ -1,13 +1,12 @@
-import type { JobProgressMessage } from '../domain/job.js';
+import type { JobProgressMessage, JobSnapshot } from '../domain/job.js';
 import type { JobRow } from '../services/job-store.js';
-import type { JobKindEnum, JobStatusEnum } from '../schema/enums.js';
 import type { Job, JobProgressEvent } from '../schema/job.type.js';
 
 export function toJob(row: JobRow): Job {
   return {
     id: row.id,
-    kind: row.kind as JobKindEnum,
-    status: row.status as JobStatusEnum,
+    kind: row.kind,
+    status: row.status,
     progress: row.progress,
     stage: row.stage,
     message: row.message,
@@ -22,11 +21,17 @@ export function toJob(row: JobRow): Job {
   };
 }
 
+/** The row a status-change event carries (across processes as JSON, so its dates arrive as strings). */
+export function toJobFromSnapshot(job: JobSnapshot): Job {
+  const date = (iso: string | null): Date | null => (iso === null ? null : new Date(iso));
+  return toJob({ ...job, createdAt: new Date(job.createdAt), startedAt: date(job.startedAt), finishedAt: date(job.finishedAt) });
+}
+
 export function toProgressEvent(message: JobProgressMessage): JobProgressEvent {
   // Across processes events travel as JSON, so `at` arrives as a string.
   return {
     jobId: message.jobId,
-    status: message.status as JobStatusEnum,
+    status: message.status,
     progress: message.progress,
     stage: message.stage,
     message: message.message,

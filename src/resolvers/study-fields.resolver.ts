@@ -2,10 +2,12 @@ import { Arg, Ctx, FieldResolver, ID, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../api/context.js';
 import { setKey } from '../api/loaders.js';
 import { requireUuid } from '../domain/ids.js';
-import type { ConditionEnum, KeypointSourceEnum, LevelEnum, SeverityEnum, SideEnum } from '../schema/enums.js';
+import { toKeypoint } from './keypoint.mapper.js';
 import { Instance, Keypoint, Label, LabelPoint, Prediction } from '../schema/study-detail.type.js';
 import { Series, Study } from '../schema/study.type.js';
 import { labelPointsOf } from '../services/label-points.service.js';
+
+const NO_MODEL_SET = '00000000-0000-0000-0000-000000000000';
 
 /** Per-study detail, batched across the studies of a page through DataLoaders. */
 @Resolver(() => Study)
@@ -18,33 +20,17 @@ export class StudyFieldsResolver {
   ): Promise<Prediction[]> {
     const setId = modelSetId != null ? requireUuid(modelSetId, 'modelSetId') : await ctx.loaders.activeModelSetId();
     if (!setId) return [];
-    const rows = await ctx.loaders.predictionsByStudySet.load(setKey(study.id, setId));
-    return rows.map((r) => ({
-      ...r,
-      condition: r.condition as ConditionEnum,
-      level: r.level as LevelEnum,
-      severity: r.severity as SeverityEnum,
-    }));
+    return ctx.loaders.predictionsByStudySet.load(setKey(study.id, setId));
   }
 
   @FieldResolver(() => [Label])
   async labels(@Root() study: Study, @Ctx() ctx: RequestContext): Promise<Label[]> {
-    const rows = await ctx.loaders.labelsByStudy.load(study.id);
-    return rows.map((r) => ({
-      ...r,
-      condition: r.condition as ConditionEnum,
-      level: r.level as LevelEnum,
-      severity: r.severity as SeverityEnum,
-    }));
+    return ctx.loaders.labelsByStudy.load(study.id);
   }
 
   @FieldResolver(() => [LabelPoint], { description: 'Where the labels were placed, each on the instance it belongs to.' })
   async labelPoints(@Root() study: Study, @Ctx() ctx: RequestContext): Promise<LabelPoint[]> {
-    return (await labelPointsOf(ctx.db, study.id)).map((p) => ({
-      ...p,
-      condition: p.condition as ConditionEnum,
-      level: p.level as LevelEnum,
-    }));
+    return labelPointsOf(ctx.db, study.id);
   }
 
   @FieldResolver(() => [Keypoint], { description: 'Keypoints of a model set (default: active) and every manual correction.' })
@@ -54,14 +40,9 @@ export class StudyFieldsResolver {
     @Arg('modelSetId', () => ID, { nullable: true }) modelSetId: string | null,
   ): Promise<Keypoint[]> {
     const setId = modelSetId != null ? requireUuid(modelSetId, 'modelSetId') : await ctx.loaders.activeModelSetId();
-    const rows = await ctx.loaders.keypointsByStudySet.load(setKey(study.id, setId ?? '00000000-0000-0000-0000-000000000000'));
-    return rows.map((r) => ({
-      ...r,
-      level: r.level as LevelEnum,
-      side: r.side as SideEnum,
-      source: r.source as KeypointSourceEnum,
-      patientMm: [r.patientX, r.patientY, r.patientZ],
-    }));
+    // With no model set at all, a key no set matches: only the manual corrections are served.
+    const rows = await ctx.loaders.keypointsByStudySet.load(setKey(study.id, setId ?? NO_MODEL_SET));
+    return rows.map(toKeypoint);
   }
 }
 

@@ -8,7 +8,6 @@ import { toConnection } from '../schema/connection.type.js';
 import { StudyConnection } from '../schema/study-connection.type.js';
 import { StudyFilter } from '../schema/study-filter.input.js';
 import { Project, Series, Study } from '../schema/study.type.js';
-import { type SeriesTypeEnum } from '../schema/enums.js';
 
 @Resolver(() => Study)
 export class StudyResolver {
@@ -45,8 +44,7 @@ export class StudyResolver {
 
   @FieldResolver(() => [Series])
   async series(@Root() study: Study, @Ctx() ctx: RequestContext): Promise<Series[]> {
-    const rows = await ctx.loaders.seriesByStudy.load(study.id);
-    return rows.map((r) => ({ ...r, type: r.type as SeriesTypeEnum }));
+    return ctx.loaders.seriesByStudy.load(study.id);
   }
 }
 

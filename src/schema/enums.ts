@@ -1,56 +1,46 @@
-// GraphQL enums. Their values are the domain's (and Prisma's) strings, so no mapping is needed.
+// GraphQL enums, registered from the domain vocabulary: each is an object of its values (KEY: 'KEY', in the
+// vocabulary's order) and a type that is the domain's own union, so a domain value is a GraphQL value as it is.
 import { registerEnumType } from 'type-graphql';
+import { JOB_KINDS, JOB_STATUSES, type JobKind, type JobStatus } from '../domain/job.js';
+import {
+  CONDITIONS,
+  KEYPOINT_SOURCES,
+  LEVELS,
+  SERIES_TYPES,
+  SEVERITIES,
+  SEVERITY_SOURCES,
+  SIDES,
+  type Condition,
+  type KeypointSource,
+  type Level,
+  type SeriesType,
+  type Severity,
+  type SeveritySource,
+  type Side,
+} from '../domain/vocabulary.js';
 
-export enum ConditionEnum {
-  SPINAL_CANAL_STENOSIS = 'SPINAL_CANAL_STENOSIS',
-  LEFT_NEURAL_FORAMINAL_NARROWING = 'LEFT_NEURAL_FORAMINAL_NARROWING',
-  RIGHT_NEURAL_FORAMINAL_NARROWING = 'RIGHT_NEURAL_FORAMINAL_NARROWING',
-  LEFT_SUBARTICULAR_STENOSIS = 'LEFT_SUBARTICULAR_STENOSIS',
-  RIGHT_SUBARTICULAR_STENOSIS = 'RIGHT_SUBARTICULAR_STENOSIS',
+function enumOf<const V extends string>(values: readonly V[]): { readonly [K in V]: K } {
+  return Object.freeze(Object.fromEntries(values.map((v) => [v, v]))) as { readonly [K in V]: K };
 }
-export enum LevelEnum {
-  L1_L2 = 'L1_L2',
-  L2_L3 = 'L2_L3',
-  L3_L4 = 'L3_L4',
-  L4_L5 = 'L4_L5',
-  L5_S1 = 'L5_S1',
-}
-export enum SeverityEnum {
-  NORMAL_MILD = 'NORMAL_MILD',
-  MODERATE = 'MODERATE',
-  SEVERE = 'SEVERE',
-}
-export enum SeriesTypeEnum {
-  SAGITTAL_T1 = 'SAGITTAL_T1',
-  SAGITTAL_T2_STIR = 'SAGITTAL_T2_STIR',
-  AXIAL_T2 = 'AXIAL_T2',
-  OTHER = 'OTHER',
-}
-export enum JobKindEnum {
-  IMPORT = 'IMPORT',
-  INFERENCE = 'INFERENCE',
-  TRAINING = 'TRAINING',
-}
-export enum JobStatusEnum {
-  QUEUED = 'QUEUED',
-  RUNNING = 'RUNNING',
-  COMPLETED = 'COMPLETED',
-  FAILED = 'FAILED',
-  CANCELLED = 'CANCELLED',
-}
-export enum SeveritySourceEnum {
-  PREDICTED = 'PREDICTED',
-  LABELLED = 'LABELLED',
-}
-export enum SideEnum {
-  NONE = 'NONE',
-  LEFT = 'LEFT',
-  RIGHT = 'RIGHT',
-}
-export enum KeypointSourceEnum {
-  MODEL = 'MODEL',
-  MANUAL = 'MANUAL',
-}
+
+export const ConditionEnum = enumOf(CONDITIONS);
+export type ConditionEnum = Condition;
+export const LevelEnum = enumOf(LEVELS);
+export type LevelEnum = Level;
+export const SeverityEnum = enumOf(SEVERITIES);
+export type SeverityEnum = Severity;
+export const SeriesTypeEnum = enumOf(SERIES_TYPES);
+export type SeriesTypeEnum = SeriesType;
+export const JobKindEnum = enumOf(JOB_KINDS);
+export type JobKindEnum = JobKind;
+export const JobStatusEnum = enumOf(JOB_STATUSES);
+export type JobStatusEnum = JobStatus;
+export const SeveritySourceEnum = enumOf(SEVERITY_SOURCES);
+export type SeveritySourceEnum = SeveritySource;
+export const SideEnum = enumOf(SIDES);
+export type SideEnum = Side;
+export const KeypointSourceEnum = enumOf(KEYPOINT_SOURCES);
+export type KeypointSourceEnum = KeypointSource;
 
 registerEnumType(ConditionEnum, { name: 'Condition' });
 registerEnumType(LevelEnum, { name: 'Level' });

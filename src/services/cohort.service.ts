@@ -2,10 +2,10 @@
 import type { Database } from '../db/client.js';
 import { badInput } from '../domain/errors.js';
 import type { ProjectScope, StudyFilterInput } from '../domain/study-filter.js';
-import { CONDITIONS, LEVELS, SEVERITIES, type Condition, type Level, type Severity } from '../domain/vocabulary.js';
+import { CONDITIONS, LEVELS, SEVERITIES, type Condition, type Level, type Severity, type SeveritySource } from '../domain/vocabulary.js';
 import { projectCondition, selectsWholeProjects, SqlBuilder, studyFilterCondition } from './study-filter-sql.js';
 
-export type SeveritySource = 'PREDICTED' | 'LABELLED';
+export type { SeveritySource };
 
 export interface CohortCellRow {
   readonly condition: Condition;

@@ -1,8 +1,9 @@
-// The Job row is the record of every job; these are the only writes to it, each followed by one event.
+// The Job row is the record of every job; these are the only writes to it, each followed by one event (a status
+// change carries the whole row, so subscribers never read it back).
 import type { Database } from '../db/client.js';
 import type { Prisma } from '../db/generated/client.js';
 import { notFound } from '../domain/errors.js';
-import type { JobKind, JobProgressMessage, JobStatus } from '../domain/job.js';
+import type { JobKind, JobProgressMessage, JobSnapshot, JobStatus, JobUpdatedMessage } from '../domain/job.js';
 import type { JobEventSink } from './job-events.js';
 
 export interface JobRow {
@@ -52,6 +53,32 @@ export function toMessage(
   };
 }
 
+export function toSnapshot(row: JobRow): JobSnapshot {
+  return {
+    ...row,
+    createdAt: row.createdAt.toISOString(),
+    startedAt: row.startedAt?.toISOString() ?? null,
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+  };
+}
+
+export function toUpdatedMessage(row: JobRow, at = new Date()): JobUpdatedMessage {
+  return { ...toMessage(row, at), job: toSnapshot(row) };
+}
+
+/** Who started a job and for which project and model set; children inherit their parent's. */
+export interface JobOrigin {
+  readonly projectId?: string | null;
+  readonly modelSetId?: string | null;
+  readonly requestedById?: string | null;
+}
+
+export interface JobListQuery {
+  readonly where: Prisma.JobWhereInput;
+  readonly after?: { readonly createdAt: Date; readonly id: string } | null;
+  readonly first: number;
+}
+
 export class JobStore {
   constructor(
     private readonly db: Database,
@@ -69,14 +96,61 @@ export class JobStore {
         requestedById: job.requestedById ?? null,
       },
     })) as JobRow;
-    this.events.statusChanged(toMessage(row));
+    this.events.statusChanged(toUpdatedMessage(row));
     return row;
   }
 
+  /** The children of a flow, one per item, each announced like any new job. */
+  async createChildren(parent: JobRow, params: readonly Prisma.InputJsonValue[], origin: JobOrigin): Promise<JobRow[]> {
+    const rows = (await this.db.prisma.job.createManyAndReturn({
+      data: params.map((p) => ({
+        kind: parent.kind,
+        params: p,
+        parentId: parent.id,
+        projectId: origin.projectId ?? null,
+        modelSetId: origin.modelSetId ?? null,
+        requestedById: origin.requestedById ?? null,
+      })),
+    })) as JobRow[];
+    for (const row of rows) this.events.statusChanged(toUpdatedMessage(row));
+    return rows;
+  }
+
+  /** FAILED for every child of a parent that could not be queued. */
+  async failChildren(parentId: string, code: string): Promise<JobRow[]> {
+    const rows = (await this.db.prisma.job.updateManyAndReturn({
+      where: { parentId },
+      data: { status: 'FAILED', errorCode: code, finishedAt: new Date() },
+    })) as JobRow[];
+    for (const row of rows) this.events.statusChanged(toUpdatedMessage(row));
+    return rows;
+  }
+
+  /** The row, or null when there is none; a database error stays a database error. */
+  async find(id: string): Promise<JobRow | null> {
+    return (await this.db.prisma.job.findUnique({ where: { id } })) as JobRow | null;
+  }
+
   async get(id: string): Promise<JobRow> {
-    const row = await this.db.prisma.job.findUnique({ where: { id } });
+    const row = await this.find(id);
     if (!row) throw notFound('Job', id);
-    return row as JobRow;
+    return row;
+  }
+
+  /** Newest first (what a dashboard shows), `first + 1` rows so the caller knows whether more follow. */
+  async list(query: JobListQuery): Promise<{ rows: JobRow[]; totalCount: number }> {
+    const cursorWhere: Prisma.JobWhereInput = query.after
+      ? { OR: [{ createdAt: { lt: query.after.createdAt } }, { createdAt: query.after.createdAt, id: { lt: query.after.id } }] }
+      : {};
+    const [rows, totalCount] = await Promise.all([
+      this.db.prisma.job.findMany({
+        where: { AND: [query.where, cursorWhere] },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: query.first + 1,
+      }),
+      this.db.prisma.job.count({ where: query.where }),
+    ]);
+    return { rows: rows as JobRow[], totalCount };
   }
 
   async markRunning(id: string, attempt: number): Promise<JobRow> {
@@ -136,7 +210,7 @@ export class JobStore {
     });
     if (count === 0) return null;
     const row = await this.get(id);
-    this.events.statusChanged(toMessage(row));
+    this.events.statusChanged(toUpdatedMessage(row));
     return row;
   }
 
@@ -157,7 +231,7 @@ export class JobStore {
 
   private async update(id: string, data: Prisma.JobUpdateInput, statusChange: boolean): Promise<JobRow> {
     const row = (await this.db.prisma.job.update({ where: { id }, data })) as JobRow;
-    if (statusChange) this.events.statusChanged(toMessage(row));
+    if (statusChange) this.events.statusChanged(toUpdatedMessage(row));
     else this.events.progress(toMessage(row));
     return row;
   }

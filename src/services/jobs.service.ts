@@ -1,12 +1,19 @@
-// Starting, cancelling and listing jobs. The Job row is written first (the record), then the queue entry.
-import type { Database } from '../db/client.js';
+// Starting, cancelling and listing jobs. The Job row is written first (the record), then the queue entry; every
+// row is written through JobStore, so each change is announced once. Parameters are typed by kind and checked
+// against the job contract (job-contract.ts) before they are stored.
 import type { Prisma } from '../db/generated/client.js';
 import { AppError, badInput, notFound, unavailable } from '../domain/errors.js';
 import type { JobKind, JobStatus } from '../domain/job.js';
 import { TERMINAL_STATUSES } from '../domain/job.js';
 import type { ProjectScope } from '../domain/study-filter.js';
+import { isUuid } from '../domain/ids.js';
+import { requireRole, requireSystemAdmin } from '../auth/permissions.js';
+import type { Viewer } from '../auth/viewer.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import type { JobRow, JobStore } from './job-store.js';
+import { checkJobParams, type FlowKind, type JobParamsInput, type ParentParamsInput } from './job-contract.js';
+import type { JobOrigin, JobRow, JobStore } from './job-store.js';
+
+export type { JobOrigin };
 
 /**
  * The queue as the job service needs it (the port); src/queue/job-queues.ts (BullMQ on Redis) and
@@ -25,12 +32,6 @@ export interface JobQueuePort {
   requestCancel(jobId: string): Promise<void>;
 }
 
-export interface JobOrigin {
-  readonly projectId?: string | null;
-  readonly modelSetId?: string | null;
-  readonly requestedById?: string | null;
-}
-
 export interface JobPage {
   readonly nodes: JobRow[];
   readonly cursors: string[];
@@ -39,9 +40,11 @@ export interface JobPage {
   readonly hasPreviousPage: boolean;
 }
 
+/** Parameters are stored as the caller gave them (defaults are applied when the handler reads them). */
+const asJson = (params: unknown): Prisma.InputJsonValue => params as Prisma.InputJsonValue;
+
 export class JobService {
   constructor(
-    private readonly db: Database,
     private readonly store: JobStore,
     private readonly queues: JobQueuePort | null,
   ) {}
@@ -51,10 +54,11 @@ export class JobService {
     return this.queues;
   }
 
-  async start(kind: JobKind, params: Prisma.InputJsonValue, origin: JobOrigin): Promise<JobRow> {
+  async start<K extends JobKind>(kind: K, params: JobParamsInput<K>, origin: JobOrigin): Promise<JobRow> {
+    checkJobParams(kind, 'single', params);
     const queues = this.requireQueues();
     await queues.assertAvailable();
-    const row = await this.store.create({ kind, params, ...origin });
+    const row = await this.store.create({ kind, params: asJson(params), ...origin });
     try {
       await queues.add(kind, row.id);
     } catch (e) {
@@ -65,41 +69,42 @@ export class JobService {
   }
 
   /** One parent job with a child per item (e.g. per study); the parent aggregates when all children finish. */
-  async startFlow(
-    kind: JobKind,
-    params: Prisma.InputJsonValue,
-    childParams: readonly Prisma.InputJsonValue[],
+  async startFlow<K extends FlowKind>(
+    kind: K,
+    params: ParentParamsInput<K>,
+    childParams: readonly JobParamsInput<K>[],
     origin: JobOrigin,
   ): Promise<JobRow> {
     if (childParams.length === 0) throw badInput('Nothing to do: the selection is empty');
+    checkJobParams(kind, 'parent', params);
+    for (const p of childParams) checkJobParams(kind, 'child', p);
     const queues = this.requireQueues();
     await queues.assertAvailable();
-    const parent = await this.store.create({ kind, params, ...origin });
-    const children: string[] = [];
+    const parent = await this.store.create({ kind, params: asJson(params), ...origin });
+    let children: JobRow[] = [];
     try {
-      const rows = await this.db.prisma.job.createManyAndReturn({
-        data: childParams.map((p) => ({
-          kind,
-          params: p,
-          parentId: parent.id,
-          projectId: origin.projectId ?? null,
-          modelSetId: origin.modelSetId ?? null,
-          requestedById: origin.requestedById ?? null,
-        })),
-        select: { id: true },
-      });
-      children.push(...rows.map((r) => r.id));
-      await queues.addFlow(kind, parent.id, children);
+      children = await this.store.createChildren(parent, childParams.map(asJson), origin);
+      await queues.addFlow(
+        kind,
+        parent.id,
+        children.map((c) => c.id),
+      );
     } catch (e) {
       await this.store.fail(parent.id, 'SERVICE_UNAVAILABLE', 'The job could not be queued');
-      if (children.length)
-        await this.db.prisma.job.updateMany({
-          where: { parentId: parent.id },
-          data: { status: 'FAILED', errorCode: 'SERVICE_UNAVAILABLE', finishedAt: new Date() },
-        });
+      if (children.length) await this.store.failChildren(parent.id, 'SERVICE_UNAVAILABLE');
       throw e instanceof AppError ? e : unavailable('The job queue (Redis) is not reachable; try again shortly', e);
     }
     return parent;
+  }
+
+  /** The cancelJob use case: whoever started a job may cancel it; otherwise a researcher of its project (or an administrator). */
+  async cancelAs(id: string, viewer: Viewer): Promise<JobRow> {
+    const job = await this.get(id, viewer);
+    if (job.requestedById === null || job.requestedById !== viewer.userId) {
+      if (job.projectId) requireRole(viewer, job.projectId, 'RESEARCHER');
+      else requireSystemAdmin(viewer);
+    }
+    return this.cancel(id);
   }
 
   /** Queued: removed from the queue. Running: aborted cooperatively by its worker. Finished: CONFLICT. */
@@ -121,11 +126,17 @@ export class JobService {
     return fresh;
   }
 
-  /** A job the viewer may see (its project is visible, or they asked for it); anything else reads as NOT_FOUND. */
+  /** A job the viewer may see (its project is visible, or they asked for it); null for anything else. */
+  async find(id: string, viewer: JobViewer): Promise<JobRow | null> {
+    const row = isUuid(id) ? await this.store.find(id) : null;
+    return row && jobVisible(row, viewer) ? row : null;
+  }
+
+  /** As `find`, but a job the viewer may not see reads as NOT_FOUND. */
   async get(id: string, viewer: JobViewer): Promise<JobRow> {
-    const row = await this.db.prisma.job.findUnique({ where: { id } }).catch(() => null);
-    if (!row || !jobVisible(row, viewer)) throw notFound('Job', id);
-    return row as JobRow;
+    const row = await this.find(id, viewer);
+    if (!row) throw notFound('Job', id);
+    return row;
   }
 
   async list(args: {
@@ -145,22 +156,12 @@ export class JobService {
         ? { OR: [{ projectId: { in: [...scope.projectIds] } }, ...(args.viewer.userId ? [{ requestedById: args.viewer.userId }] : [])] }
         : {}),
     };
-    // Newest first: what a dashboard shows.
-    const cursorWhere: Prisma.JobWhereInput = args.after
-      ? (() => {
-          const key = decodeCursor(args.after);
-          return { OR: [{ createdAt: { lt: key.createdAt } }, { createdAt: key.createdAt, id: { lt: key.id } }] };
-        })()
-      : {};
-    const [rows, totalCount] = await Promise.all([
-      this.db.prisma.job.findMany({
-        where: { AND: [where, cursorWhere] },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        take: args.first + 1,
-      }),
-      this.db.prisma.job.count({ where }),
-    ]);
-    const nodes = rows.slice(0, args.first) as JobRow[];
+    const { rows, totalCount } = await this.store.list({
+      where,
+      after: args.after ? decodeCursor(args.after) : null,
+      first: args.first,
+    });
+    const nodes = rows.slice(0, args.first);
     return {
       nodes,
       cursors: nodes.map(encodeCursor),

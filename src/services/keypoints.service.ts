@@ -1,7 +1,11 @@
 import type { Database } from '../db/client.js';
 import { badInput, notFound } from '../domain/errors.js';
+import { isUuid } from '../domain/ids.js';
 import { pixelToPatient } from '../dicom/index.js';
 import type { Level, Side } from '../domain/vocabulary.js';
+import { requireRole } from '../auth/permissions.js';
+import type { Viewer } from '../auth/viewer.js';
+import { selectStudyIds } from './studies.service.js';
 
 export interface ManualKeypointInput {
   readonly studyId: string;
@@ -14,11 +18,21 @@ export interface ManualKeypointInput {
   readonly userId: string | null;
 }
 
+export type KeypointCorrection = Omit<ManualKeypointInput, 'side' | 'userId'> & { readonly side?: Side | null };
+
+/** The correctKeypoint use case: on a study the caller sees, in a project where they are a researcher. */
+export async function correctKeypointAs(db: Database, viewer: Viewer, input: KeypointCorrection) {
+  const visible = await selectStudyIds(db, viewer.scope, { ids: [input.studyId] }, null);
+  if (visible.length === 0) throw notFound('Study', input.studyId);
+  requireRole(viewer, visible[0].projectId, 'RESEARCHER');
+  return correctKeypoint(db, { ...input, side: input.side ?? 'NONE', userId: viewer.userId });
+}
+
 /** A manual keypoint beside the model's: patient coordinates computed from the instance's own geometry. */
 export async function correctKeypoint(db: Database, input: ManualKeypointInput) {
-  const instance = await db.prisma.instance
-    .findUnique({ where: { id: input.instanceId }, include: { series: { select: { id: true, studyId: true } } } })
-    .catch(() => null);
+  const instance = isUuid(input.instanceId)
+    ? await db.prisma.instance.findUnique({ where: { id: input.instanceId }, include: { series: { select: { id: true, studyId: true } } } })
+    : null;
   if (!instance || instance.series.studyId !== input.studyId) throw notFound('Instance', input.instanceId);
   if (!(input.pixelX >= 0 && input.pixelX <= instance.columns - 1 && input.pixelY >= 0 && input.pixelY <= instance.rows - 1)) {
     throw badInput(`Pixel (${input.pixelX}, ${input.pixelY}) lies outside the ${instance.columns} x ${instance.rows} image`);

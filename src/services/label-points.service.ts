@@ -1,8 +1,9 @@
 import type { Database } from '../db/client.js';
+import type { Condition, Level } from '../domain/vocabulary.js';
 
 export interface LabelPointRecord {
-  readonly condition: string;
-  readonly level: string;
+  readonly condition: Condition;
+  readonly level: Level;
   readonly seriesId: string;
   readonly instanceId: string | null;
   readonly x: number;

@@ -4,7 +4,6 @@
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { Prisma } from '../db/generated/client.js';
@@ -13,23 +12,12 @@ import { MODEL_ROLES } from '../inference/index.js';
 import { anySevereLabel, exportTrainingTensors } from '../training/export/export-tensors.js';
 import { loadLabelledStudies } from './labelled-studies.js';
 import { assignFolds, foldCountFor } from '../training/folds.js';
-import { buildTrainingRequest, CONFIG_LAYOUT_SIZES, TRAINER_CONFIGS, writeTrainingRequest } from '../training/request.js';
+import { buildTrainingRequest, CONFIG_LAYOUT_SIZES, writeTrainingRequest } from '../training/request.js';
 import { runTrainer, type TrainerEvent } from '../training/trainer-process.js';
+import { parseJobParams, type JobParams, type JobResult } from './job-contract.js';
 import { registerModelSet } from './model-registry.service.js';
 
-/** Job.params of a TRAINING job: what startTraining stores, plus optional knobs for scripts and tests. */
-export const trainingParamsSchema = z.object({
-  config: z.enum(TRAINER_CONFIGS),
-  studyIds: z.array(z.string().uuid()).min(2),
-  activate: z.boolean().default(false),
-  name: z.string().min(1).max(100).nullable().default(null),
-  seed: z.number().int().min(0).default(0),
-  /** Fold count (default 5, fewer for small cohorts) and the validation folds to train (default all). */
-  folds: z.number().int().min(1).max(10).optional(),
-  trainFolds: z.array(z.number().int().min(0)).min(1).optional(),
-  epochs: z.number().int().min(1).optional(),
-});
-export type TrainingParams = z.infer<typeof trainingParamsSchema>;
+export type TrainingParams = JobParams<'TRAINING'>;
 
 export interface TrainingProgress {
   readonly progress: number;
@@ -44,20 +32,8 @@ export interface TrainingContext {
   log?(line: string): void;
 }
 
-export interface TrainingResult {
-  readonly modelSetId: string;
-  readonly name: string;
-  readonly created: boolean;
-  readonly active: boolean;
-  readonly directory: string;
-  readonly studies: number;
-  readonly folds: number;
-  readonly trainedFolds: readonly number[];
-  readonly durationS: number;
-  /** Train-loss per epoch, by "role/fold": the learning curve the trainer reported. */
-  readonly epochLosses: Readonly<Record<string, readonly number[]>>;
-  readonly metrics: Prisma.InputJsonValue;
-}
+/** What a TRAINING job ends with (the job contract's result). */
+export type TrainingResult = JobResult<'TRAINING'>;
 
 type Deps = { readonly db: Database; readonly config: Pick<Config, 'dataDir' | 'modelsDir' | 'trainerPython'> };
 
@@ -68,9 +44,7 @@ const TRAIN_SHARE = 0.85;
 const REPORT_INTERVAL_MS = 500;
 
 export async function runTrainingJob(deps: Deps, raw: unknown, ctx: TrainingContext): Promise<TrainingResult> {
-  const parsed = trainingParamsSchema.safeParse(raw);
-  if (!parsed.success) throw badInput(`Training parameters are invalid: ${parsed.error.message}`);
-  const params = parsed.data;
+  const params = parseJobParams('TRAINING', 'single', raw);
   const started = performance.now();
   // One ordered lane for every progress write: export and trainer reports must not overtake each other.
   let lane: Promise<void> = Promise.resolve();

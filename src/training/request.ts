@@ -1,11 +1,10 @@
 // The versioned request JSON that tells the trainer what to train (docs/training-format.md, section 1).
 // Built and checked here so a bad request fails before a child process is started.
 import { writeFile } from 'node:fs/promises';
+import { TRAINING_CONFIGS, type TrainingConfig } from '../domain/training.js';
 import { MODEL_ROLES, type ModelRole } from '../inference/index.js';
 
 export const TRAINING_REQUEST_VERSION = 1;
-export const TRAINER_CONFIGS = ['tiny', 'small', 'full'] as const;
-export type TrainerConfig = (typeof TRAINER_CONFIGS)[number];
 /** spinegraph's torchvision backbones (configs tiny/small) and the seed's timm backbones (config full). */
 export const CLASSIFIER_BACKBONES = ['resnet18', 'convnext_tiny', 'swin_t', 'swin_tiny_patch4_window7_224', 'convnext_nano'] as const;
 export type ClassifierBackbone = (typeof CLASSIFIER_BACKBONES)[number];
@@ -14,7 +13,7 @@ export type PretrainedBackbone = 'resnet34' | ClassifierBackbone;
 export interface TrainingRequest {
   readonly version: typeof TRAINING_REQUEST_VERSION;
   readonly outputDir: string;
-  readonly config: TrainerConfig;
+  readonly config: TrainingConfig;
   readonly seed: number;
   readonly folds?: readonly number[];
   readonly roles?: readonly ModelRole[];
@@ -36,8 +35,8 @@ const isPositiveInt = (n: unknown): n is number => typeof n === 'number' && Numb
 /** Validates and fills defaults; throws RangeError naming every problem. */
 export function buildTrainingRequest(input: TrainingRequestInput): TrainingRequest {
   const problems: string[] = [];
-  if (!TRAINER_CONFIGS.includes(input.config))
-    problems.push(`config must be one of ${TRAINER_CONFIGS.join(', ')}, got ${String(input.config)}`);
+  if (!TRAINING_CONFIGS.includes(input.config))
+    problems.push(`config must be one of ${TRAINING_CONFIGS.join(', ')}, got ${String(input.config)}`);
   const seed = input.seed ?? 0;
   if (!Number.isInteger(seed) || seed < 0) problems.push(`seed must be a non-negative integer, got ${seed}`);
   if (!input.outputDir) problems.push('outputDir is required');
@@ -83,7 +82,7 @@ export async function writeTrainingRequest(path: string, request: TrainingReques
 }
 
 /** The seed trains its Swin-T and ConvNeXt-nano classifiers on 224 px ROIs (Swin's window grid needs 224). */
-export function layoutSizesFor(config: TrainerConfig, backbone?: ClassifierBackbone): { keypointSize: number; roiSize: number } {
+export function layoutSizesFor(config: TrainingConfig, backbone?: ClassifierBackbone): { keypointSize: number; roiSize: number } {
   const sizes = CONFIG_LAYOUT_SIZES[config];
   return config === 'full' && (backbone === 'swin_tiny_patch4_window7_224' || backbone === 'convnext_nano')
     ? { ...sizes, roiSize: 224 }
@@ -91,7 +90,7 @@ export function layoutSizesFor(config: TrainerConfig, backbone?: ClassifierBackb
 }
 
 /** Input sizes the exporter renders for each config (docs/training-format.md, "Sizes per config"). */
-export const CONFIG_LAYOUT_SIZES: Readonly<Record<TrainerConfig, { readonly keypointSize: number; readonly roiSize: number }>> = {
+export const CONFIG_LAYOUT_SIZES: Readonly<Record<TrainingConfig, { readonly keypointSize: number; readonly roiSize: number }>> = {
   tiny: { keypointSize: 64, roiSize: 32 },
   small: { keypointSize: 256, roiSize: 64 },
   full: { keypointSize: 512, roiSize: 128 },

@@ -11,7 +11,7 @@ import { membershipsOf, provisionMembership } from '../../src/services/provision
 import { isAppError } from '../../src/domain/errors.js';
 import { TOPICS } from '../../src/api/pubsub.js';
 import { listAudit, type AuditEventRecord } from '../../src/services/audit.service.js';
-import { toMessage } from '../../src/services/job-store.js';
+import { toUpdatedMessage } from '../../src/services/job-store.js';
 import {
   errorCode,
   postGraphQL,
@@ -593,7 +593,7 @@ async function announceUntil(jobId: string, arrived: () => boolean): Promise<voi
     if (Date.now() - started > 10_000) throw new Error(`job ${jobId} never arrived at its subscriber`);
     stack.server.services.pubSub.publish(
       TOPICS.JOB_UPDATED,
-      toMessage(await stack.db.prisma.job.findUniqueOrThrow({ where: { id: jobId } })),
+      toUpdatedMessage(await stack.db.prisma.job.findUniqueOrThrow({ where: { id: jobId } })),
     );
     await waitFor(arrived, 300).catch(() => undefined);
   }

@@ -2,9 +2,8 @@
 // (the configuration may have changed since the job was queued), and runs the pull with throttled progress.
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
-import type { Prisma } from '../../db/generated/client.js';
 import { openPullStudies, type DicomwebPullParams } from '../../services/dicomweb/pull-params.js';
-import { pullStudies } from '../../services/dicomweb/pull-studies.js';
+import { pullStudies, type PullResult } from '../../services/dicomweb/pull-studies.js';
 import { sourceForProject } from '../../services/dicomweb/sources.js';
 import { getProject } from '../../services/projects.service.js';
 import type { JobContext } from '../job-runner.js';
@@ -13,8 +12,8 @@ export async function runDicomwebPull(
   db: Database,
   config: Pick<Config, 'patientKeySecret' | 'dicomweb' | 'seriesDescriptionWords'>,
   params: DicomwebPullParams,
-  { signal, progress }: JobContext,
-): Promise<Prisma.InputJsonValue> {
+  { signal, progress }: Pick<JobContext<unknown>, 'signal' | 'progress'>,
+): Promise<PullResult> {
   const project = await getProject(db, params.projectId);
   const source = sourceForProject(config, params.source, project);
   let lastAt = 0;
@@ -36,5 +35,5 @@ export async function runDicomwebPull(
       }
     },
   });
-  return result as unknown as Prisma.InputJsonValue;
+  return result;
 }

@@ -1,17 +1,13 @@
 // Cohort inference runs as a BullMQ flow: one child job per study, the parent aggregates. A study that fails
 // fails only itself; the parent's result lists it.
-import { z } from 'zod';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
-import type { Prisma } from '../../db/generated/client.js';
-import { AppError, badInput } from '../../domain/errors.js';
+import { AppError } from '../../domain/errors.js';
 import type { LoadedModelSet } from '../../inference/model-set.js';
+import { inferenceStudyResultSchema, type ParentResult } from '../../services/job-contract.js';
 import { findModelSet, openModelSet } from '../../services/model-registry.service.js';
 import { runInference } from '../../services/inference/run-inference.js';
-import type { JobHandler } from '../job-runner.js';
-
-export const inferenceStudyParamsSchema = z.object({ studyId: z.string().uuid(), modelSetId: z.string().uuid() });
-export const inferenceCohortParamsSchema = z.object({ modelSetId: z.string().uuid(), studyCount: z.number().int().min(1) });
+import type { ChildOutcomes, JobHandler } from '../job-runner.js';
 
 /** Opened model sets are kept per worker process: ONNX session creation costs 0.1-0.4 s per model. */
 export class ModelSetCache {
@@ -38,40 +34,37 @@ export class ModelSetCache {
   }
 }
 
-export function inferenceHandler(db: Database, cache: ModelSetCache): JobHandler {
-  return async (ctx) => {
-    if (ctx.job.parentId === null && inferenceCohortParamsSchema.safeParse(ctx.job.params).success)
-      return aggregate(db, ctx.job.id, ctx.childOutcomes);
-    const params = inferenceStudyParamsSchema.safeParse(ctx.job.params);
-    if (!params.success) throw badInput(`Inference job parameters are invalid: ${params.error.message}`);
-    const study = await db.prisma.study.findUnique({ where: { id: params.data.studyId }, select: { id: true, externalId: true } });
-    // A study deleted after queueing is bad input, not a transient failure.
-    if (!study) throw new AppError('NOT_FOUND', `Study ${params.data.studyId} no longer exists`);
-    const modelSet = await cache.get(params.data.modelSetId);
-    await ctx.progress.report({ progress: 0.05, stage: 'inference', message: `study ${study.externalId}` });
-    const summary = await runInference(db, {
-      studyIds: [study.id],
-      modelSetId: params.data.modelSetId,
-      modelSet,
-      jobId: ctx.job.parentId ?? ctx.job.id,
-      signal: ctx.signal,
-    });
-    // Every file unreadable: the study fails with the reason, and what an earlier run stored stays as it was.
-    const unreadable = summary.unreadable.find((u) => u.studyId === study.id);
-    if (unreadable)
-      throw new AppError(
-        'INVALID_DICOM',
-        `Study ${study.externalId}: none of its images could be read; earlier results kept (${unreadable.reason})`,
-      );
-    return { studyId: study.id, externalId: study.externalId, ...summary } as unknown as Prisma.InputJsonValue;
+export function inferenceHandler(db: Database, cache: ModelSetCache): JobHandler<'INFERENCE'> {
+  return {
+    kind: 'INFERENCE',
+    async run(ctx) {
+      const { studyId, modelSetId } = ctx.params;
+      const study = await db.prisma.study.findUnique({ where: { id: studyId }, select: { id: true, externalId: true } });
+      // A study deleted after queueing is bad input, not a transient failure.
+      if (!study) throw new AppError('NOT_FOUND', `Study ${studyId} no longer exists`);
+      const modelSet = await cache.get(modelSetId);
+      await ctx.progress.report({ progress: 0.05, stage: 'inference', message: `study ${study.externalId}` });
+      const summary = await runInference(db, {
+        studyIds: [study.id],
+        modelSetId,
+        modelSet,
+        jobId: ctx.job.parentId ?? ctx.job.id,
+        signal: ctx.signal,
+      });
+      // Every file unreadable: the study fails with the reason, and what an earlier run stored stays as it was.
+      const unreadable = summary.unreadable.find((u) => u.studyId === study.id);
+      if (unreadable)
+        throw new AppError(
+          'INVALID_DICOM',
+          `Study ${study.externalId}: none of its images could be read; earlier results kept (${unreadable.reason})`,
+        );
+      return { studyId: study.id, externalId: study.externalId, ...summary };
+    },
+    aggregate: async (ctx) => aggregate(db, ctx.job.id, ctx.childOutcomes),
   };
 }
 
-async function aggregate(
-  db: Database,
-  parentId: string,
-  childOutcomes: () => Promise<{ completed: ReadonlyMap<string, unknown>; failed: ReadonlyMap<string, string> }>,
-): Promise<Prisma.InputJsonValue> {
+async function aggregate(db: Database, parentId: string, childOutcomes: () => Promise<ChildOutcomes>): Promise<ParentResult<'INFERENCE'>> {
   const outcomes = await childOutcomes();
   const children = await db.prisma.job.findMany({
     where: { parentId },
@@ -90,16 +83,7 @@ async function aggregate(
   // researcher finds them without opening every child.
   const withFallbacks = children
     .filter((c) => c.status === 'COMPLETED')
-    .map((c) => ({
-      jobId: c.id,
-      result: c.result as {
-        studyId?: string;
-        externalId?: string;
-        predictions?: number;
-        keypoints?: number;
-        fallbacks?: Record<string, number>;
-      } | null,
-    }))
+    .map((c) => ({ jobId: c.id, result: inferenceStudyResultSchema.partial().safeParse(c.result).data }))
     .filter((c) => c.result?.fallbacks && Object.keys(c.result.fallbacks).length > 0)
     .map(({ jobId, result }) => ({
       jobId,
@@ -109,10 +93,5 @@ async function aggregate(
       keypoints: result?.keypoints ?? 0,
       fallbacks: result?.fallbacks ?? {},
     }));
-  return {
-    studies: children.length,
-    completed: children.length - failed.length,
-    failed,
-    withFallbacks,
-  } as unknown as Prisma.InputJsonValue;
+  return { studies: children.length, completed: children.length - failed.length, failed, withFallbacks };
 }

@@ -1,7 +1,7 @@
 // Bulk, idempotent writes of an import: one statement per table and batch (INSERT ... SELECT FROM unnest),
 // ON CONFLICT on the natural keys, so importing again changes nothing and a crashed import can simply rerun.
 import type { SqlExecutor } from '../../db/client.js';
-import type { CoordinateRow, LabelRow } from './labels.js';
+import type { CoordinateRow, LabelCsvRow } from './labels.js';
 
 export interface StudyInsert {
   readonly externalId: string;
@@ -143,7 +143,11 @@ export async function refreshSeriesStats(
   );
 }
 
-export async function upsertLabels(sql: SqlExecutor, studyIds: ReadonlyMap<string, string>, labels: readonly LabelRow[]): Promise<number> {
+export async function upsertLabels(
+  sql: SqlExecutor,
+  studyIds: ReadonlyMap<string, string>,
+  labels: readonly LabelCsvRow[],
+): Promise<number> {
   const rows = labels.filter((l) => studyIds.has(l.studyExternalId));
   if (rows.length === 0) return 0;
   const result = await sql.query(

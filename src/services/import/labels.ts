@@ -16,7 +16,7 @@ import { readConfinedFile } from './confined-files.js';
 import { parseCsv } from './csv.js';
 import type { FileFailure } from './parsed-file.js';
 
-export interface LabelRow {
+export interface LabelCsvRow {
   readonly studyExternalId: string;
   readonly condition: Condition;
   readonly level: Level;
@@ -43,10 +43,10 @@ async function readCsvText(boundary: string, path: string): Promise<string> {
   return (await readConfinedFile(boundary, path)).toString('utf8');
 }
 
-export async function readLabels(boundary: string, path: string): Promise<{ rows: LabelRow[]; failures: FileFailure[] }> {
+export async function readLabels(boundary: string, path: string): Promise<{ rows: LabelCsvRow[]; failures: FileFailure[] }> {
   const { header, rows } = parseCsv(await readCsvText(boundary, path));
   const failures: FileFailure[] = [];
-  const out: LabelRow[] = [];
+  const out: LabelCsvRow[] = [];
   if (!header.includes('study_id')) return { rows: [], failures: [failure(path, 1, 'no study_id column')] };
   const columns = new Map<string, { condition: Condition; level: Level }>();
   for (const condition of CONDITIONS)
