@@ -1,6 +1,5 @@
 // How errors leave the API: every error carries extensions.code; internals (stack traces, SQL) stay in logs.
 import type { GraphQLFormattedError } from 'graphql';
-import { GraphQLError } from 'graphql';
 import { isDatabaseUnavailable, isInvalidValue } from '../db/database-errors.js';
 import { isAppError } from '../domain/errors.js';
 
@@ -56,9 +55,4 @@ export function errorCodeOf(error: unknown): string {
   if (app) return app.code;
   const code = (error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
   return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
-}
-
-export function toGraphQLError(e: unknown): GraphQLError {
-  const app = findAppError(e);
-  return new GraphQLError(app?.message ?? 'Internal server error', { extensions: { code: app?.code ?? 'INTERNAL_SERVER_ERROR' } });
 }

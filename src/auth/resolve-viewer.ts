@@ -4,8 +4,7 @@ import type { Database } from '../db/client.js';
 import { AppError } from '../domain/errors.js';
 import type { ProjectRole, Viewer } from './viewer.js';
 import type { TokenClaims } from './claims.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../domain/ids.js';
 
 const USER_WITH_MEMBERSHIPS = {
   id: true,
@@ -48,7 +47,7 @@ export function viewerOf(user: UserRow): Viewer {
 }
 
 async function findUser(db: Database, claims: TokenClaims): Promise<UserRow | null> {
-  if (claims.verifiedWith === 'secret' && UUID.test(claims.sub)) {
+  if (claims.verifiedWith === 'secret' && isUuid(claims.sub)) {
     const byId = await db.prisma.user.findUnique({ where: { id: claims.sub.toLowerCase() }, select: USER_WITH_MEMBERSHIPS });
     if (!byId)
       throw new AppError('UNAUTHENTICATED', 'The user this token was issued to no longer exists', { details: { reason: 'unknown_user' } });

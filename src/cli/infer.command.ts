@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { InferenceRunSummary } from '../services/inference/run-inference.js';
 import { progressBar } from './progress-bar.js';
+import { isUuid } from '../domain/ids.js';
 
 export function registerInferCommand(program: Command, ctx: CliContext): void {
   program
@@ -41,7 +42,7 @@ export async function inferInProcess(
       ? await db.prisma.study.findMany({ select: { id: true }, orderBy: { externalId: 'asc' } })
       : await db.prisma.study.findMany({
           where: {
-            OR: [{ externalId: { in: [...args.studies] } }, { id: { in: args.studies.filter((s) => /^[0-9a-f-]{36}$/i.test(s)) } }],
+            OR: [{ externalId: { in: [...args.studies] } }, { id: { in: args.studies.filter(isUuid) } }],
           },
           select: { id: true },
         });

@@ -6,12 +6,12 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Database } from '../db/client.js';
 import type { Viewer } from '../auth/viewer.js';
+import { isUuid } from '../domain/ids.js';
 
 export const ADMIN_SESSION_COOKIE = 'sg_admin';
 export const ADMIN_SESSION_PATH = '/admin/session';
 const COOKIE_PATH = '/admin';
 export const ADMIN_SESSION_TTL_S = 10 * 60;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AdminSessionOptions {
   readonly db: Database;
@@ -45,7 +45,7 @@ export function adminSession(options: AdminSessionOptions): AdminSession {
   const sign = (userId: string, expiresAtS: number): string => `${userId}.${expiresAtS}.${mac(`${userId}.${expiresAtS}`)}`;
   const verify = (value: string): string | null => {
     const [userId, exp, sig] = value.split('.');
-    if (!userId || !exp || !sig || !UUID.test(userId) || !/^\d{1,12}$/.test(exp)) return null;
+    if (!userId || !exp || !sig || !isUuid(userId) || !/^\d{1,12}$/.test(exp)) return null;
     const expected = Buffer.from(mac(`${userId}.${exp}`));
     const given = Buffer.from(sig);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
@@ -83,7 +83,7 @@ export function adminSession(options: AdminSessionOptions): AdminSession {
         res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'The admin session has expired or is invalid; sign in again' } });
         return;
       }
-      const user = await options.db.prisma.user.findUnique({ where: { id: userId }, select: { isAdmin: true } }).catch(() => null);
+      const user = await options.db.prisma.user.findUnique({ where: { id: userId }, select: { isAdmin: true } });
       if (user?.isAdmin) return next();
       res.status(403).json({ error: { code: 'FORBIDDEN', message: 'Administrators only' } });
       return;

@@ -2,6 +2,8 @@
 // page) leave as GraphQL-shaped JSON with a code, never as express's default HTML page, which shows the stack
 // whenever the process's NODE_ENV is not "production", whatever the server's configuration says.
 import type { NextFunction, Request, Response } from 'express';
+import { isDatabaseUnavailable } from '../db/database-errors.js';
+import { DATABASE_UNAVAILABLE_MESSAGE } from '../api/errors.js';
 import type { Logger } from '../logger.js';
 import { requestIdOf } from './request-id.js';
 
@@ -18,6 +20,10 @@ export function jsonErrorHandler(logger: Logger): (error: unknown, req: Request,
 
 function answerError(logger: Logger, error: unknown, _req: Request, res: Response, next: NextFunction): void {
   if (res.headersSent) return next(error);
+  if (isDatabaseUnavailable(error)) {
+    res.status(503).json({ errors: [{ message: DATABASE_UNAVAILABLE_MESSAGE, extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+    return;
+  }
   const e = (error ?? {}) as HttpError;
   const status = typeof e.status === 'number' && e.status >= 400 && e.status < 600 ? e.status : 500;
   let body: { message: string; extensions: Record<string, unknown> };

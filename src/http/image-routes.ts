@@ -6,8 +6,7 @@ import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { badInput, isAppError, type AppError } from '../domain/errors.js';
 import { MAX_SCALE, renderInstanceImage, type InstanceImageRequest, type WindowRequest } from '../services/render/index.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../domain/ids.js';
 
 export function imageRoutes(db: Database, logger?: Logger): Router {
   const router = express.Router();
@@ -15,7 +14,7 @@ export function imageRoutes(db: Database, logger?: Logger): Router {
     try {
       const { studyId, instanceId } = req.params as { studyId: string; instanceId: string };
       // Ids that are not UUIDs cannot name a row; answer as for any unknown id rather than as a database error.
-      if (!UUID.test(studyId) || !UUID.test(instanceId)) {
+      if (!isUuid(studyId) || !isUuid(instanceId)) {
         sendError(res, 404, 'NOT_FOUND', `Instance ${instanceId} of study ${studyId} was not found`);
         return;
       }
@@ -41,7 +40,7 @@ type ImageQuery = Omit<InstanceImageRequest, 'studyId' | 'instanceId'>;
 /** Reads and validates the query string; throws BAD_USER_INPUT naming the bad parameter. */
 export function parseImageQuery(query: Request['query']): ImageQuery {
   const modelSetId = single(query, 'modelSetId');
-  if (modelSetId !== undefined && !UUID.test(modelSetId)) throw badInput(`modelSetId must be a UUID, got "${modelSetId}"`);
+  if (modelSetId !== undefined && !isUuid(modelSetId)) throw badInput(`modelSetId must be a UUID, got "${modelSetId}"`);
   const scaleText = single(query, 'scale') ?? '1';
   const scale = Number(scaleText);
   if (!Number.isInteger(scale) || scale < 1 || scale > MAX_SCALE)

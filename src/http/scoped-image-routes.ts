@@ -7,8 +7,7 @@ import type { Logger } from '../logger.js';
 import { recordAudit } from '../services/audit.service.js';
 import { imageRoutes } from './image-routes.js';
 import { requestIdOf } from './request-id.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../domain/ids.js';
 
 export function scopedImageRoutes(db: Database, viewerOf: (req: Request) => Promise<Viewer>, logger?: Logger): Router {
   const router = express.Router();
@@ -16,7 +15,7 @@ export function scopedImageRoutes(db: Database, viewerOf: (req: Request) => Prom
     try {
       const viewer = await viewerOf(req);
       const { studyId } = req.params as { studyId: string };
-      if (UUID.test(studyId) && viewer.scope.kind === 'projects') {
+      if (isUuid(studyId) && viewer.scope.kind === 'projects') {
         const study = await db.prisma.study.findUnique({ where: { id: studyId }, select: { projectId: true } });
         if (study && !viewer.scope.projectIds.includes(study.projectId)) {
           res.status(404).json({ error: { code: 'NOT_FOUND', message: `Instance of study ${studyId} was not found` } });

@@ -7,6 +7,7 @@ import { requireRole, requireSystemAdmin, roleIn } from '../auth/permissions.js'
 import type { ProjectRole, Viewer } from '../auth/viewer.js';
 import { ensureProject, getProject, getProjectByName } from './projects.service.js';
 import { normaliseEmail } from './provision-user.js';
+import { isUuid } from '../domain/ids.js';
 
 export interface ProjectRecord {
   readonly id: string;
@@ -37,7 +38,6 @@ export interface MeRecord {
   readonly memberships: readonly MembershipRecord[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PROJECT_NAME = /^[\w .:-]{1,100}$/;
 const MEMBERSHIP_SELECT = {
   role: true,
@@ -48,7 +48,7 @@ const MEMBERSHIP_SELECT = {
 
 /** A project by id or by name, as the caller may see it (an invisible one is NOT_FOUND, like a made-up one). */
 export async function findVisibleProject(db: Database, viewer: Viewer, idOrName: string): Promise<{ id: string; name: string }> {
-  const project = UUID.test(idOrName)
+  const project = isUuid(idOrName)
     ? await getProject(db, idOrName)
     : await getProjectByName(db, idOrName.trim()).catch(() => {
         throw notFound('Project', idOrName);
@@ -83,7 +83,7 @@ export async function describeMe(db: Database, viewer: Viewer): Promise<MeRecord
 export async function createProject(db: Database, viewer: Viewer, name: string): Promise<ProjectRecord> {
   requireSystemAdmin(viewer);
   const trimmed = name.trim();
-  if (!PROJECT_NAME.test(trimmed) || UUID.test(trimmed))
+  if (!PROJECT_NAME.test(trimmed) || isUuid(trimmed))
     throw badInput(`Project name "${name}" must be 1-100 letters, digits, spaces or _.:- (and not look like an id)`, { field: 'name' });
   if (await db.prisma.project.findUnique({ where: { name: trimmed }, select: { id: true } }))
     throw new AppError('CONFLICT', `A project named "${trimmed}" already exists`);
@@ -160,7 +160,7 @@ export async function grantFromServer(
     });
     return { user, membership: null };
   }
-  const project = UUID.test(input.project) ? await getProject(db, input.project) : await getProjectByName(db, input.project);
+  const project = isUuid(input.project) ? await getProject(db, input.project) : await getProjectByName(db, input.project);
   const user = await db.prisma.user.upsert({
     where: { email },
     create: { email },

@@ -6,6 +6,7 @@ import { badInput } from '../domain/errors.js';
 import type { Viewer } from '../auth/viewer.js';
 import { requireSystemAdmin } from '../auth/permissions.js';
 import { pageSize } from './cursor.js';
+import { isUuid } from '../domain/ids.js';
 
 export type AuditOutcome = 'SUCCESS' | 'DENIED' | 'ERROR';
 
@@ -61,7 +62,6 @@ export interface AuditPage {
 /** One event keeps this many target ids; a larger export records the rest as a count and is described by its filter. */
 export const MAX_TARGET_IDS = 1000;
 export const MAX_DETAIL_LENGTH = 1000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ACTION = /^[a-z][A-Za-z0-9_]*(\.[a-z][A-Za-z0-9_]*)*$/;
 
 /** Appends one event. Throws when the write fails: an access that cannot be recorded should not happen. */
@@ -98,8 +98,8 @@ export async function recordAudit(db: Database, event: AuditEventInput): Promise
 /** Newest first, keyset-paginated by id. System administrators only (FORBIDDEN otherwise). */
 export async function listAudit(db: Database, viewer: Viewer, query: AuditQuery = {}, maxPageSize = 500): Promise<AuditPage> {
   requireSystemAdmin(viewer);
-  if (query.userId && !UUID.test(query.userId)) throw badInput(`userId "${query.userId}" is not a user id`, { field: 'userId' });
-  if (query.projectId && !UUID.test(query.projectId))
+  if (query.userId && !isUuid(query.userId)) throw badInput(`userId "${query.userId}" is not a user id`, { field: 'userId' });
+  if (query.projectId && !isUuid(query.projectId))
     throw badInput(`projectId "${query.projectId}" is not a project id`, { field: 'projectId' });
   if (query.from && query.to && query.from >= query.to) throw badInput('from must be before to', { field: 'from' });
   const take = pageSize(query.first, maxPageSize);

@@ -108,7 +108,7 @@ async function activate(tx: Prisma.TransactionClient, id: string): Promise<Model
 }
 
 export async function activateModelSet(db: Database, id: string): Promise<ModelSetRow> {
-  const exists = await db.prisma.modelSet.findUnique({ where: { id }, select: { id: true } }).catch(() => null);
+  const exists = isUuid(id) ? await db.prisma.modelSet.findUnique({ where: { id }, select: { id: true } }) : null;
   if (!exists) throw notFound('Model set', id);
   return db.prisma.$transaction((tx) => activate(tx, id));
 }

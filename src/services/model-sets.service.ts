@@ -1,6 +1,6 @@
-import { requireUuid } from '../domain/ids.js';
 import type { Database } from '../db/client.js';
 import { notFound } from '../domain/errors.js';
+import { requireUuid } from '../domain/ids.js';
 
 /** The active model set's id, or null when none is active. Plain SQL: it runs on every request that needs it. */
 export async function findActiveModelSetId(db: Database): Promise<string | null> {
@@ -19,7 +19,7 @@ export async function resolveModelSetId(
 ): Promise<string | null> {
   if (requested) {
     requireUuid(requested, 'modelSetId');
-    const set = await db.prisma.modelSet.findUnique({ where: { id: requested }, select: { id: true } }).catch(() => null);
+    const set = await db.prisma.modelSet.findUnique({ where: { id: requested }, select: { id: true } });
     if (!set) throw notFound('Model set', requested);
     return set.id;
   }

@@ -1,5 +1,6 @@
 import type { Database } from '../db/client.js';
 import { badInput, notFound } from '../domain/errors.js';
+import { isUuid } from '../domain/ids.js';
 
 export const DEFAULT_PROJECT = 'default';
 
@@ -11,7 +12,7 @@ export async function ensureProject(db: Database, name: string = DEFAULT_PROJECT
 }
 
 export async function getProject(db: Database, id: string): Promise<{ id: string; name: string }> {
-  const project = await db.prisma.project.findUnique({ where: { id }, select: { id: true, name: true } }).catch(() => null);
+  const project = isUuid(id) ? await db.prisma.project.findUnique({ where: { id }, select: { id: true, name: true } }) : null;
   if (!project) throw notFound('Project', id);
   return project;
 }

@@ -3,13 +3,12 @@
 import { badInput } from '../domain/errors.js';
 import type { ProjectScope, SeverityCriterionInput, StudyFilterInput } from '../domain/study-filter.js';
 import { SEVERITIES } from '../domain/vocabulary.js';
+import { isUuid } from '../domain/ids.js';
 
 export interface SqlFragment {
   readonly text: string;
   readonly params: unknown[];
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Builds parameters as it goes so fragments compose without renumbering. */
 export class SqlBuilder {
@@ -33,7 +32,7 @@ export function studyFilterCondition(
 
   if (filter.ids) {
     // A malformed id can match nothing; reject it rather than let PostgreSQL fail the cast.
-    const bad = filter.ids.find((id) => !UUID.test(id));
+    const bad = filter.ids.find((id) => !isUuid(id));
     if (bad !== undefined) throw badInput(`Study id "${bad}" is not a valid id`, { field: 'ids' });
     parts.push(`s.id = ANY(${b.param(filter.ids)}::uuid[])`);
   }
@@ -57,7 +56,7 @@ export function projectCondition(b: SqlBuilder, column: string, scope: ProjectSc
   const parts: string[] = [];
   if (scope.kind === 'projects') parts.push(`${column} = ANY(${b.param(scope.projectIds)}::uuid[])`);
   if (projectId) {
-    if (!UUID.test(projectId)) throw badInput(`Project id "${projectId}" is not a valid id`, { field: 'projectId' });
+    if (!isUuid(projectId)) throw badInput(`Project id "${projectId}" is not a valid id`, { field: 'projectId' });
     parts.push(`${column} = ${b.param(projectId)}::uuid`);
   }
   return parts.length ? parts.join(' AND ') : 'TRUE';
