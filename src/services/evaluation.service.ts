@@ -6,7 +6,15 @@
 import type { Database } from '../db/client.js';
 import { badInput } from '../domain/errors.js';
 import type { ProjectScope, StudyFilterInput } from '../domain/study-filter.js';
+import { SEVERITY_WEIGHT } from '../domain/vocabulary.js';
 import { SqlBuilder, studyFilterCondition } from './study-filter-sql.js';
+
+/** The metric's sample weights (domain/vocabulary.ts), as SQL numeric literals: constants of ours, never input. */
+const WEIGHT_SQL = {
+  NORMAL_MILD: SEVERITY_WEIGHT.NORMAL_MILD.toFixed(1),
+  MODERATE: SEVERITY_WEIGHT.MODERATE.toFixed(1),
+  SEVERE: SEVERITY_WEIGHT.SEVERE.toFixed(1),
+} as const;
 
 export interface EvaluationResult {
   readonly score: number | null;
@@ -35,7 +43,7 @@ export async function evaluate(
     `WITH f AS (SELECT s.id FROM "Study" s WHERE ${where}),
      clipped AS (
        SELECT l."studyId", l.condition, l.severity,
-              CASE l.severity WHEN 'NORMAL_MILD' THEN 1.0 WHEN 'MODERATE' THEN 2.0 ELSE 4.0 END AS w,
+              CASE l.severity WHEN 'NORMAL_MILD' THEN ${WEIGHT_SQL.NORMAL_MILD} WHEN 'MODERATE' THEN ${WEIGHT_SQL.MODERATE} ELSE ${WEIGHT_SQL.SEVERE} END AS w,
               CASE WHEN l.condition = 'SPINAL_CANAL_STENOSIS' THEN 'spinal'
                    WHEN l.condition IN ('LEFT_NEURAL_FORAMINAL_NARROWING', 'RIGHT_NEURAL_FORAMINAL_NARROWING') THEN 'foraminal' ELSE 'subarticular' END AS core,
               LEAST(GREATEST(p."normalMild", ${eps}), 1 - ${eps}) AS a,
