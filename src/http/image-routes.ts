@@ -81,7 +81,8 @@ function single(query: Request['query'], name: string): string | undefined {
 function statusOf(e: AppError): number {
   if (e.code === 'NOT_FOUND') return 404;
   if (e.code === 'BAD_USER_INPUT') return 400;
-  if (e.code === 'INVALID_DICOM' || e.code === 'UNSUPPORTED_TRANSFER_SYNTAX') return 422;
+  if (e.code === 'INVALID_DICOM' || e.code === 'UNSUPPORTED_DICOM' || e.code === 'UNSUPPORTED_TRANSFER_SYNTAX') return 422;
+  if (e.code === 'SERVICE_UNAVAILABLE') return 503;
   return 500;
 }
 
