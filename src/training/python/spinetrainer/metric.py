@@ -1,4 +1,4 @@
-"""The RSNA 2024 competition metric (docs: ../shared/docs/rsna2024-reference.md, "The metric").
+"""The RSNA 2024 competition metric (docs/evaluation.md states every edge case and why).
 
 Equal to the seed's rsna2024/utils/rsna_lumbar_metric.score (scikit-learn 1.2 `log_loss`) to 1e-9 (npm run
 test:parity). Per core condition a sample-weighted log loss (weights 1/2/4 by the true severity): each probability
