@@ -53,22 +53,49 @@ export async function runInference(db: Database, args: RunInferenceArgs): Promis
   const inputs = await loadStudyInputs(db, args.studyIds);
   const results: StudyResult[] = [];
   const unreadable: UnreadableStudy[] = [];
+  // Writes run while later batches are inferred. Each one's rejection is caught where it is made (an uncaught one
+  // would be an unhandled rejection while the pipeline still runs, which ends the process); the first failure
+  // stops the pipeline at its next batch and is what runInference rejects with.
   const writes: Promise<void>[] = [];
-  await runPipeline(inputs, args.modelSet, { ...args.pipeline, signal: args.signal }, (p) => {
-    for (const r of p.results) {
-      const reason = unreadableReason(r);
-      if (reason !== null) {
-        unreadable.push({ studyId: r.studyId, reason });
-        continue;
+  const writeErrors: unknown[] = [];
+  const stop = new AbortController();
+  const signal = args.signal === undefined ? stop.signal : AbortSignal.any([args.signal, stop.signal]);
+  const pipelineErrors: unknown[] = [];
+  try {
+    await runPipeline(inputs, args.modelSet, { ...args.pipeline, signal }, (p) => {
+      for (const r of p.results) {
+        const reason = unreadableReason(r);
+        if (reason !== null) {
+          unreadable.push({ studyId: r.studyId, reason });
+          continue;
+        }
+        results.push(r);
+        const write = writeStudyResult(db, r, args.modelSetId, args.jobId ?? null).catch((error: unknown) => {
+          writeErrors.push(error);
+          stop.abort();
+        });
+        writes.push(write);
       }
-      results.push(r);
-      writes.push(writeStudyResult(db, r, args.modelSetId, args.jobId ?? null));
-    }
-    args.onProgress?.(p.studiesDone, p.studiesTotal);
-  });
+      args.onProgress?.(p.studiesDone, p.studiesTotal);
+    });
+  } catch (error) {
+    pipelineErrors.push(error);
+  }
   await Promise.all(writes);
+  if (writeErrors.length > 0) throw writeFailure(writeErrors[0]);
+  if (pipelineErrors.length > 0) throw pipelineErrors[0];
   if (args.signal?.aborted) throw new AppError('JOB_CANCELLED', 'inference was cancelled');
   return { ...summarise(results, performance.now() - started), unreadable };
+}
+
+/** A failed result write: retryable (the write is idempotent), the database's message kept as the cause. */
+function writeFailure(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new AppError('SERVICE_UNAVAILABLE', `writing inference results failed: ${message.split('\n').at(-1) ?? message}`, {
+    retryable: true,
+    cause: error,
+  });
 }
 
 export function summarise(results: readonly StudyResult[], wallMs: number): Omit<InferenceRunSummary, 'unreadable'> {
