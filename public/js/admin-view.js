@@ -43,7 +43,8 @@ export async function renderAdminView(main) {
       administered.length ? '' : 'You administer no project: ask a project administrator or a system administrator for the role.',
     ),
     administered.length ? membershipsPanel(administered) : null,
-    me.isAdmin ? auditPanel() : null,
+    // Project administrators read the events naming their projects (the API scopes them).
+    me.isAdmin || administered.length ? auditPanel() : null,
     me.isAdmin ? queuesPanel() : null,
   );
   content.setAttribute('aria-busy', 'false');

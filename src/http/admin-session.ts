@@ -38,18 +38,44 @@ function cookieOf(req: Request, name: string): string | undefined {
   return undefined;
 }
 
+const COOKIE_MESSAGES = {
+  expired: `The admin session expired (it lasts ${ADMIN_SESSION_TTL_S / 60} minutes); open the queue board again from the Administration view (/#/admin).`,
+  invalid: 'The admin session cookie is not valid; open the queue board again from the Administration view (/#/admin).',
+} as const;
+
+/**
+ * 401 for a cookie that no longer opens the board: a page load (the administrator's browser tab) gets a short HTML
+ * page with the way back, scripts and API calls get JSON. The stale cookie is cleared either way.
+ */
+function refuseCookie(req: Request, res: Response, reason: keyof typeof COOKIE_MESSAGES): void {
+  const message = COOKIE_MESSAGES[reason];
+  res.status(401);
+  res.setHeader('Set-Cookie', `${ADMIN_SESSION_COOKIE}=; Path=${COOKIE_PATH}; Max-Age=0; HttpOnly; SameSite=Strict`);
+  if (req.method === 'GET' && req.accepts(['json', 'html']) === 'html') {
+    res
+      .type('html')
+      .send(
+        `<!doctype html><meta charset="utf-8"><title>Admin session ${reason}</title>` +
+          `<p>${message}</p><p><a href="/#/admin">Administration</a></p>`,
+      );
+    return;
+  }
+  res.json({ error: { code: 'UNAUTHENTICATED', reason: reason.toUpperCase(), message } });
+}
+
 export function adminSession(options: AdminSessionOptions): AdminSession {
   const key = createHmac('sha256', options.secrets.join('\u0000')).update('spinegraph admin session cookie v1').digest();
   const now = options.now ?? (() => Date.now());
   const mac = (payload: string): string => createHmac('sha256', key).update(payload).digest('base64url');
   const sign = (userId: string, expiresAtS: number): string => `${userId}.${expiresAtS}.${mac(`${userId}.${expiresAtS}`)}`;
-  const verify = (value: string): string | null => {
+  /** The user of a genuine cookie still valid; 'expired' for a genuine one past its time (said apart: the fix differs). */
+  const verify = (value: string): { userId: string } | 'expired' | 'invalid' => {
     const [userId, exp, sig] = value.split('.');
-    if (!userId || !exp || !sig || !isUuid(userId) || !/^\d{1,12}$/.test(exp)) return null;
+    if (!userId || !exp || !sig || !isUuid(userId) || !/^\d{1,12}$/.test(exp)) return 'invalid';
     const expected = Buffer.from(mac(`${userId}.${exp}`));
     const given = Buffer.from(sig);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-    return Number(exp) * 1000 > now() ? userId : null;
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'invalid';
+    return Number(exp) * 1000 > now() ? { userId } : 'expired';
   };
 
   const router = express.Router();
@@ -78,12 +104,12 @@ export function adminSession(options: AdminSessionOptions): AdminSession {
   const guard = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const cookie = cookieOf(req, ADMIN_SESSION_COOKIE);
     if (!req.headers.authorization && cookie) {
-      const userId = verify(cookie);
-      if (!userId) {
-        res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'The admin session has expired or is invalid; sign in again' } });
+      const verdict = verify(cookie);
+      if (verdict === 'expired' || verdict === 'invalid') {
+        refuseCookie(req, res, verdict);
         return;
       }
-      const user = await options.db.prisma.user.findUnique({ where: { id: userId }, select: { isAdmin: true } });
+      const user = await options.db.prisma.user.findUnique({ where: { id: verdict.userId }, select: { isAdmin: true } });
       if (user?.isAdmin) return next();
       res.status(403).json({ error: { code: 'FORBIDDEN', message: 'Administrators only' } });
       return;

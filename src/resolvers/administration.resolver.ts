@@ -40,7 +40,10 @@ export class AdministrationResolver {
     return (await listMemberships(ctx.db, ctx.viewer, project)).map(toMembership);
   }
 
-  @Query(() => AuditEventPage, { description: 'The audit log, newest first (system administrators).' })
+  @Query(() => AuditEventPage, {
+    description:
+      'The audit log, newest first: every event for system administrators; for a project administrator, the events that name the projects they administer.',
+  })
   async auditEvents(
     @Ctx() ctx: RequestContext,
     @Arg('filter', () => AuditEventFilter, { nullable: true }) filter: AuditEventFilter | null,

@@ -2,9 +2,10 @@
 // this module only inserts and reads, and the database's trigger refuses UPDATE and DELETE on AuditEvent.
 // Never PHI: callers pass ids, filters and short error codes/messages, not DICOM attributes or file paths.
 import type { Database } from '../db/client.js';
-import { badInput } from '../domain/errors.js';
+import type { Prisma } from '../db/generated/client.js';
 import type { Viewer } from '../auth/viewer.js';
-import { requireSystemAdmin } from '../auth/permissions.js';
+import { scopeWithRole } from '../auth/permissions.js';
+import { AppError, badInput } from '../domain/errors.js';
 import { pageSize } from './cursor.js';
 import { isUuid } from '../domain/ids.js';
 
@@ -95,13 +96,17 @@ export async function recordAudit(db: Database, event: AuditEventInput): Promise
   return row;
 }
 
-/** Newest first, keyset-paginated by id. System administrators only (FORBIDDEN otherwise). */
+/**
+ * Newest first, keyset-paginated by id. System administrators read every event; a project administrator reads the
+ * events that name a project they administer (its id or name among the targets, or its id in the filter). Anyone
+ * else, or a project filter naming a project the caller does not administer, is FORBIDDEN.
+ */
 export async function listAudit(db: Database, viewer: Viewer, query: AuditQuery = {}, maxPageSize = 500): Promise<AuditPage> {
-  requireSystemAdmin(viewer);
   if (query.userId && !isUuid(query.userId)) throw badInput(`userId "${query.userId}" is not a user id`, { field: 'userId' });
   if (query.projectId && !isUuid(query.projectId))
     throw badInput(`projectId "${query.projectId}" is not a project id`, { field: 'projectId' });
   if (query.from && query.to && query.from >= query.to) throw badInput('from must be before to', { field: 'from' });
+  const scope = await auditScope(db, viewer, query.projectId ?? null);
   const take = pageSize(query.first, maxPageSize);
   const rows = await db.prisma.auditEvent.findMany({
     where: {
@@ -109,9 +114,7 @@ export async function listAudit(db: Database, viewer: Viewer, query: AuditQuery 
       ...(query.action ? { action: query.action } : {}),
       ...(query.userId ? { userId: query.userId } : {}),
       ...(query.outcome ? { outcome: query.outcome } : {}),
-      ...(query.projectId
-        ? { OR: [{ targetIds: { has: query.projectId } }, { filter: { path: ['projectId'], equals: query.projectId } }] }
-        : {}),
+      ...(scope ? { OR: namingProjects(scope) } : {}),
       ...(query.from || query.to ? { at: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lt: query.to } : {}) } } : {}),
     },
     orderBy: { id: 'desc' },
@@ -120,6 +123,41 @@ export async function listAudit(db: Database, viewer: Viewer, query: AuditQuery 
   const page = rows.slice(0, take).map(toRecord);
   const last = page.at(-1);
   return { events: page, endCursor: last ? encodeAuditCursor(last.id) : null, hasNextPage: rows.length > take };
+}
+
+interface ProjectNames {
+  readonly ids: readonly string[];
+  readonly names: readonly string[];
+}
+
+/** The projects whose events the caller may read (null: every event), narrowed to `projectId` when given. */
+async function auditScope(db: Database, viewer: Viewer, projectId: string | null): Promise<ProjectNames | null> {
+  if (viewer.isAdmin) return projectId ? { ids: [projectId], names: await projectNames(db, [projectId]) } : null;
+  const administered = scopeWithRole(viewer, 'ADMIN');
+  const ids = administered.kind === 'all' ? [] : administered.projectIds;
+  if (ids.length === 0)
+    throw new AppError('FORBIDDEN', 'The audit log is for system administrators and project administrators', {
+      details: { required: 'ADMIN' },
+    });
+  if (projectId && !ids.includes(projectId))
+    throw new AppError('FORBIDDEN', 'You can read the audit events of the projects you administer only', {
+      details: { projectId, required: 'ADMIN' },
+    });
+  const chosen = projectId ? [projectId] : ids;
+  return { ids: chosen, names: await projectNames(db, chosen) };
+}
+
+async function projectNames(db: Database, ids: readonly string[]): Promise<string[]> {
+  const rows = await db.prisma.project.findMany({ where: { id: { in: [...ids] } }, select: { name: true } });
+  return rows.map((r) => r.name);
+}
+
+/** Events that name one of the projects: by id or name among their targets (grants name either), or in their filter. */
+function namingProjects(scope: ProjectNames): Prisma.AuditEventWhereInput[] {
+  return [
+    { targetIds: { hasSome: [...scope.ids, ...scope.names] } },
+    ...scope.ids.map((id): Prisma.AuditEventWhereInput => ({ filter: { path: ['projectId'], equals: id } })),
+  ];
 }
 
 function toRecord(row: {

@@ -127,7 +127,7 @@ describe('listAudit', () => {
     }
   });
 
-  it('is for system administrators only', async () => {
+  it('is refused to a caller who administers no project', async () => {
     await expect(listAudit(tdb.db, researcher)).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 

@@ -3,6 +3,7 @@
 // name; the OIDC-only bootstrap from the server's shell.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintLocalToken } from '../../src/auth/mint-token.js';
+import { adminSession } from '../../src/http/admin-session.js';
 import { grantFromServer } from '../../src/services/administration.service.js';
 import { gql, gqlData } from '../support/graphql-client.js';
 import { PROJECT_A, PROJECT_B, startSecurityStack, type SecurityStack, type UserKey } from '../support/security-fixture.js';
@@ -194,11 +195,46 @@ describe('auditEvents', () => {
     expect(Number(p2.auditEvents.nodes[0]?.id)).toBeLessThan(Number(p1.auditEvents.nodes[0]?.id));
   });
 
-  it('is refused to everyone but system administrators, and bad filters are BAD_USER_INPUT', async () => {
-    expect(codeOf(await call('researcherB', AUDIT))).toBe('FORBIDDEN'); // a project administrator now, still not enough
+  it("shows a project administrator the events of their own project only, and nobody else's", async () => {
+    // researcherB administers project B since the grant above; researcherA grants into A (denied, but audited).
+    await call('admin', GRANT, { input: { project: PROJECT_B, email: 'b.member@example.org', role: 'VIEWER' } });
+    await call('researcherA', GRANT, { input: { project: s.projects.a.id, email: 'a.member@example.org', role: 'VIEWER' } });
+    const own = await gqlData<{ auditEvents: { nodes: { action: string; targetIds: string[]; userEmail: string }[] } }>(
+      s.url,
+      AUDIT,
+      { f: { action: 'mutation.grantMembership' }, first: 500 },
+      as('researcherB'),
+    );
+    const nodes = own.auditEvents.nodes;
+    // Grants name project B by id or by name; both are found, and nothing naming project A only.
+    expect(nodes.some((n) => n.targetIds.includes(PROJECT_B))).toBe(true);
+    expect(nodes.some((n) => n.targetIds.includes(s.projects.b.id))).toBe(true);
+    expect(nodes.every((n) => n.targetIds.includes(PROJECT_B) || n.targetIds.includes(s.projects.b.id))).toBe(true);
+    expect(nodes.some((n) => n.targetIds.includes(s.projects.a.id) || n.targetIds.includes(PROJECT_A))).toBe(false);
+    // The system administrator sees the project-A grant the project administrator does not.
+    const all = await gqlData<{ auditEvents: { nodes: { targetIds: string[] }[] } }>(
+      s.url,
+      AUDIT,
+      { f: { action: 'mutation.grantMembership' }, first: 500 },
+      as('admin'),
+    );
+    expect(all.auditEvents.nodes.some((n) => n.targetIds.includes(s.projects.a.id))).toBe(true);
+    // Filtering by their own project works; by another project is FORBIDDEN, with a message that says why.
+    const byB = await gqlData<{ auditEvents: { nodes: unknown[] } }>(s.url, AUDIT, { f: { projectId: s.projects.b.id } }, as('researcherB'));
+    expect(byB.auditEvents.nodes.length).toBeGreaterThan(0);
+    const other = await call('researcherB', AUDIT, { f: { projectId: s.projects.a.id } });
+    expect(codeOf(other)).toBe('FORBIDDEN');
+    expect(other.errors?.[0]?.message).toMatch(/projects you administer/);
+  });
+
+  it('is refused to callers who administer no project, and bad filters are BAD_USER_INPUT', async () => {
+    const refused = await call('researcherA', AUDIT);
+    expect(codeOf(refused)).toBe('FORBIDDEN');
+    expect(refused.errors?.[0]?.message).toMatch(/system administrators and project administrators/);
     expect(codeOf(await call('viewerA', AUDIT))).toBe('FORBIDDEN');
     expect(codeOf(await gql(s.url, AUDIT))).toBe('UNAUTHENTICATED');
     expect(codeOf(await call('admin', AUDIT, { f: { projectId: 'nope' } }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await call('researcherB', AUDIT, { f: { projectId: 'nope' } }))).toBe('BAD_USER_INPUT');
     const now = new Date().toISOString();
     expect(codeOf(await call('admin', AUDIT, { f: { from: now, to: now } }))).toBe('BAD_USER_INPUT');
   });
@@ -262,6 +298,10 @@ describe('/admin/queues from a browser', () => {
     expect((await board('/api/queues', `sg_admin=${s.users.researcherA.id}.${exp}.${sig}`)).status).toBe(401);
     expect((await board('/api/queues', `sg_admin=${userId}.${Number(exp) + 3600}.${sig}`)).status).toBe(401);
     expect((await board('/api/queues', `sg_admin=${userId}.${Math.floor(Date.now() / 1000) - 1}.${sig}`)).status).toBe(401);
+    // A forged cookie is told apart from an expired one.
+    const forged = await board('/api/queues', `sg_admin=${userId}.${exp}.${'A'.repeat((sig as string).length)}`);
+    expect(forged.status).toBe(401);
+    expect(((await forged.json()) as { error: { reason: string } }).error.reason).toBe('INVALID');
     // The account loses administrator rights: its cookie stops working on the next request.
     await s.db.prisma.user.update({ where: { id: userId }, data: { isAdmin: false } });
     try {
@@ -269,5 +309,32 @@ describe('/admin/queues from a browser', () => {
     } finally {
       await s.db.prisma.user.update({ where: { id: userId }, data: { isAdmin: true } });
     }
+  });
+
+  it('answers a genuine but expired cookie with 401, a clear message and the way back, and clears it', async () => {
+    // Signed with the server's own secrets (the key every replica derives), ten minutes and one second in the past.
+    const signer = adminSession({
+      db: s.db,
+      viewerOf: () => Promise.reject(new Error('not used: only the signer is')),
+      secrets: [s.config.patientKeySecret, s.config.auth.secret ?? ''],
+      secureCookie: false,
+    });
+    const expired = `sg_admin=${signer.sign(s.users.admin.id, Math.floor(Date.now() / 1000) - 1)}`;
+    const api = await board('/api/queues', expired);
+    expect(api.status).toBe(401);
+    const body = (await api.json()) as { error: { code: string; reason: string; message: string } };
+    expect(body.error).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'EXPIRED' });
+    expect(body.error.message).toMatch(/admin session expired .*open the queue board again from the Administration view/);
+    expect(api.headers.get('set-cookie')).toMatch(/^sg_admin=; Path=\/admin; Max-Age=0/);
+    // The board's page, as a browser tab loads it: an HTML page that says so and links back.
+    const page = await fetch(`${s.baseUrl}/admin/queues/`, { headers: { cookie: expired, accept: 'text/html' } });
+    expect(page.status).toBe(401);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await page.text();
+    expect(html).toContain('The admin session expired');
+    expect(html).toContain('href="/#/admin"');
+    // The same cookie signed a second into the future still opens the board: expiry, not the signature, refused it.
+    const fresh = `sg_admin=${signer.sign(s.users.admin.id, Math.floor(Date.now() / 1000) + 60)}`;
+    expect((await board('/api/queues', fresh)).status).toBe(200);
   });
 });
