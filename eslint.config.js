@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { LAYERS, layersPlugin } from './eslint/layers.js';
+import { TYPED_RULES } from './eslint/typed-rules.js';
 
 export default tseslint.config(
   {
@@ -16,6 +17,8 @@ export default tseslint.config(
       'models/',
       'src/training/python/',
       'public/',
+      // Deliberately wrong code, linted by tests/unit/architecture/typed-lint.test.ts.
+      'tests/fixtures/lint/',
     ],
   },
   js.configs.recommended,
@@ -54,6 +57,13 @@ export default tseslint.config(
     },
   },
   { files: ['tests/**', 'bench/**', 'scripts/**'], rules: { 'no-console': 'off' } },
+  // Type-aware rules (eslint/typed-rules.js says why each). projectService reads tsconfig.json, which covers src,
+  // tests, bench, scripts and the root *.ts files; tests/fixtures/lint/ holds the files that must fail them.
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: TYPED_RULES,
+  },
   // Imports point down the layers (docs/architecture.md); eslint/layers.js holds the map.
   { files: ['src/**/*.ts'], plugins: { spinegraph: layersPlugin }, rules: { 'spinegraph/layers': ['error', { layers: LAYERS }] } },
 );

@@ -124,7 +124,20 @@ function encodeValue(el: DicomElement): Uint8Array {
     case 'OW':
       if (el.vr === 'OW' && el.value.byteLength % 2 === 1) throw new RangeError(`${tagLabel(el.tag)} OW of odd length`);
       return el.value;
-    default:
+    // The text VRs, named so that a VR added to DicomElement fails the exhaustiveness lint instead of landing here.
+    case 'AE':
+    case 'AS':
+    case 'CS':
+    case 'DA':
+    case 'DS':
+    case 'IS':
+    case 'LO':
+    case 'LT':
+    case 'PN':
+    case 'SH':
+    case 'ST':
+    case 'TM':
+    case 'UI':
       return encodeString(el);
   }
 }

@@ -64,7 +64,19 @@ function encodeValue(el: SrElement): Buffer {
     }
     case 'OB':
       return el.value.length % 2 ? Buffer.concat([Buffer.from(el.value), Buffer.alloc(1)]) : Buffer.from(el.value);
-    default: {
+    // The text VRs, named so that a VR added to SrElement fails the exhaustiveness lint instead of landing here.
+    case 'CS':
+    case 'DA':
+    case 'DS':
+    case 'IS':
+    case 'LO':
+    case 'LT':
+    case 'PN':
+    case 'SH':
+    case 'ST':
+    case 'TM':
+    case 'UI':
+    case 'UT': {
       const values = typeof el.value === 'string' ? [el.value] : el.value;
       for (const v of values) {
         if (Buffer.byteLength(v, 'utf8') > MAX_LENGTH[el.vr]) throw new RangeError(`${label(el.tag)} ${el.vr} value too long: ${v}`);
