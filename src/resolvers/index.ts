@@ -1,5 +1,6 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { AdministrationResolver } from './administration.resolver.js';
+import { AnalyticsResolver } from './analytics.resolver.js';
 import { CohortResolver } from './cohort.resolver.js';
 import { DicomwebResolver } from './dicomweb.resolver.js';
 import { JobResolver } from './job.resolver.js';
@@ -23,4 +24,5 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   MutationResolver,
   AdministrationResolver,
   DicomwebResolver,
+  AnalyticsResolver,
 ];

@@ -25,3 +25,11 @@ export async function resolveModelSetId(
   }
   return active();
 }
+
+/** A model set that must exist (an argument naming it, `field`, is required). */
+export async function requireModelSetId(db: Database, id: string, field: string): Promise<string> {
+  requireUuid(id, field);
+  const set = await db.prisma.modelSet.findUnique({ where: { id }, select: { id: true } });
+  if (!set) throw notFound('Model set', id);
+  return set.id;
+}

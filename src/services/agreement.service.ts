@@ -1,0 +1,77 @@
+// agreement: how a model set's argmax and probabilities agree with the labels of the filtered cohort, per condition
+// and level and pooled per condition. The labelled rows that have a prediction come from one SQL statement, packed
+// as float64s per (condition, level); every statistic is computed by the pure functions of analytics/.
+import type { Database } from '../db/client.js';
+import { badInput } from '../domain/errors.js';
+import type { ProjectScope, StudyFilterInput } from '../domain/study-filter.js';
+import { CONDITIONS, LEVELS, type Condition, type Level } from '../domain/vocabulary.js';
+import { agreementStats, type AgreementStats, type SeverityRows } from './analytics/agreement-stats.js';
+import { float64sOf, LABEL_CLASS_SQL } from './analytics/metric-sql.js';
+import { SqlBuilder, studyFilterCondition } from './study-filter-sql.js';
+
+export interface AgreementGroup extends AgreementStats {
+  readonly condition: Condition;
+  /** Null for the condition pooled over its five levels. */
+  readonly level: Level | null;
+}
+
+export interface AgreementResult {
+  readonly modelSetId: string;
+  readonly studyCount: number;
+  readonly rowCount: number;
+  /** Per condition: its five levels in order, then the pooled group. */
+  readonly groups: readonly AgreementGroup[];
+}
+
+export async function agreement(
+  db: Database,
+  args: { scope: ProjectScope; filter?: StudyFilterInput | null; modelSetId: string | null },
+): Promise<AgreementResult> {
+  if (!args.modelSetId) throw badInput('No model set is active; name one with modelSetId');
+  const b = new SqlBuilder();
+  const where = studyFilterCondition(b, args.filter, args.scope, args.modelSetId);
+  const m = b.param(args.modelSetId);
+  const cells = await db.sql.query<{ condition: Condition; level: Level; packed: Uint8Array }>(
+    `WITH f AS (SELECT s.id FROM "Study" s WHERE ${where})
+     SELECT l.condition::text AS condition, l.level::text AS level,
+            string_agg(float8send((${LABEL_CLASS_SQL})::float8) || float8send(p."normalMild") || float8send(p.moderate) || float8send(p.severe), ''::bytea) AS packed
+     FROM "Label" l JOIN f ON f.id = l."studyId"
+     JOIN "Prediction" p ON p."studyId" = l."studyId" AND p.condition = l.condition AND p.level = l.level AND p."modelSetId" = ${m}::uuid
+     GROUP BY l.condition, l.level`,
+    b.params,
+  );
+  const [counts] = await db.sql.query<{ studies: number }>(
+    `WITH f AS (SELECT s.id FROM "Study" s WHERE ${where})
+     SELECT count(*)::int AS studies FROM f WHERE EXISTS (
+       SELECT 1 FROM "Label" l JOIN "Prediction" p ON p."studyId" = l."studyId" AND p.condition = l.condition AND p.level = l.level AND p."modelSetId" = ${m}::uuid
+       WHERE l."studyId" = f.id)`,
+    b.params,
+  );
+  const packedOf = new Map(cells.map((c) => [`${c.condition}|${c.level}`, float64sOf(c.packed)]));
+  const groups: AgreementGroup[] = [];
+  let rowCount = 0;
+  for (const condition of CONDITIONS) {
+    const parts = LEVELS.map((level) => packedOf.get(`${condition}|${level}`) ?? new Float64Array(0));
+    LEVELS.forEach((level, i) => groups.push({ condition, level, ...agreementStats(rowsOf([parts[i]])) }));
+    const pooled = agreementStats(rowsOf(parts));
+    groups.push({ condition, level: null, ...pooled });
+    rowCount += pooled.rows;
+  }
+  return { modelSetId: args.modelSetId, studyCount: counts.studies, rowCount, groups };
+}
+
+/** Packed (label, p0, p1, p2) quadruples of one or more cells as one set of rows. */
+function rowsOf(packed: readonly Float64Array[]): SeverityRows {
+  const n = packed.reduce((sum, p) => sum + p.length / 4, 0);
+  const rows = { labels: new Uint8Array(n), p0: new Float64Array(n), p1: new Float64Array(n), p2: new Float64Array(n) };
+  let i = 0;
+  for (const p of packed) {
+    for (let o = 0; o < p.length; o += 4, i++) {
+      rows.labels[i] = p[o];
+      rows.p0[i] = p[o + 1];
+      rows.p1[i] = p[o + 2];
+      rows.p2[i] = p[o + 3];
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,76 @@
+// Calibration over 10 equal-width bins. The bin edges are scikit-learn's calibration_curve(strategy='uniform'):
+// linspace(0, 1 + 1e-8, 11), a probability going to the lowest bin whose upper edge is >= it (numpy searchsorted),
+// so the reliability bins per class equal its (prob_true, prob_pred) on the non-empty bins. The expected
+// calibration error is the top-label one (Guo et al. 2017): over the bins of each row's largest probability,
+// sum of (rows in bin / rows) x |accuracy in bin - mean largest probability in bin|.
+import { argmax3 } from './confusion.js';
+import { defined, undefinedBecause, type Statistic } from './statistic.js';
+
+export const CALIBRATION_BINS = 10;
+
+const STEP = (1 + 1e-8) / CALIBRATION_BINS;
+/** The 9 interior edges, computed as numpy's linspace computes them (i * step). */
+const EDGES = Array.from({ length: CALIBRATION_BINS - 1 }, (_, i) => (i + 1) * STEP);
+
+export function binOf(p: number): number {
+  let bin = 0;
+  while (bin < EDGES.length && EDGES[bin] < p) bin++;
+  return bin;
+}
+
+export interface ReliabilityBin {
+  readonly bin: number;
+  /** [lower, upper) of the bin's probabilities. */
+  readonly lower: number;
+  readonly upper: number;
+  readonly count: number;
+  readonly meanPredicted: number;
+  /** Share of the bin's rows whose label is the class (for the top-label bins: whose argmax is right). */
+  readonly observed: number;
+}
+
+/** Non-empty bins of probability `p` for the yes/no outcome `hit`. */
+export function reliabilityBins(hit: ArrayLike<boolean | number>, p: ArrayLike<number>): ReliabilityBin[] {
+  const count = new Float64Array(CALIBRATION_BINS);
+  const sumP = new Float64Array(CALIBRATION_BINS);
+  const sumHit = new Float64Array(CALIBRATION_BINS);
+  for (let i = 0; i < p.length; i++) {
+    const b = binOf(p[i]);
+    count[b] += 1;
+    sumP[b] += p[i];
+    if (hit[i]) sumHit[b] += 1;
+  }
+  const bins: ReliabilityBin[] = [];
+  for (let b = 0; b < CALIBRATION_BINS; b++) {
+    if (count[b] === 0) continue;
+    bins.push({
+      bin: b,
+      lower: b === 0 ? 0 : EDGES[b - 1],
+      upper: b === CALIBRATION_BINS - 1 ? 1 + 1e-8 : EDGES[b],
+      count: count[b],
+      meanPredicted: sumP[b] / count[b],
+      observed: sumHit[b] / count[b],
+    });
+  }
+  return bins;
+}
+
+/** Top-label ECE over rows of three probabilities (p0, p1, p2 per row) and their labels (0..2). */
+export function expectedCalibrationError(
+  labels: ArrayLike<number>,
+  p0: ArrayLike<number>,
+  p1: ArrayLike<number>,
+  p2: ArrayLike<number>,
+): Statistic {
+  const n = labels.length;
+  if (n === 0) return undefinedBecause('no rows');
+  const confidence = new Float64Array(n);
+  const correct = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    confidence[i] = Math.max(p0[i], p1[i], p2[i]);
+    correct[i] = argmax3(p0[i], p1[i], p2[i]) === labels[i] ? 1 : 0;
+  }
+  let ece = 0;
+  for (const b of reliabilityBins(correct, confidence)) ece += (b.count / n) * Math.abs(b.observed - b.meanPredicted);
+  return defined(ece);
+}

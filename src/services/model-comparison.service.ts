@@ -1,0 +1,113 @@
+// compareModelSets: the RSNA metric of two model sets on the same labelled rows, with a paired bootstrap interval
+// of the difference. Only rows that both sets predicted count (a paired comparison), so each set's score here
+// equals evaluation() when both sets cover the same rows. Per-study loss sums come from one SQL statement; the
+// resampling runs in TypeScript (analytics/paired-bootstrap.ts).
+import { randomInt } from 'node:crypto';
+import type { Database } from '../db/client.js';
+import { badInput } from '../domain/errors.js';
+import type { ProjectScope, StudyFilterInput } from '../domain/study-filter.js';
+import { CORE_SQL, float64sOf, LABEL_WEIGHT_SQL, rowLossSql } from './analytics/metric-sql.js';
+import { pairedBootstrap, type PartComparison, type StudyContributions } from './analytics/paired-bootstrap.js';
+import { LOG_LOSS_EPS } from './evaluation.service.js';
+import { SqlBuilder, studyFilterCondition } from './study-filter-sql.js';
+
+export const MAX_RESAMPLES = 10_000;
+export const CONFIDENCE_LEVEL = 0.95;
+
+export interface ModelSetComparison {
+  readonly modelSetA: string;
+  readonly modelSetB: string;
+  readonly studyCount: number;
+  readonly rowCount: number;
+  readonly resamples: number;
+  readonly seed: number;
+  readonly level: number;
+  readonly parts: readonly PartComparison[];
+}
+
+export interface CompareArgs {
+  readonly scope: ProjectScope;
+  readonly filter?: StudyFilterInput | null;
+  readonly a: string;
+  readonly b: string;
+  readonly resamples: number;
+  readonly seed?: number | null;
+}
+
+export async function compareModelSets(db: Database, args: CompareArgs): Promise<ModelSetComparison> {
+  if (!Number.isInteger(args.resamples) || args.resamples < 1 || args.resamples > MAX_RESAMPLES) {
+    throw badInput(`bootstrap must be an integer from 1 to ${MAX_RESAMPLES}, got ${args.resamples}`, { field: 'bootstrap' });
+  }
+  // No seed given: draw one and answer with it, so the interval can still be reproduced.
+  const seed = args.seed ?? randomInt(0, 2 ** 31 - 1);
+  const data = await studyContributions(db, args);
+  return {
+    modelSetA: args.a,
+    modelSetB: args.b,
+    studyCount: data.studies,
+    rowCount: data.rows,
+    resamples: args.resamples,
+    seed,
+    level: CONFIDENCE_LEVEL,
+    parts: pairedBootstrap(data, { resamples: args.resamples, seed, level: CONFIDENCE_LEVEL }),
+  };
+}
+
+/**
+ * Per study, in the order of METRIC_PARTS: A's and B's sums of w x loss and the sum of w. The any-severe-spinal
+ * part is one term per study with spinal rows (label: any severe; prediction: the largest raw severe probability,
+ * clipped; weight: the largest row weight), as in evaluation.service.ts.
+ */
+async function studyContributions(db: Database, args: CompareArgs): Promise<StudyContributions & { rows: number }> {
+  const b = new SqlBuilder();
+  // `predicted` criteria of the filter read model set A.
+  const where = studyFilterCondition(b, args.filter, args.scope, args.a);
+  const ma = b.param(args.a);
+  const mb = b.param(args.b);
+  const eps = b.param(LOG_LOSS_EPS);
+  const clip = (v: string): string => `LEAST(GREATEST(${v}, ${eps}), 1 - ${eps})`;
+  const part = (core: string, col: string): string => `coalesce(sum(${col}) FILTER (WHERE core = '${core}'), 0)`;
+  const anyLoss = (p: string): string => `CASE WHEN y = 1 THEN -ln(${p}) ELSE -ln(1 - ${p}) END`;
+  const [r] = await db.sql.query<{ studies: number; rows: number; packed: Uint8Array | null }>(
+    `WITH f AS (SELECT s.id FROM "Study" s WHERE ${where}),
+     rows AS (
+       SELECT l."studyId", ${CORE_SQL} AS core, ${LABEL_WEIGHT_SQL} AS w, (l.severity = 'SEVERE')::int AS y,
+              ${rowLossSql('pa', eps)} AS la, ${rowLossSql('pb', eps)} AS lb, pa.severe AS sa, pb.severe AS sb
+       FROM "Label" l JOIN f ON f.id = l."studyId"
+       JOIN "Prediction" pa ON pa."studyId" = l."studyId" AND pa.condition = l.condition AND pa.level = l.level AND pa."modelSetId" = ${ma}::uuid
+       JOIN "Prediction" pb ON pb."studyId" = l."studyId" AND pb.condition = l.condition AND pb.level = l.level AND pb."modelSetId" = ${mb}::uuid),
+     per_study AS (
+       SELECT "studyId", count(*) AS n,
+              ${part('spinal', 'w * la')} AS a0, ${part('foraminal', 'w * la')} AS a1, ${part('subarticular', 'w * la')} AS a2,
+              ${part('spinal', 'w * lb')} AS b0, ${part('foraminal', 'w * lb')} AS b1, ${part('subarticular', 'w * lb')} AS b2,
+              ${part('spinal', 'w')} AS w0, ${part('foraminal', 'w')} AS w1, ${part('subarticular', 'w')} AS w2,
+              max(y) FILTER (WHERE core = 'spinal') AS y, max(w) FILTER (WHERE core = 'spinal') AS w3,
+              ${clip("max(sa) FILTER (WHERE core = 'spinal')")} AS pa3, ${clip("max(sb) FILTER (WHERE core = 'spinal')")} AS pb3
+       FROM rows GROUP BY "studyId"),
+     terms AS (
+       SELECT *, coalesce(w3 * ${anyLoss('pa3')}, 0) AS a3, coalesce(w3 * ${anyLoss('pb3')}, 0) AS b3 FROM per_study)
+     SELECT count(*)::int AS studies, coalesce(sum(n), 0)::int AS rows,
+            string_agg(float8send(a0) || float8send(a1) || float8send(a2) || float8send(a3)
+                    || float8send(b0) || float8send(b1) || float8send(b2) || float8send(b3)
+                    || float8send(w0) || float8send(w1) || float8send(w2) || float8send(coalesce(w3, 0)), ''::bytea ORDER BY "studyId") AS packed
+     FROM terms`,
+    b.params,
+  );
+  return unpack(r.studies, r.rows, r.packed);
+}
+
+/** 12 float64 per study (A's four, B's four, the weights' four) into the three strided arrays. */
+function unpack(studies: number, rows: number, packed: Uint8Array | null): StudyContributions & { rows: number } {
+  const all = packed ? float64sOf(packed) : new Float64Array(0);
+  const lossA = new Float64Array(studies * 4);
+  const lossB = new Float64Array(studies * 4);
+  const weight = new Float64Array(studies * 4);
+  for (let s = 0; s < studies; s++) {
+    for (let k = 0; k < 4; k++) {
+      lossA[s * 4 + k] = all[s * 12 + k];
+      lossB[s * 4 + k] = all[s * 12 + 4 + k];
+      weight[s * 4 + k] = all[s * 12 + 8 + k];
+    }
+  }
+  return { studies, rows, lossA, lossB, weight };
+}
