@@ -1,4 +1,4 @@
-export const JOB_KINDS = ['IMPORT', 'INFERENCE', 'TRAINING'] as const;
+export const JOB_KINDS = ['IMPORT', 'INFERENCE', 'TRAINING', 'QUANTIZE'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];

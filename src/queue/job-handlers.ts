@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { importHandler } from './handlers/import.handler.js';
 import { inferenceHandler, ModelSetCache } from './handlers/inference.handler.js';
+import { quantizeHandler } from './handlers/quantize.handler.js';
 import { trainingHandler } from './handlers/training.handler.js';
 import type { JobHandlerMap } from './job-runner.js';
 
@@ -25,6 +26,7 @@ export function createJobHandlers(deps: HandlerDeps): JobHandlers {
       IMPORT: importHandler(deps.db, deps.config),
       INFERENCE: inferenceHandler(deps.db, models),
       TRAINING: trainingHandler(deps.db, deps.config),
+      QUANTIZE: quantizeHandler(deps.db, deps.config),
     },
     close: () => models.close(),
   };

@@ -7,8 +7,8 @@ import type { JobQueuePort } from '../services/jobs.service.js';
 import { CANCEL_CHANNEL_SUFFIX, type QueuePayload } from './job-payload.js';
 import { ALL_QUEUES, QUEUE_OF_KIND, type QueueName } from './queue-names.js';
 
-/** Transient failures retry with exponential backoff; training is too costly to repeat blindly. */
-export const ATTEMPTS: Readonly<Record<JobKind, number>> = { IMPORT: 3, INFERENCE: 3, TRAINING: 1 };
+/** Transient failures retry with exponential backoff; training and quantization are too costly to repeat blindly. */
+export const ATTEMPTS: Readonly<Record<JobKind, number>> = { IMPORT: 3, INFERENCE: 3, TRAINING: 1, QUANTIZE: 1 };
 
 function jobOptions(kind: JobKind, jobId: string): JobsOptions {
   return {

@@ -33,6 +33,7 @@ export function createProcessors(deps: ProcessorDeps): Processors {
       import: createJobProcessor(store, handlers.IMPORT, deps.logger),
       inference: createJobProcessor(store, handlers.INFERENCE, deps.logger),
       training: createJobProcessor(store, handlers.TRAINING, deps.logger),
+      quantize: createJobProcessor(store, handlers.QUANTIZE, deps.logger),
     },
     async close() {
       await close();

@@ -1,11 +1,13 @@
 import type { JobKind } from '../domain/job.js';
 
 /** One BullMQ queue per job kind. */
-export const QUEUE_NAMES = { import: 'import', inference: 'inference', training: 'training' } as const;
+export const QUEUE_NAMES = { import: 'import', inference: 'inference', training: 'training', quantize: 'quantize' } as const;
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 export const ALL_QUEUES: readonly QueueName[] = Object.values(QUEUE_NAMES);
 
-export const QUEUE_OF_KIND: Readonly<Record<JobKind, QueueName>> = { IMPORT: 'import', INFERENCE: 'inference', TRAINING: 'training' };
+export const QUEUE_OF_KIND: Readonly<Record<JobKind, QueueName>> = { IMPORT: 'import', INFERENCE: 'inference', TRAINING: 'training',
+  QUANTIZE: 'quantize',
+};
 
 export function parseQueueList(text: string): QueueName[] {
   const names = text

@@ -7,7 +7,7 @@ import { toJob } from './job.mapper.js';
 import { toKeypoint } from './keypoint.mapper.js';
 import { Job } from '../schema/job.type.js';
 import { ModelSet } from '../schema/model-set.type.js';
-import { CorrectKeypointInput, ImportStudiesInput, RunInferenceInput, StartTrainingInput } from '../schema/mutation.input.js';
+import { CorrectKeypointInput, ImportStudiesInput, QuantizeModelSetInput, RunInferenceInput, StartTrainingInput } from '../schema/mutation.input.js';
 import { Keypoint } from '../schema/study-detail.type.js';
 
 @Resolver()
@@ -27,6 +27,14 @@ export class MutationResolver {
   @Mutation(() => Job, { description: 'Retrains the models on the labelled studies of the filter and registers a new model set.' })
   async startTraining(@Ctx() ctx: RequestContext, @Arg('input', () => StartTrainingInput) input: StartTrainingInput): Promise<Job> {
     return toJob(await ctx.services.starts.startTraining(ctx.viewer, input));
+  }
+
+  @Mutation(() => Job, { description: 'Writes and registers a static int8 (QDQ) copy of a model set, as `spinegraph models quantize` does.' })
+  async quantizeModelSet(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => QuantizeModelSetInput) input: QuantizeModelSetInput,
+  ): Promise<Job> {
+    return toJob(await ctx.services.starts.quantizeModelSet(ctx.viewer, input));
   }
 
   @Mutation(() => ModelSet, { description: 'Makes this model set the one inference and queries use by default.' })

@@ -1,4 +1,4 @@
-import { Field, Float, ID, InputType } from 'type-graphql';
+import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import { LevelEnum, SideEnum } from './enums.js';
 import { StudyFilter } from './study-filter.input.js';
 
@@ -34,6 +34,16 @@ export class StartTrainingInput {
   @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'Activate the new model set when training succeeds.' })
   activate?: boolean;
   @Field(() => String, { nullable: true, description: 'Name of the new model set.' }) name?: string | null;
+}
+
+@InputType({ description: 'A static int8 copy of a model set, calibrated on studies where you may train (registered inactive).' })
+export class QuantizeModelSetInput {
+  @Field(() => ID, { description: 'The float model set, by id or name.' }) modelSetId!: string;
+  @Field(() => String, { description: 'Name of the new set: 1-64 letters, digits, dots, dashes or underscores.' }) name!: string;
+  @Field(() => Int, { nullable: true, defaultValue: 20, description: 'How many studies to calibrate activation ranges on (1-1000).' })
+  calibrationStudies?: number | null;
+  @Field(() => StudyFilter, { nullable: true, description: 'Which studies to calibrate on (default: every study where you may train).' })
+  filter?: StudyFilter | null;
 }
 
 @InputType({ description: "A manual keypoint, stored beside the model's (which stays)." })

@@ -110,6 +110,34 @@ export const trainingResultSchema = z.object({
   metrics: z.record(z.string(), z.unknown()),
 });
 
+/** QUANTIZE: the float set, the new set's name and the calibration studies the caller may read (in that order). */
+export const quantizeParamsSchema = z.object({
+  modelSetId: uuid,
+  name: z.string().min(1).max(64),
+  studyIds: z.array(uuid).min(1),
+});
+const quantizationCheckSchema = z.object({ samples: count, maxAbsDiff: z.number(), meanAbsDiff: z.number(), floatOutputRange: z.number() });
+export const quantizeResultSchema = z.object({
+  modelSetId: uuid,
+  name: z.string(),
+  sourceSet: z.string(),
+  directory: z.string(),
+  calibrationStudies: count,
+  durationS: z.number(),
+  /** Per model: what was rewritten as int8 (by operator), what stayed float, and its outputs against the float model's. */
+  models: z.array(
+    z.object({
+      model: z.string(),
+      role: z.string(),
+      scheme: z.string(),
+      calibrationSamples: count,
+      quantizedLayers: byCode,
+      keptFloat: z.array(z.string()).readonly(),
+      check: quantizationCheckSchema,
+    }),
+  ),
+});
+
 interface Contract {
   readonly label: string;
   readonly params: z.ZodType;
@@ -126,6 +154,7 @@ export const JOB_CONTRACTS = {
     parent: { params: inferenceCohortParamsSchema, result: inferenceCohortResultSchema },
   },
   TRAINING: { label: 'Training', params: trainingParamsSchema, result: trainingResultSchema },
+  QUANTIZE: { label: 'Quantization', params: quantizeParamsSchema, result: quantizeResultSchema },
 } as const satisfies Record<JobKind, Contract>;
 
 type Contracts = typeof JOB_CONTRACTS;

@@ -13,6 +13,8 @@ import { chooseModelSet } from './inference/model-set-choice.js';
 import type { JobRow } from './job-store.js';
 import type { JobService } from './jobs.service.js';
 import { chooseImportProject } from './administration.service.js';
+import { findModelSet } from './model-registry.service.js';
+import { checkQuantizedSetName, DEFAULT_CALIBRATION_STUDIES } from './quantize.service.js';
 import { selectStudyIds } from './studies.service.js';
 
 export interface ImportRequest {
@@ -36,6 +38,15 @@ export interface TrainingRequest {
   readonly filter?: StudyFilterInput | null;
   readonly activate?: boolean | null;
   readonly name?: string | null;
+}
+
+export interface QuantizeRequest {
+  /** The float set, by id or name. */
+  readonly modelSetId: string;
+  readonly name: string;
+  /** How many studies to calibrate on (default 20), the first ones of the filter in import order. */
+  readonly calibrationStudies?: number | null;
+  readonly filter?: StudyFilterInput | null;
 }
 
 /** The one project a job belongs to, or none when its studies span several. */
@@ -97,6 +108,28 @@ export class JobStarts {
       'TRAINING',
       { config: input.config, studyIds: studies.map((s) => s.id), activate: input.activate ?? false, name: input.name ?? null },
       { projectId: onlyProject(projects), requestedById: viewer.userId },
+    );
+  }
+
+  /**
+   * QUANTIZE a model set (`models quantize` as a job), calibrated on studies the caller may work on: who may train
+   * may quantize. The new set is registered inactive; activating it stays activateModelSet's (a system admin's).
+   */
+  async quantizeModelSet(viewer: Viewer, input: QuantizeRequest): Promise<JobRow> {
+    if (input.filter?.projectId) requireRole(viewer, input.filter.projectId, 'RESEARCHER');
+    else requireRoleSomewhere(viewer, 'RESEARCHER');
+    const n = input.calibrationStudies ?? DEFAULT_CALIBRATION_STUDIES;
+    if (!Number.isInteger(n) || n < 1 || n > 1000)
+      throw badInput(`calibrationStudies must be an integer from 1 to 1000, got ${n}`, { field: 'calibrationStudies' });
+    const source = await findModelSet(this.db, input.modelSetId);
+    await checkQuantizedSetName(this.db, input.name);
+    const studies = (await selectStudyIds(this.db, scopeWithRole(viewer, 'RESEARCHER'), input.filter ?? null, null)).slice(0, n);
+    if (studies.length === 0) throw badInput('There are no studies to calibrate on in the projects where you may train; import some first');
+    const projects = [...new Set(studies.map((s) => s.projectId))];
+    return this.jobs.start(
+      'QUANTIZE',
+      { modelSetId: source.id, name: input.name, studyIds: studies.map((s) => s.id) },
+      { projectId: onlyProject(projects), modelSetId: source.id, requestedById: viewer.userId },
     );
   }
 }

@@ -10,6 +10,7 @@ import type { Database } from '../db/client.js';
 import { AppError, badInput } from '../domain/errors.js';
 import { quantizeModelSet, type QuantizedModelSummary } from '../training/quantize/quantize-model-set.js';
 import { loadStudyInputs } from './inference/study-input.js';
+import type { JobParams, JobResult } from './job-contract.js';
 import { findModelSet, modelSetDirectory, registerModelSet, type ModelSetRow } from './model-registry.service.js';
 
 export const DEFAULT_CALIBRATION_STUDIES = 20;
@@ -21,6 +22,16 @@ export const DEFAULT_CALIBRATION_STUDIES = 20;
 export const DEFAULT_KEEP_FLOAT = { keypoints: '^/(aspp|fuse)/' } as const;
 const SET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/** The new set's name: BAD_USER_INPUT when malformed, CONFLICT when a set has it already. */
+export async function checkQuantizedSetName(db: Database, name: string): Promise<void> {
+  if (!SET_NAME.test(name))
+    throw badInput(`name must be 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit; got "${name}"`, {
+      field: 'name',
+    });
+  if (await db.prisma.modelSet.findUnique({ where: { name }, select: { id: true } }))
+    throw new AppError('CONFLICT', `A model set is already named "${name}"; choose another name`, { details: { field: 'name' } });
+}
+
 export interface QuantizeParams {
   /** Name or id of the float set. */
   readonly set: string;
@@ -28,6 +39,8 @@ export interface QuantizeParams {
   readonly calibrationStudies?: number;
   /** Calibrate on this project's studies only (default: every imported study). */
   readonly projectId?: string;
+  /** Calibrate on these studies only (the job passes the ones its caller may read). */
+  readonly studyIds?: readonly string[];
   readonly activate?: boolean;
 }
 
@@ -46,18 +59,13 @@ export async function quantizeRegisteredSet(
   params: QuantizeParams,
   ctx: { signal?: AbortSignal; onProgress?: (stage: string, done: number, total: number) => void } = {},
 ): Promise<QuantizeResult> {
-  if (!SET_NAME.test(params.name))
-    throw badInput(
-      `--name must be 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit; got "${params.name}"`,
-    );
+  await checkQuantizedSetName(deps.db, params.name);
   const n = params.calibrationStudies ?? DEFAULT_CALIBRATION_STUDIES;
   if (!Number.isInteger(n) || n < 1) throw badInput(`calibration studies must be a positive integer, got ${n}`);
   const source = await findModelSet(deps.db, params.set);
-  if (await deps.db.prisma.modelSet.findUnique({ where: { name: params.name }, select: { id: true } }))
-    throw new AppError('CONFLICT', `A model set is already named "${params.name}"; choose another --name`);
   // The first n imported studies in a fixed order, so the same database calibrates the same way twice.
   const studies = await deps.db.prisma.study.findMany({
-    where: params.projectId ? { projectId: params.projectId } : {},
+    where: { ...(params.projectId ? { projectId: params.projectId } : {}), ...(params.studyIds ? { id: { in: [...params.studyIds] } } : {}) },
     orderBy: [{ externalId: 'asc' }, { id: 'asc' }],
     take: n,
     select: { id: true },
@@ -92,4 +100,50 @@ export async function quantizeRegisteredSet(
     await rm(outDir, { recursive: true, force: true });
     throw e;
   }
+}
+
+/** What a QUANTIZE job ends with (the job contract's result). */
+export type QuantizeJobResult = JobResult<'QUANTIZE'>;
+
+/** A QUANTIZE job: the same work as the CLI, progress reported per stage and model, the summary as its result. */
+export async function runQuantizeJob(
+  deps: Deps,
+  params: JobParams<'QUANTIZE'>,
+  ctx: { signal?: AbortSignal; report: (update: { progress: number; stage?: string; message?: string }) => Promise<void> },
+): Promise<QuantizeJobResult> {
+  const started = performance.now();
+  // The stages in the order they run, each a third of the bar (the comparison with the float model runs inside
+  // the rewrite of each model); reports are chained, so they arrive in order.
+  const stages = ['prepare', 'calibrate', 'rewrite'] as const;
+  let reports = Promise.resolve();
+  const result = await quantizeRegisteredSet(
+    deps,
+    { set: params.modelSetId, name: params.name, studyIds: params.studyIds, calibrationStudies: params.studyIds.length },
+    {
+      signal: ctx.signal,
+      onProgress: (stage, done, total) => {
+        const i = stage === 'compare' ? 2 : Math.max(0, stages.indexOf(stage as (typeof stages)[number]));
+        const progress = Math.min(0.99, (i + (total > 0 ? done / total : 1)) / stages.length);
+        reports = reports.then(() => ctx.report({ progress, stage, message: `${stage} ${done} of ${total}` }));
+      },
+    },
+  );
+  await reports;
+  return {
+    modelSetId: result.set.id,
+    name: result.set.name,
+    sourceSet: result.sourceSet,
+    directory: result.directory,
+    calibrationStudies: result.calibrationStudies,
+    durationS: Math.round((performance.now() - started) / 100) / 10,
+    models: result.models.map((m) => ({
+      model: m.model,
+      role: m.role,
+      scheme: m.report.scheme,
+      calibrationSamples: m.calibrationSamples,
+      quantizedLayers: { ...m.report.quantizedLayers },
+      keptFloat: [...m.report.keptFloat],
+      check: { ...m.check },
+    })),
+  };
 }
