@@ -64,6 +64,8 @@ const envSchema = z.object({
   DICOMWEB_CACHE_DIR: z.string().min(1).optional(),
   // /metrics counts jobs across every project: served only with this bearer token, and in production not at all without it.
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // Small-cell suppression: groups of a grouped answer with fewer studies are withheld from non-administrators.
+  MIN_GROUP_SIZE: z.coerce.number().int().min(1).default(5),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'like 1mb or 512kb')
@@ -120,6 +122,8 @@ export interface Config {
     /** Where pulled instances are written (one folder per project and source). */
     readonly cacheDir: string;
   };
+  /** Grouped answers (`groupBy`): groups below this many studies are suppressed for non-administrators. */
+  readonly analytics: { readonly minGroupSize: number };
   readonly graphql: {
     readonly introspection: boolean;
     readonly maxPageSize: number;
@@ -203,6 +207,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       linkageKey: e.DICOMWEB_LINKAGE_KEY,
       cacheDir: e.DICOMWEB_CACHE_DIR ? resolve(e.DICOMWEB_CACHE_DIR) : resolve(dataDir, 'dicomweb'),
     },
+    analytics: { minGroupSize: e.MIN_GROUP_SIZE },
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
       maxPageSize: e.MAX_PAGE_SIZE,

@@ -5,7 +5,7 @@
 export { parseDicom } from './parse.js';
 export { readDicomFile, type DicomFile } from './read-file.js';
 export { decodeFrame, decodeStoredFrame, toModalityFrame, type StoredFrame, type StoredPixelArray } from './decode.js';
-export { hasGeometry, type DicomIdentifiers, type DicomInstance, type ImageOrientation } from './instance.js';
+export { hasGeometry, type DicomIdentifiers, type DicomInstance, type DicomStrata, type ImageOrientation } from './instance.js';
 export {
   columnDirection,
   createSliceGeometry,

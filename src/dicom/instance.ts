@@ -3,6 +3,7 @@
 // turns into a keyed HMAC and then drops.
 
 import type { SliceGeometry, Vec3 } from '../domain/image.js';
+import type { Manufacturer, Sex } from '../domain/stratifiers.js';
 
 export type ImageOrientation = readonly [number, number, number, number, number, number];
 
@@ -64,6 +65,17 @@ export interface DicomInstance {
   readonly frameGeometries: readonly (SliceGeometry | undefined)[] | undefined;
 
   readonly identifiers: DicomIdentifiers;
+  /** Non-identifying attributes to stratify cohorts by, already reduced (the exact age never leaves the parser). */
+  readonly strata: DicomStrata;
+}
+
+export interface DicomStrata {
+  readonly sex: Sex | null;
+  /** 5-year band, 90 and over collapsed ("90+"). */
+  readonly ageBand: string | null;
+  readonly manufacturer: Manufacturer | null;
+  /** Tesla, rounded to 0.1. */
+  readonly fieldStrength: number | null;
 }
 
 /** Narrows to instances that have a plane geometry, e.g. before orderIntoStacks. */

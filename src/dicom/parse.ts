@@ -7,6 +7,7 @@ import { inflateRawSync } from 'node:zlib';
 import type { Vec3 } from '../domain/image.js';
 import { readDecimal, readDecimals, readInteger, readString, readUint16 } from './dataset-values.js';
 import { isAppError } from '../domain/errors.js';
+import { ageBandOf, fieldStrengthOf, manufacturerOf, sexOf } from '../domain/stratifiers.js';
 import { describeThrown, invalidDicom, unsupportedTransferSyntax } from './errors.js';
 import { nativeSamplesPerFrame } from './frame-bytes.js';
 import { frameAttributes, frameGeometries, hasFunctionalGroups } from './functional-groups.js';
@@ -199,6 +200,12 @@ function buildInstance(ds: DataSet, transferSyntaxUid: string, source: string, b
     geometry: createSliceGeometry({ rows, columns, pixelSpacing, imagePositionPatient, imageOrientationPatient }),
     frameGeometries: enhanced ? frameGeometries(ds, numberOfFrames, rows, columns, () => clock.check('reading frame geometry')) : undefined,
     identifiers: { patientId: readString(ds, TAG.PatientID), studyInstanceUid, seriesInstanceUid },
+    strata: {
+      sex: sexOf(readString(ds, TAG.PatientSex)),
+      ageBand: ageBandOf(readString(ds, TAG.PatientAge)),
+      manufacturer: manufacturerOf(readString(ds, TAG.Manufacturer)),
+      fieldStrength: fieldStrengthOf(readDecimal(ds, TAG.MagneticFieldStrength)),
+    },
   };
   return instance;
 }

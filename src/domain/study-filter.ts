@@ -1,3 +1,4 @@
+import type { Sex, Stratifier } from './stratifiers.js';
 import type { Condition, Level, SeriesType, Severity } from './vocabulary.js';
 
 export interface SeverityCriterionInput {
@@ -16,6 +17,21 @@ export interface StudyFilterInput {
   readonly hasSeriesTypes?: readonly SeriesType[] | null;
   readonly predicted?: readonly SeverityCriterionInput[] | null;
   readonly labels?: readonly SeverityCriterionInput[] | null;
+  /** Stratifiers (any of the listed values; "unknown" selects studies without the attribute). */
+  readonly sexes?: readonly (Sex | 'UNKNOWN')[] | null;
+  readonly ageBands?: readonly string[] | null;
+  readonly manufacturers?: readonly string[] | null;
+  readonly fieldStrengths?: readonly number[] | null;
+  readonly sliceThicknessMin?: number | null;
+  readonly sliceThicknessMax?: number | null;
+  /** Internal: one group of a `groupBy` (services/strata.ts); never read from the API. */
+  readonly stratum?: readonly StratumValue[] | null;
+}
+
+/** One stratifier's value in a group; null is the group "unknown". */
+export interface StratumValue {
+  readonly by: Stratifier;
+  readonly value: string | null;
 }
 
 /** The projects a caller may see: every project, or these. Enforced inside the SQL of every study query. */

@@ -18,6 +18,7 @@ import {
   type SeveritySource,
   type Side,
 } from '../domain/vocabulary.js';
+import { MANUFACTURERS, SEXES, STRATIFIERS, type Manufacturer, type Sex, type Stratifier } from '../domain/stratifiers.js';
 
 function enumOf<const V extends string>(values: readonly V[]): { readonly [K in V]: K } {
   return Object.freeze(Object.fromEntries(values.map((v) => [v, v]))) as { readonly [K in V]: K };
@@ -42,6 +43,14 @@ export type SideEnum = Side;
 export const KeypointSourceEnum = enumOf(KEYPOINT_SOURCES);
 export type KeypointSourceEnum = KeypointSource;
 
+export const StratifierEnum = enumOf(STRATIFIERS);
+export type StratifierEnum = Stratifier;
+/** The filter's values: the stored ones and UNKNOWN (studies without the attribute). */
+export const SexEnum = enumOf([...SEXES, 'UNKNOWN'] as const);
+export type SexEnum = Sex | 'UNKNOWN';
+export const ManufacturerEnum = enumOf([...MANUFACTURERS, 'UNKNOWN'] as const);
+export type ManufacturerEnum = Manufacturer | 'UNKNOWN';
+
 registerEnumType(ConditionEnum, { name: 'Condition' });
 registerEnumType(LevelEnum, { name: 'Level' });
 registerEnumType(SeverityEnum, { name: 'Severity' });
@@ -54,3 +63,12 @@ registerEnumType(SeveritySourceEnum, {
 });
 registerEnumType(SideEnum, { name: 'Side' });
 registerEnumType(KeypointSourceEnum, { name: 'KeypointSource' });
+registerEnumType(StratifierEnum, {
+  name: 'Stratifier',
+  description: 'A non-identifying attribute captured at import that a cohort can be grouped by (groupBy).',
+});
+registerEnumType(SexEnum, { name: 'Sex', description: 'DICOM PatientSex: F, M, O; UNKNOWN: not captured.' });
+registerEnumType(ManufacturerEnum, {
+  name: 'Manufacturer',
+  description: 'The scanner vendor, reduced from DICOM Manufacturer (TOSHIBA counts as CANON, FUJIFILM as HITACHI).',
+});

@@ -1,5 +1,5 @@
 import { Field, Float, ID, InputType } from 'type-graphql';
-import { ConditionEnum, LevelEnum, SeriesTypeEnum, SeverityEnum } from './enums.js';
+import { ConditionEnum, LevelEnum, ManufacturerEnum, SeriesTypeEnum, SeverityEnum, SexEnum } from './enums.js';
 
 @InputType({ description: 'Matches a study when, at the level (or any level), the severity is at least `atLeast`.' })
 export class SeverityCriterion {
@@ -21,4 +21,15 @@ export class StudyFilter {
   @Field(() => [SeverityCriterion], { nullable: true, description: 'Against the model set of the query (default: active).' })
   predicted?: SeverityCriterion[] | null;
   @Field(() => [SeverityCriterion], { nullable: true }) labels?: SeverityCriterion[] | null;
+  @Field(() => [SexEnum], { nullable: true, description: 'Any of these sexes (UNKNOWN: not captured).' }) sexes?: SexEnum[] | null;
+  @Field(() => [String], { nullable: true, description: 'Any of these 5-year age bands: "00-04" ... "85-89", "90+", or "unknown".' })
+  ageBands?: string[] | null;
+  @Field(() => [ManufacturerEnum], { nullable: true, description: 'Any of these scanner vendors (UNKNOWN: not captured).' })
+  manufacturers?: ManufacturerEnum[] | null;
+  @Field(() => [Float], { nullable: true, description: 'Any of these magnetic field strengths, in tesla (rounded to 0.1).' })
+  fieldStrengths?: number[] | null;
+  @Field(() => Float, { nullable: true, description: "The study's slice thickness (its thinnest series), at least this many mm." })
+  sliceThicknessMin?: number | null;
+  @Field(() => Float, { nullable: true, description: "The study's slice thickness, at most this many mm." }) sliceThicknessMax?:
+    number | null;
 }

@@ -3,6 +3,17 @@ import type { Database } from '../db/client.js';
 import { badInput } from '../domain/errors.js';
 import type { ProjectScope, StudyFilterInput } from '../domain/study-filter.js';
 import { CONDITIONS, LEVELS, SEVERITIES, type Condition, type Level, type Severity, type SeveritySource } from '../domain/vocabulary.js';
+import type { Stratifier } from '../domain/stratifiers.js';
+import {
+  groupKeySql,
+  keyOf,
+  normaliseGroupBy,
+  suppressGroups,
+  type GroupAnswer,
+  type Grouped,
+  type GroupingInfo,
+  type SuppressionPolicy,
+} from './strata.js';
 import { projectCondition, selectsWholeProjects, SqlBuilder, studyFilterCondition } from './study-filter-sql.js';
 
 export type { SeveritySource };
@@ -20,14 +31,33 @@ export interface CohortSummaryResult {
   readonly source: SeveritySource;
   readonly modelSetId: string | null;
   readonly cells: CohortCellRow[];
+  /** null without groupBy. */
+  readonly grouping: GroupingInfo | null;
+  readonly groups: readonly GroupAnswer<CohortCellRow[]>[];
 }
 
-export async function cohortSummary(
-  db: Database,
-  args: { scope: ProjectScope; filter?: StudyFilterInput | null; modelSetId: string | null; source: SeveritySource },
-): Promise<CohortSummaryResult> {
+export interface CohortSummaryArgs {
+  readonly scope: ProjectScope;
+  readonly filter?: StudyFilterInput | null;
+  readonly modelSetId: string | null;
+  readonly source: SeveritySource;
+  readonly groupBy?: readonly Stratifier[] | null;
+  /** Required with groupBy: who may see small groups. */
+  readonly policy?: SuppressionPolicy;
+}
+
+export async function cohortSummary(db: Database, args: CohortSummaryArgs): Promise<CohortSummaryResult> {
   if (args.source === 'PREDICTED' && !args.modelSetId)
     throw badInput('No model set is active; name one with modelSetId or use source: LABELLED');
+  const groupBy = normaliseGroupBy(args.groupBy);
+  const [overall, grouped] = await Promise.all([
+    overallSummary(db, args),
+    groupBy.length ? groupedCells(db, args, groupBy) : Promise.resolve(null),
+  ]);
+  return { ...overall, grouping: grouped?.grouping ?? null, groups: grouped?.groups ?? [] };
+}
+
+async function overallSummary(db: Database, args: CohortSummaryArgs): Promise<Omit<CohortSummaryResult, 'grouping' | 'groups'>> {
   const b = new SqlBuilder();
   const where = studyFilterCondition(b, args.filter, args.scope, args.modelSetId);
   const cellCounts = selectsWholeProjects(args.filter, args.scope, args.modelSetId)
@@ -46,12 +76,17 @@ export async function cohortSummary(
      LEFT JOIN (${cellCounts}) c ON TRUE`,
     b.params,
   );
-  const counts = new Map<string, number>();
   let studyCount = 0;
-  for (const r of rows) {
-    studyCount = Number(r.studies);
-    if (r.condition) counts.set(`${r.condition}|${r.level}|${r.severity}`, Number(r.n));
-  }
+  for (const r of rows) studyCount = Number(r.studies);
+  return { studyCount, source: args.source, modelSetId: args.source === 'PREDICTED' ? args.modelSetId : null, cells: allCells(rows) };
+}
+
+/** All 75 cells from the non-empty ones counted. */
+function allCells(
+  rows: readonly { condition: Condition | null; level: Level | null; severity: Severity | null; n: number | null }[],
+): CohortCellRow[] {
+  const counts = new Map<string, number>();
+  for (const r of rows) if (r.condition) counts.set(`${r.condition}|${r.level}|${r.severity}`, Number(r.n));
   const cells: CohortCellRow[] = [];
   for (const condition of CONDITIONS) {
     for (const level of LEVELS) {
@@ -62,7 +97,48 @@ export async function cohortSummary(
       }
     }
   }
-  return { studyCount, source: args.source, modelSetId: args.source === 'PREDICTED' ? args.modelSetId : null, cells };
+  return cells;
+}
+
+/**
+ * The cells of every group in one query: the filtered studies with their group key, joined to their rows and
+ * counted per key and cell (one pass over the rows, whatever the number of groups); then suppression.
+ */
+async function groupedCells(db: Database, args: CohortSummaryArgs, groupBy: readonly Stratifier[]): Promise<Grouped<CohortCellRow[]>> {
+  if (!args.policy) throw new Error('cohortSummary: groupBy needs a suppression policy');
+  const b = new SqlBuilder();
+  const where = studyFilterCondition(b, args.filter, args.scope, args.modelSetId);
+  const rowsOf =
+    args.source === 'PREDICTED'
+      ? `"Prediction" r ON r."studyId" = f.id AND r."modelSetId" = ${b.param(args.modelSetId)}::uuid`
+      : `"Label" r ON r."studyId" = f.id`;
+  const rows = await db.sql.query<{
+    key: (string | null)[];
+    studies: number;
+    condition: Condition | null;
+    level: Level | null;
+    severity: Severity | null;
+    n: number | null;
+  }>(
+    `WITH f AS MATERIALIZED (SELECT s.id, ${groupKeySql(groupBy)} AS key FROM "Study" s WHERE ${where}),
+     g AS (SELECT key, count(*)::int AS studies FROM f GROUP BY key),
+     c AS (SELECT f.key, r.condition::text AS condition, r.level::text AS level, r.severity::text AS severity, count(*)::int AS n
+           FROM f JOIN ${rowsOf} GROUP BY 1, 2, 3, 4)
+     SELECT g.key, g.studies, c.condition, c.level, c.severity, c.n FROM g LEFT JOIN c ON c.key = g.key`,
+    b.params,
+  );
+  const byKey = new Map<string, { key: (string | null)[]; studies: number; rows: typeof rows }>();
+  for (const r of rows) {
+    const id = JSON.stringify(r.key);
+    const entry = byKey.get(id) ?? { key: r.key, studies: Number(r.studies), rows: [] };
+    entry.rows.push(r);
+    byKey.set(id, entry);
+  }
+  return suppressGroups(
+    groupBy,
+    [...byKey.values()].map((e) => ({ key: keyOf(groupBy, e.key), studyCount: e.studies, result: allCells(e.rows) })),
+    args.policy,
+  );
 }
 
 type CellCountArgs = { scope: ProjectScope; filter?: StudyFilterInput | null; modelSetId: string | null; source: SeveritySource };

@@ -7,6 +7,8 @@ import type { Database } from '../db/client.js';
 import { badInput } from '../domain/errors.js';
 import type { ProjectScope, StudyFilterInput } from '../domain/study-filter.js';
 import { SEVERITY_WEIGHT } from '../domain/vocabulary.js';
+import type { Stratifier } from '../domain/stratifiers.js';
+import { normaliseGroupBy, perStratum, type GroupAnswer, type GroupingInfo, type SuppressionPolicy } from './strata.js';
 import { SqlBuilder, studyFilterCondition } from './study-filter-sql.js';
 
 /** The metric's sample weights (domain/vocabulary.ts), as SQL numeric literals: constants of ours, never input. */
@@ -16,7 +18,13 @@ const WEIGHT_SQL = {
   SEVERE: SEVERITY_WEIGHT.SEVERE.toFixed(1),
 } as const;
 
-export interface EvaluationResult {
+export interface EvaluationResult extends EvaluationScores {
+  /** null without groupBy. */
+  readonly grouping: GroupingInfo | null;
+  readonly groups: readonly GroupAnswer<EvaluationScores>[];
+}
+
+export interface EvaluationScores {
   readonly score: number | null;
   readonly spinal: number | null;
   readonly foraminal: number | null;
@@ -30,11 +38,27 @@ export interface EvaluationResult {
 /** float64 machine epsilon: what scikit-learn's log_loss clips with. */
 export const LOG_LOSS_EPS = 2.220446049250313e-16;
 
-export async function evaluate(
-  db: Database,
-  args: { scope: ProjectScope; filter?: StudyFilterInput | null; modelSetId: string | null },
-): Promise<EvaluationResult> {
+export interface EvaluationArgs {
+  readonly scope: ProjectScope;
+  readonly filter?: StudyFilterInput | null;
+  readonly modelSetId: string | null;
+  readonly groupBy?: readonly Stratifier[] | null;
+  /** Required with groupBy: who may see small groups. */
+  readonly policy?: SuppressionPolicy;
+}
+
+/** The metric over the cohort, and with groupBy over each group of it that the caller may see (one query each). */
+export async function evaluate(db: Database, args: EvaluationArgs): Promise<EvaluationResult> {
   if (!args.modelSetId) throw badInput('No model set is active; name one with modelSetId');
+  const overall = await scores(db, args);
+  const groupBy = normaliseGroupBy(args.groupBy);
+  if (!groupBy.length) return { ...overall, grouping: null, groups: [] };
+  if (!args.policy) throw new Error('evaluate: groupBy needs a suppression policy');
+  const grouped = await perStratum(db, args, groupBy, args.policy, (filter) => scores(db, { ...args, filter }));
+  return { ...overall, ...grouped };
+}
+
+async function scores(db: Database, args: EvaluationArgs): Promise<EvaluationScores> {
   const b = new SqlBuilder();
   const where = studyFilterCondition(b, args.filter, args.scope, args.modelSetId);
   const m = b.param(args.modelSetId);

@@ -2,22 +2,12 @@
 // exports select exactly the same studies, with the caller's project scope inside the same WHERE.
 import { badInput } from '../domain/errors.js';
 import type { ProjectScope, SeverityCriterionInput, StudyFilterInput } from '../domain/study-filter.js';
+import { SqlBuilder } from './sql-builder.js';
+import { stratifierConditions } from './strata-sql.js';
 import { SEVERITIES } from '../domain/vocabulary.js';
 import { isUuid } from '../domain/ids.js';
 
-export interface SqlFragment {
-  readonly text: string;
-  readonly params: unknown[];
-}
-
-/** Builds parameters as it goes so fragments compose without renumbering. */
-export class SqlBuilder {
-  readonly params: unknown[] = [];
-  param(value: unknown): string {
-    this.params.push(value);
-    return `$${this.params.length}`;
-  }
-}
+export { SqlBuilder, type SqlFragment } from './sql-builder.js';
 
 export function studyFilterCondition(
   b: SqlBuilder,
@@ -44,6 +34,7 @@ export function studyFilterCondition(
     parts.push(`EXISTS (SELECT 1 FROM "Series" se WHERE se."studyId" = s.id AND se.type = ${b.param(type)}::"SeriesType")`);
   }
   for (const c of filter.labels ?? []) parts.push(labelCriterion(b, c));
+  parts.push(...stratifierConditions(b, filter));
   if (filter.predicted && filter.predicted.length > 0) {
     if (!modelSetId) throw badInput('Filtering by predictions needs a model set, and none is active', { field: 'predicted' });
     for (const c of filter.predicted) parts.push(predictionCriterion(b, c, modelSetId));

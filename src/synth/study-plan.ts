@@ -27,11 +27,19 @@ export interface PatientIdentity {
   readonly patientId: string;
   readonly birthDate: string;
   readonly sex: 'F' | 'M';
+  /** DICOM Age String at the study date, e.g. "062Y" (the importer keeps only its 5-year band). */
+  readonly age: string;
   readonly studyDate: string;
   readonly studyTime: string;
   readonly accessionNumber: string;
   readonly institutionName: string;
   readonly referringPhysicianName: string;
+}
+
+/** The scanner of the study: realistic vendor names as scanners write them, and field strengths in tesla. */
+export interface ScannerIdentity {
+  readonly manufacturer: string;
+  readonly fieldStrength: number;
 }
 
 export interface StudyPlan {
@@ -41,6 +49,7 @@ export interface StudyPlan {
   readonly series: readonly SeriesPlan[];
   readonly appearance: ReadonlyMap<number, SeriesAppearance>;
   readonly identity: PatientIdentity;
+  readonly scanner: ScannerIdentity;
   readonly studyInstanceUid: string;
   readonly frameOfReferenceUid: string;
   readonly labelCoordinates: readonly LabelCoordinate[];
@@ -51,17 +60,43 @@ const pad = (n: number, width: number): string => String(n).padStart(width, '0')
 function drawIdentity(rng: Random, request: StudyRequest): PatientIdentity {
   const number = pad(request.patientNumber, 4);
   const year = rng.int(2019, 2023);
+  const birth = { year: rng.int(1940, 1999), month: rng.int(1, 12), day: rng.int(1, 28) };
+  const sex = rng.next() < 0.5 ? 'F' : 'M';
+  const study = { month: rng.int(1, 12), day: rng.int(1, 28) };
+  const studyTime = `${pad(rng.int(7, 19), 2)}${pad(rng.int(0, 59), 2)}${pad(rng.int(0, 59), 2)}`;
+  const accessionNumber = `SYN${pad(rng.int(0, 99999999), 8)}`;
+  const referringPhysicianName = `SYNTH^REFERRER^${pad(rng.int(1, 99), 2)}`;
+  const birthdayPassed = study.month > birth.month || (study.month === birth.month && study.day >= birth.day);
+  const age = year - birth.year - (birthdayPassed ? 0 : 1);
   return {
     patientName: `SYNTH^PATIENT^${number}`,
     patientId: `SYNTH-${request.studyId}`,
-    birthDate: `${rng.int(1940, 1999)}${pad(rng.int(1, 12), 2)}${pad(rng.int(1, 28), 2)}`,
-    sex: rng.next() < 0.5 ? 'F' : 'M',
-    studyDate: `${year}${pad(rng.int(1, 12), 2)}${pad(rng.int(1, 28), 2)}`,
-    studyTime: `${pad(rng.int(7, 19), 2)}${pad(rng.int(0, 59), 2)}${pad(rng.int(0, 59), 2)}`,
-    accessionNumber: `SYN${pad(rng.int(0, 99999999), 8)}`,
+    birthDate: `${birth.year}${pad(birth.month, 2)}${pad(birth.day, 2)}`,
+    sex,
+    age: `${pad(age, 3)}Y`,
+    studyDate: `${year}${pad(study.month, 2)}${pad(study.day, 2)}`,
+    studyTime,
+    accessionNumber,
     institutionName: 'SYNTHETIC GENERAL HOSPITAL',
-    referringPhysicianName: `SYNTH^REFERRER^${pad(rng.int(1, 99), 2)}`,
+    referringPhysicianName,
   };
+}
+
+/** Vendors as their scanners spell Manufacturer, weighted roughly like an MR fleet, with the field strengths they sell. */
+const SCANNERS: readonly { readonly manufacturer: string; readonly weight: number; readonly strengths: readonly number[] }[] = [
+  { manufacturer: 'SIEMENS', weight: 0.4, strengths: [1.5, 3] },
+  { manufacturer: 'GE MEDICAL SYSTEMS', weight: 0.3, strengths: [1.5, 3] },
+  { manufacturer: 'Philips Medical Systems', weight: 0.2, strengths: [1.5, 3] },
+  { manufacturer: 'TOSHIBA', weight: 0.07, strengths: [1.5] },
+  { manufacturer: 'Hitachi Medical Corporation', weight: 0.03, strengths: [0.3, 1.2] },
+];
+
+function drawScanner(rng: Random): ScannerIdentity {
+  let u = rng.next();
+  const scanner = SCANNERS.find((s) => (u -= s.weight) < 0) ?? SCANNERS[0];
+  // 1.5 T is still the more common field strength in spine imaging.
+  const strength = scanner.strengths.length > 1 && rng.next() < 0.35 ? scanner.strengths[1] : scanner.strengths[0];
+  return { manufacturer: scanner.manufacturer, fieldStrength: strength };
 }
 
 export function planStudy(request: StudyRequest): StudyPlan {
@@ -106,6 +141,7 @@ export function planStudy(request: StudyRequest): StudyPlan {
     series,
     appearance,
     identity: drawIdentity(new Random(seed, studyId, 'identity'), request),
+    scanner: drawScanner(new Random(seed, studyId, 'scanner')),
     studyInstanceUid: deterministicUid(seed, studyId, 'study'),
     frameOfReferenceUid: deterministicUid(seed, studyId, 'frame'),
     labelCoordinates: labelCoordinates(phantom, series),

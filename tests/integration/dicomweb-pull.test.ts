@@ -165,6 +165,18 @@ describe.skipIf(skipReason !== null)('DICOMweb search and pull against Orthanc',
     expect(resumed.instances.added).toBe(resumed.pull.instances.listed);
     expect(resumed.studies.added).toBe(1);
     expect(resumed.series.added).toBe(3);
+    // The stratifiers come through the pull as through a folder import (the same import code): reduced, not raw.
+    const [strata] = await tdb.db.sql.query<Record<string, unknown>>(
+      `SELECT sex, "ageBand", manufacturer, "fieldStrength", "sliceThickness" FROM "Study" WHERE "projectId" = $1::uuid`,
+      [projectId],
+    );
+    expect(strata).toEqual({
+      sex: expect.stringMatching(/^[FM]$/),
+      ageBand: expect.stringMatching(/^(\d\d-\d\d|90\+)$/),
+      manufacturer: expect.stringMatching(/^(SIEMENS|GE|PHILIPS|CANON|HITACHI)$/),
+      fieldStrength: expect.any(Number),
+      sliceThickness: expect.any(Number),
+    });
     const stored = await tdb.db.prisma.instance.findMany({ select: { sopInstanceUid: true, storageUri: true } });
     expect(stored).toHaveLength(resumed.pull.instances.listed);
     // Pseudonymised like a folder import: no original UID is stored.

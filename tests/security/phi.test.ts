@@ -124,6 +124,18 @@ describe('the import went through (control)', () => {
     expect(keys).toEqual([patientKey(secret, PLAIN_IDENTITY.patientId), patientKey(secret, `SYNTH-${rsnaStudyId}`)].sort());
   });
 
+  it('kept the allowed non-identifying attributes only reduced: sex, the 5-year age band (not the age), no vendor text', async () => {
+    const rows = await stack.db.sql.query<{ sex: string | null; ageBand: string | null; manufacturer: string | null; j: string }>(
+      `SELECT sex, "ageBand", manufacturer, row_to_json(s)::text AS j FROM "Study" s WHERE "patientKey" = $1`,
+      [patientKey(stack.config.patientKeySecret, PLAIN_IDENTITY.patientId)],
+    );
+    // The hospital-style file says PatientSex F, PatientAge 062Y and no Manufacturer.
+    expect(rows.map(({ sex, ageBand, manufacturer }) => ({ sex, ageBand, manufacturer }))).toEqual([
+      { sex: 'F', ageBand: '60-64', manufacturer: null },
+    ]);
+    expect(rows[0].j).not.toContain('062Y');
+  });
+
   it('hunts for values that really are in the files, and would find them', async () => {
     const attributes = new Set(needles.map((n) => n.attribute));
     for (const a of [

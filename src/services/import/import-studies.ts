@@ -6,7 +6,7 @@ import { realpath } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Database } from '../../db/client.js';
-import { orderIntoStacks } from '../../dicom/index.js';
+import { orderIntoStacks, type DicomStrata } from '../../dicom/index.js';
 import type { SliceGeometry } from '../../domain/image.js';
 import {
   upsertCoordinates,
@@ -15,6 +15,7 @@ import {
   upsertSeries,
   upsertStudies,
   refreshSeriesStats,
+  refreshStudySliceThickness,
   type InstanceInsert,
 } from './import-writer.js';
 import { listConfinedFiles, type ListedFile, type RefusedEntry } from './confined-files.js';
@@ -119,14 +120,14 @@ export async function importStudies(db: Database, options: ImportOptions): Promi
     layout.kind === 'rsna' ? await readSeriesDescriptions(root, layout.seriesDescriptionsCsv) : new Map<string, string>();
   const allowedWords = descriptionAllowList(options.descriptionWords ?? DEFAULT_DESCRIPTION_WORDS);
 
-  const studyInfo = new Map<string, { patientKey: string | null; studyUid: string }>();
+  const studyInfo = new Map<string, { patientKey: string | null; studyUid: string; strata: DicomStrata }>();
   for (const g of groups)
     if (!studyInfo.has(g.studyExternalId))
-      studyInfo.set(g.studyExternalId, { patientKey: g.files[0].patientKey, studyUid: g.files[0].studyUid });
+      studyInfo.set(g.studyExternalId, { patientKey: g.files[0].patientKey, studyUid: g.files[0].studyUid, strata: g.files[0].strata });
   const studies = await upsertStudies(
     db.sql,
     options.projectId,
-    [...studyInfo].map(([externalId, s]) => ({ externalId, patientKey: s.patientKey, studyUidHash: s.studyUid })),
+    [...studyInfo].map(([externalId, s]) => ({ externalId, patientKey: s.patientKey, studyUidHash: s.studyUid, strata: s.strata })),
   );
 
   const series = await upsertSeries(
@@ -170,6 +171,7 @@ export async function importStudies(db: Database, options: ImportOptions): Promi
     });
   }
   await refreshSeriesStats(db.sql, touched, stats);
+  await refreshStudySliceThickness(db.sql, [...studies.ids.values()]);
 
   let labels = 0;
   let coordinates = 0;

@@ -1,12 +1,14 @@
 // Bulk, idempotent writes of an import: one statement per table and batch (INSERT ... SELECT FROM unnest),
 // ON CONFLICT on the natural keys, so importing again changes nothing and a crashed import can simply rerun.
 import type { SqlExecutor } from '../../db/client.js';
+import type { DicomStrata } from '../../dicom/index.js';
 import type { CoordinateRow, LabelCsvRow } from './labels.js';
 
 export interface StudyInsert {
   readonly externalId: string;
   readonly patientKey: string | null;
   readonly studyUidHash: string | null;
+  readonly strata: DicomStrata | null;
 }
 
 export interface SeriesInsert {
@@ -43,12 +45,32 @@ export async function upsertStudies(
   projectId: string,
   studies: readonly StudyInsert[],
 ): Promise<{ ids: Map<string, string>; added: number }> {
-  const inserted = await sql.query<{ id: string }>(
-    `INSERT INTO "Study" (id, "projectId", "externalId", "patientKey", "studyUidHash", "updatedAt")
-     SELECT gen_random_uuid(), $1::uuid, e, p, h, now() FROM unnest($2::text[], $3::text[], $4::text[]) AS t(e, p, h)
-     ON CONFLICT ("projectId", "externalId") DO NOTHING RETURNING id`,
-    [projectId, studies.map((s) => s.externalId), studies.map((s) => s.patientKey), studies.map((s) => s.studyUidHash)],
+  // The stratifiers of a study already stored are filled in when a later import brings them (never erased by one
+  // that lacks them); xmax = 0 tells an inserted row from an updated one.
+  const strata = <K extends keyof DicomStrata>(k: K): (DicomStrata[K] | null)[] => studies.map((s) => s.strata?.[k] ?? null);
+  const written = await sql.query<{ inserted: boolean }>(
+    `INSERT INTO "Study" (id, "projectId", "externalId", "patientKey", "studyUidHash", sex, "ageBand", manufacturer, "fieldStrength", "updatedAt")
+     SELECT gen_random_uuid(), $1::uuid, e, p, h, sx, ab, mf, fs, now()
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::float8[]) AS t(e, p, h, sx, ab, mf, fs)
+     ON CONFLICT ("projectId", "externalId") DO UPDATE SET
+       sex = COALESCE(EXCLUDED.sex, "Study".sex), "ageBand" = COALESCE(EXCLUDED."ageBand", "Study"."ageBand"),
+       manufacturer = COALESCE(EXCLUDED.manufacturer, "Study".manufacturer), "fieldStrength" = COALESCE(EXCLUDED."fieldStrength", "Study"."fieldStrength")
+     WHERE ("Study".sex, "Study"."ageBand", "Study".manufacturer, "Study"."fieldStrength")
+           IS DISTINCT FROM (COALESCE(EXCLUDED.sex, "Study".sex), COALESCE(EXCLUDED."ageBand", "Study"."ageBand"),
+                             COALESCE(EXCLUDED.manufacturer, "Study".manufacturer), COALESCE(EXCLUDED."fieldStrength", "Study"."fieldStrength"))
+     RETURNING (xmax = 0) AS inserted`,
+    [
+      projectId,
+      studies.map((s) => s.externalId),
+      studies.map((s) => s.patientKey),
+      studies.map((s) => s.studyUidHash),
+      strata('sex'),
+      strata('ageBand'),
+      strata('manufacturer'),
+      strata('fieldStrength'),
+    ],
   );
+  const inserted = written.filter((r) => r.inserted);
   const rows = await sql.query<{ id: string; externalId: string }>(
     `SELECT id, "externalId" FROM "Study" WHERE "projectId" = $1::uuid AND "externalId" = ANY($2::text[])`,
     [projectId, studies.map((s) => s.externalId)],
@@ -111,6 +133,17 @@ export async function upsertInstances(sql: SqlExecutor, instances: readonly Inst
     ],
   );
   return inserted.filter((r) => (r as { inserted?: boolean }).inserted).length;
+}
+
+/** A study's slice thickness: the thinnest of its series (the sagittal stacks the pipeline reads, as a rule). */
+export async function refreshStudySliceThickness(sql: SqlExecutor, studyIds: readonly string[]): Promise<void> {
+  if (studyIds.length === 0) return;
+  await sql.query(
+    `UPDATE "Study" s SET "sliceThickness" = t.thickness
+     FROM (SELECT se."studyId", min(se."sliceThickness") AS thickness FROM "Series" se WHERE se."studyId" = ANY($1::uuid[]) GROUP BY 1) t
+     WHERE s.id = t."studyId" AND s."sliceThickness" IS DISTINCT FROM t.thickness`,
+    [[...studyIds]],
+  );
 }
 
 /** Series-level facts derived from its instances, recomputed after every import that touches the series. */

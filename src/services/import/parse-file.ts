@@ -50,6 +50,7 @@ export async function parseImportFile(target: ParseTarget, secret: string, bound
         imageOrientationPatient: d.imageOrientationPatient ?? null,
         repetitionTime: d.repetitionTime ?? null,
         echoTime: d.echoTime ?? null,
+        strata: d.strata,
       },
     };
   } catch (e) {

@@ -1,3 +1,4 @@
+import type { DicomStrata } from '../../dicom/index.js';
 import type { Vec3 } from '../../domain/image.js';
 
 /** What the importer keeps of one DICOM file: geometry and pseudonymised ids, no pixels, no PHI. */
@@ -23,6 +24,8 @@ export interface ParsedFile {
   readonly imageOrientationPatient: readonly [number, number, number, number, number, number] | null;
   readonly repetitionTime: number | null;
   readonly echoTime: number | null;
+  /** Sex, age band, vendor, field strength: reduced by the parser, stored on the study. */
+  readonly strata: DicomStrata;
 }
 
 export interface FileFailure {
