@@ -70,6 +70,10 @@ const classifierManifest = z.looseObject({
     variants: z.array(z.object({ rois: z.array(z.enum(ROI_KINDS)).min(1), conditions: z.array(z.enum(CONDITIONS)).min(1) })).min(1),
     /** A slot whose ROI is unavailable is fed zeros, as in training. */
     missingRoi: z.literal('zeros').default('zeros'),
+    /** A sample none of whose ROIs is usable: `skip` leaves it out (its rows take the models that could grade them,
+     *  else the prior); `zeros` runs it on an all-zero input, as the 9th-place seed does (its datasets return zero
+     *  ROIs and every model grades every row), so an imported seed set combines exactly the seed's logits. */
+    emptySample: z.enum(['skip', 'zeros']).default('skip'),
   }),
   preprocessing: z.looseObject({
     ...basePreprocessing,
@@ -119,6 +123,8 @@ export interface ClassifierModelSpec {
   readonly input: TensorSpec & { readonly slots: number; readonly slices: number; readonly rows: number; readonly cols: number };
   readonly variants: readonly ClassifierVariant[];
   readonly missingRoi: 'zeros';
+  /** What happens to a sample with no usable ROI (manifest `input.emptySample`). */
+  readonly emptySample: 'skip' | 'zeros';
   readonly roiMm: number;
   readonly output: TensorSpec & { readonly classes: readonly Severity[]; readonly conditionCount: number };
 }
@@ -235,6 +241,7 @@ function classifierSpec(m: z.infer<typeof classifierManifest>, issues: string[])
     input: { name: m.input.name, shape: m.input.shape, slots, slices, rows, cols },
     variants,
     missingRoi: m.input.missingRoi,
+    emptySample: m.input.emptySample,
     roiMm: m.preprocessing.roiMm,
     output: { name: m.output.name, shape: m.output.shape, classes: m.output.classes, conditionCount: m.output.conditionCount },
   };

@@ -1,7 +1,8 @@
 // Builds a model's input tensor for every (study, sample) of a batch of studies, batch-major. A sample is made
 // of slots (one view for a keypoint model, one ROI kind per slot for a classifier), each slices x rows x cols.
 // Keypoint samples with an unusable view are left out; classifier slots that are unusable are zero-filled, as in
-// training, and a sample is left out only when none of its slots is usable.
+// training, and a sample is left out only when none of its slots is usable, unless its manifest says `emptySample:
+// "zeros"` (imported seed sets: the seed runs every sample, all-zero where nothing is usable).
 import type { ImageFrame } from '../../domain/image.js';
 import { LEVELS } from '../../domain/vocabulary.js';
 import type { ModelManifest } from '../manifest.js';
@@ -41,6 +42,8 @@ interface Layout {
   /** Per slot: the view and a label for messages (the ROI kind). */
   readonly slots: (sample: Sample) => readonly { readonly label: string; readonly view: ViewSpec }[];
   readonly missing: 'skip' | 'zeros';
+  /** A sample without any usable slot: left out, or run on zeros (the seed's behaviour, manifest `emptySample`). */
+  readonly empty: 'skip' | 'zeros';
 }
 
 /** What the manifest says about samples and slots, for either kind of model. */
@@ -53,6 +56,7 @@ export function layoutOf(m: ModelManifest): Layout {
       target: { slices: spec.input.slices, rows: spec.input.rows, cols: spec.input.cols, roiMm: undefined },
       slots: () => [{ label: spec.view.series, view: spec.view }],
       missing: 'skip',
+      empty: 'skip',
     };
   }
   return {
@@ -60,6 +64,7 @@ export function layoutOf(m: ModelManifest): Layout {
     target: { slices: spec.input.slices, rows: spec.input.rows, cols: spec.input.cols, roiMm: spec.roiMm },
     slots: (sample) => spec.variants[sample.variant ?? 0].slots.map((s) => ({ label: s.kind, view: s.view })),
     missing: spec.missingRoi,
+    empty: spec.emptySample,
   };
 }
 
@@ -103,7 +108,7 @@ async function planSample(state: StudyState, sample: Sample, layout: Layout): Pr
   const label = (i: number) => (layout.missing === 'zeros' ? `${specs[i].label}: ` : '');
   const failures = results.map((r, i) => (isUnavailable(r) ? { code: r.code, message: `${label(i)}${r.message}` } : undefined));
   const usable = results.filter((r) => !isUnavailable(r)).length;
-  if (usable === 0 || (layout.missing === 'skip' && usable < results.length)) {
+  if ((usable === 0 && layout.empty === 'skip') || (layout.missing === 'skip' && usable < results.length)) {
     const all = failures.filter((f): f is Unavailable => f !== undefined);
     return { code: all[0].code, message: all.map((f) => f.message).join('; ') };
   }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -149,6 +149,27 @@ describe('missing and unusable inputs', () => {
       expect(row(r, 'LEFT_NEURAL_FORAMINAL_NARROWING', 'L2_L3').fallback).toBeUndefined();
     } finally {
       await splitOnly.release();
+    }
+  });
+
+  it('runs a sample with no usable ROI on zeros when the manifest says emptySample: zeros (the seed does)', async () => {
+    const d = join(dir, 'empty-zeros');
+    await writeFixtureModelSet(d, { omit: ['classifier-global'] });
+    for (const file of (await readdir(d)).filter((f) => f.startsWith('classifier-') && f.endsWith('.manifest.json'))) {
+      const m = JSON.parse(await readFile(join(d, file), 'utf8')) as { input: Record<string, unknown> };
+      m.input.emptySample = 'zeros';
+      await writeFile(join(d, file), JSON.stringify(m));
+    }
+    const zeros = await loadModelSet(d, { intraOpNumThreads: 1 });
+    try {
+      const r = await runStudyPipeline(study('noax3', syntheticStudy('noax3', { withAxial: false })), zeros, REFINED);
+      // Where the skipping set gives the prior (previous test), the split model grades the all-zero sample.
+      const sub = row(r, 'LEFT_SUBARTICULAR_STENOSIS', 'L2_L3');
+      expect(sub.fallback).toBe('zero-filled ROIs: NO_SERIES: AXIAL_LEFT: no AXIAL_T2 series');
+      expect([sub.modelsUsed, sub.modelsExpected]).toEqual([1, 1]);
+      triple(sub).forEach((v, i) => expect(v).toBeCloseTo(expected('LEFT_SUBARTICULAR_STENOSIS', { split: true, global: false })[i], 6));
+    } finally {
+      await zeros.release();
     }
   });
 

@@ -58,7 +58,8 @@ def seed_classifier_manifest(role: str, fold: int, backbone: str, shape: Sequenc
         "input": {"name": "rois", "shape": ["batch", rois, slices, size, size], "layout": "N,ROI,SLICE,H,W",
                   "dtype": "float32", "slots": list(spec.slots), "slices": slices, "size": size,
                   "variants": [{"rois": list(k), "conditions": list(c)} for k, c in spec.variants],
-                  "missingRoi": "zeros"},
+                  # The seed's datasets return zero ROIs where nothing is usable, and every model grades every row.
+                  "missingRoi": "zeros", "emptySample": "zeros"},
         "preprocessing": {**COMMON_PREPROCESSING, "roiMm": ROI_MM, "slicesPerRoi": slices, "resizeTo": [size, size],
                           "outOfBounds": "zeros", "sagT1OffsetsMm": SAG_T1_CLASSIFIER_OFFSET_MM,
                           "rois": {k: ROI_KIND_DEFINITIONS[k] for k in kinds}},
