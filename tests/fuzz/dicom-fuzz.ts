@@ -1,7 +1,7 @@
 // The DICOM fuzzer: seeded mutants of real files in every decodable transfer syntax, each decoded in a child process
 // under a watchdog. Findings: a crash (the child died), a hang (no answer within the timeout), an opaque error (not
 // an AppError, or a message that is a number, a raw TypeError, a stack overflow...), stale output (the mutant's
-// result depends on what was decoded before it). Used by tests/unit/dicom/fuzz.test.ts (a few hundred cases) and by
+// result depends on what was decoded before it). Used by tests/integration/dicom-fuzz.test.ts (a few hundred cases) and by
 // `npm run fuzz` (tests/fuzz/run.ts, thousands).
 
 import { fork, type ChildProcess } from 'node:child_process';

@@ -1,13 +1,11 @@
 // The pieces of `npm run bench -- inference` that decide its numbers: label priors on the model grid, the sample
-// counter, the study reader, the markdown arithmetic, and the Python FLOP counter / positional prior.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// counter, the study reader and the markdown arithmetic (the Python FLOP counter and positional prior, which need
+// PyTorch: tests/integration/bench-full-models.test.ts).
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countingModelSet } from '../../../bench/inference/counting-set.js';
-import { PYTHON, TRAINER_PYTHONPATH } from '../../../bench/inference/full-model-set.js';
 import { keypointPriors } from '../../../bench/inference/keypoint-priors.js';
 import { inferenceMarkdown, type InferenceBenchResults } from '../../../bench/inference/report.js';
 import { rsnaStudyInputs } from '../../../bench/inference/rsna-study-input.js';
@@ -178,56 +176,4 @@ describe('inferenceMarkdown', () => {
     expect(md).toContain('all 50 slices of a study one after another took 120 ms per study');
     expect(md).toContain('OMP_WAIT_POLICY unset for PyTorch');
   });
-});
-
-function torchAvailable(): boolean {
-  if (!existsSync(PYTHON)) return false;
-  try {
-    execFileSync(PYTHON, ['-c', 'import torch, torchvision'], { stdio: 'ignore', timeout: 60_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-describe.skipIf(!torchAvailable())('full_models.py', () => {
-  it('counts 2 x multiply-adds of convolutions (grouped too), linear layers and bidirectional GRUs', () => {
-    const script = [
-      'import json, torch',
-      'from torch import nn',
-      'from full_models import count_flops',
-      'print(json.dumps([',
-      '  count_flops(nn.Conv2d(2, 4, 3, padding=1), [2, 8, 8]),',
-      '  count_flops(nn.Conv2d(4, 4, 3, padding=1, groups=4), [4, 8, 8]),',
-      '  count_flops(nn.Linear(5, 7), [3, 5]),',
-      '  count_flops(nn.GRU(6, 5, num_layers=2, batch_first=True, bidirectional=True), [4, 6]),',
-      ']))',
-    ].join('\n');
-    const out = execFileSync(PYTHON, ['-c', script], {
-      env: { ...process.env, PYTHONPATH: TRAINER_PYTHONPATH, PYTHONDONTWRITEBYTECODE: '1' },
-    });
-    // conv: 4x8x8 outputs x 2x3x3; depthwise: 4x8x8 x 1x3x3; linear: 3 rows x 5x7;
-    // GRU: 4 steps x 2 directions x 3 gates x ((6 + 5) x 5 in layer 1, (10 + 5) x 5 in layer 2).
-    expect(JSON.parse(out.toString())).toEqual([2 * 256 * 18, 2 * 256 * 9, 2 * 105, 2 * 4 * 2 * 3 * (11 * 5 + 15 * 5)]);
-  }, 120_000);
-
-  it('puts each heatmap channel of a positional-prior model at its centre', () => {
-    const script = [
-      'import json, torch',
-      'from torch import nn',
-      'from full_models import WithPositionalPrior',
-      'm = WithPositionalPrior(nn.Conv2d(1, 2, 1), [[3, 5], [10, 2]], 16).eval()',
-      'with torch.no_grad():',
-      // Zero input: the network adds a constant per channel, so the prior alone places the peak.
-      '    y = m(torch.zeros(1, 1, 16, 16))[0]',
-      'print(json.dumps([[int(i) % 16, int(i) // 16] for i in y.reshape(2, -1).argmax(dim=1)]))',
-    ].join('\n');
-    const out = execFileSync(PYTHON, ['-c', script], {
-      env: { ...process.env, PYTHONPATH: TRAINER_PYTHONPATH, PYTHONDONTWRITEBYTECODE: '1' },
-    });
-    expect(JSON.parse(out.toString())).toEqual([
-      [3, 5],
-      [10, 2],
-    ]);
-  }, 120_000);
 });

@@ -6,9 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadModelSet } from '../../../src/inference/model-set.js';
-import { runStudyPipeline } from '../../../src/inference/pipeline/run.js';
-import { syntheticStudy } from './support/synthetic-study.js';
+import { loadModelSet } from '../../src/inference/model-set.js';
+import { runStudyPipeline } from '../../src/inference/pipeline/run.js';
+import { syntheticStudy } from '../unit/inference/support/synthetic-study.js';
 
 const PYTHON = '/usr/bin/python3';
 const TRAINER = resolve('src/training/python');

@@ -3,8 +3,8 @@
 // 10000` is the long run (docs/fuzzing.md).
 
 import { describe, expect, it } from 'vitest';
-import { opaqueReason, runFuzz, type FuzzReport } from '../../fuzz/dicom-fuzz.js';
-import { loadSeeds } from '../../fuzz/seeds.js';
+import { opaqueReason, runFuzz, type FuzzReport } from '../fuzz/dicom-fuzz.js';
+import { loadSeeds } from '../fuzz/seeds.js';
 
 const CASES = 220; // 20 per seed
 

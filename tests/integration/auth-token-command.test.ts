@@ -2,13 +2,13 @@
 // agree, and the server's authenticator turns that token into the requested role.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Command } from 'commander';
-import type { CliContext } from '../../../src/cli/context.js';
-import type { Config } from '../../../src/config.js';
-import { createAuthenticator } from '../../../src/auth/authenticate.js';
-import { registerTokenCommand } from '../../../src/cli/token.command.js';
-import { silentLogger } from '../../support/silent-logger.js';
-import { TEST_JWT_SECRET, testConfig } from '../../support/test-config.js';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import type { CliContext } from '../../src/cli/context.js';
+import type { Config } from '../../src/config.js';
+import { createAuthenticator } from '../../src/auth/authenticate.js';
+import { registerTokenCommand } from '../../src/cli/token.command.js';
+import { silentLogger } from '../support/silent-logger.js';
+import { TEST_JWT_SECRET, testConfig } from '../support/test-config.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 let tdb: TestDatabase;
 let config: Config;

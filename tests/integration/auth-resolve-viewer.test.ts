@@ -2,14 +2,14 @@
 // scope and roles are the Membership rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
-import type { Config } from '../../../src/config.js';
-import type { TokenClaims } from '../../../src/auth/claims.js';
-import { createAuthenticator } from '../../../src/auth/authenticate.js';
-import { mintLocalToken } from '../../../src/auth/mint-token.js';
-import { provisionMembership } from '../../../src/services/provision-user.js';
-import { placeholderEmail, resolveViewer } from '../../../src/auth/resolve-viewer.js';
-import { TEST_JWT_SECRET } from '../../support/test-config.js';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import type { Config } from '../../src/config.js';
+import type { TokenClaims } from '../../src/auth/claims.js';
+import { createAuthenticator } from '../../src/auth/authenticate.js';
+import { mintLocalToken } from '../../src/auth/mint-token.js';
+import { provisionMembership } from '../../src/services/provision-user.js';
+import { placeholderEmail, resolveViewer } from '../../src/auth/resolve-viewer.js';
+import { TEST_JWT_SECRET } from '../support/test-config.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 let tdb: TestDatabase;
 
