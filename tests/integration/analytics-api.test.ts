@@ -311,7 +311,7 @@ function sklearnReference(): SklearnRefs {
     return { labels: rows.map((r) => r.label), p: rows.map((r) => r.p[setB]) };
   });
   const refs = JSON.parse(
-    execFileSync('/usr/bin/python3', [join(ROOT, 'tests/unit/analytics/sklearn_reference.py')], {
+    execFileSync('/usr/bin/python3', [join(ROOT, 'tests/integration/analytics/sklearn_reference.py')], {
       input: JSON.stringify(datasets),
       encoding: 'utf8',
     }),

@@ -1,3 +1,4 @@
+// Integration, not unit: it spawns Python (scikit-learn) for the reference values.
 // The agreement statistics against scikit-learn 1.2 (Debian python3-sklearn) and numpy, to 1e-9, on random data
 // and on the edge cases that make statistics undefined: a class absent, all rows one class, ties, scores on the
 // bin edges. A statistic sklearn cannot define (nan, ValueError, zero division) must be null here with a reason.
