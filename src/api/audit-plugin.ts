@@ -15,7 +15,7 @@ import { fragmentsOf } from './limits/fragments.js';
 import { rootFieldsOf } from './limits/root-fields.js';
 
 /** Root query fields that read study-level data; other queries (version, modelSets, jobs) are not audited. */
-const AUDITED_QUERIES = new Set(['studies', 'study', 'cohortSummary', 'evaluation']);
+const AUDITED_QUERIES = new Set(['studies', 'study', 'cohortSummary', 'evaluation', 'compareModelSets', 'agreement', 'reviewQueue']);
 const DENIED = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED']);
 
 interface RootField {

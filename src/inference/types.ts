@@ -63,6 +63,8 @@ export interface PredictionRow {
   /** Model groups (architecture x role, each a fold mean) that graded this row, out of those that should have. */
   readonly modelsUsed: number;
   readonly modelsExpected: number;
+  /** Each ensemble member's (model x fold) own probabilities, softmax of its logits; absent for the prior. */
+  readonly members?: readonly (readonly [number, number, number])[];
 }
 
 export interface StageTimings {

@@ -1,6 +1,7 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { AdministrationResolver } from './administration.resolver.js';
 import { AnalyticsResolver } from './analytics.resolver.js';
+import { ReviewResolver } from './review.resolver.js';
 import { CohortResolver } from './cohort.resolver.js';
 import { DicomwebResolver } from './dicomweb.resolver.js';
 import { JobResolver } from './job.resolver.js';
@@ -25,4 +26,5 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AdministrationResolver,
   DicomwebResolver,
   AnalyticsResolver,
+  ReviewResolver,
 ];

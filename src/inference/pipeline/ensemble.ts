@@ -61,6 +61,11 @@ export function ensembleRows(state: StudyState, expected: ReadonlyMap<Condition,
         severe: probs[2],
         ...(fallback ? { fallback } : {}),
         fallbackCodes: fallback ? codes : [],
+        // Kept beside the ensemble's so the review queue can rank rows by how much the members disagree.
+        // Sorted: votes arrive in the order their models finish, which worker threads do not fix.
+        ...(byGroup.length > 0
+          ? { members: votes.map((v) => softmax3(v.logits)).sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]) }
+          : {}),
         modelsUsed: byGroup.length,
         modelsExpected: groups.length,
       });

@@ -8,14 +8,18 @@
 import type { Database } from '../../db/client.js';
 import { severityArgmax } from '../../domain/vocabulary.js';
 import type { StudyResult } from '../../inference/types.js';
+import { encodeMembers, memberSpread } from './member-probabilities.js';
 
 const WRITE_STUDY_RESULT = `
 WITH predictions AS (
-  INSERT INTO "Prediction" (id, "studyId", condition, level, "normalMild", moderate, severe, severity, "modelSetId", "jobId", fallback, "updatedAt")
-  SELECT gen_random_uuid(), $1::uuid, c::"Condition", l::"Level", a, b, s, v::"Severity", $2::uuid, $3::uuid, f, now()
-  FROM unnest($4::text[], $5::text[], $6::float8[], $7::float8[], $8::float8[], $9::text[], $10::text[]) AS t(c, l, a, b, s, v, f)
+  INSERT INTO "Prediction" (id, "studyId", condition, level, "normalMild", moderate, severe, severity, "modelSetId", "jobId", fallback,
+    "memberProbabilities", "memberSpread", "updatedAt")
+  SELECT gen_random_uuid(), $1::uuid, c::"Condition", l::"Level", a, b, s, v::"Severity", $2::uuid, $3::uuid, f, mp, ms, now()
+  FROM unnest($4::text[], $5::text[], $6::float8[], $7::float8[], $8::float8[], $9::text[], $10::text[], $22::bytea[], $23::float8[])
+    AS t(c, l, a, b, s, v, f, mp, ms)
   ON CONFLICT ("studyId", condition, level, "modelSetId") DO UPDATE SET "normalMild" = EXCLUDED."normalMild", moderate = EXCLUDED.moderate,
-    severe = EXCLUDED.severe, severity = EXCLUDED.severity, "jobId" = EXCLUDED."jobId", fallback = EXCLUDED.fallback, "updatedAt" = now()
+    severe = EXCLUDED.severe, severity = EXCLUDED.severity, "jobId" = EXCLUDED."jobId", fallback = EXCLUDED.fallback,
+    "memberProbabilities" = EXCLUDED."memberProbabilities", "memberSpread" = EXCLUDED."memberSpread", "updatedAt" = now()
   RETURNING 1
 ), removed AS (
   DELETE FROM "Keypoint" WHERE "studyId" = $1::uuid AND "modelSetId" = $2::uuid AND source = 'MODEL'
@@ -55,5 +59,7 @@ export async function writeStudyResult(db: Database, result: StudyResult, modelS
     k.map((kp) => kp.patientMm[1]),
     k.map((kp) => kp.patientMm[2]),
     k.map((kp) => kp.score),
+    p.map((r) => encodeMembers(r.members)),
+    p.map((r) => memberSpread(r.members)),
   );
 }
