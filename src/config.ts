@@ -45,6 +45,7 @@ const envSchema = z.object({
   MODELS_DIR: z.string().min(1).optional(),
   INFERENCE_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
   INFERENCE_THREADS: z.coerce.number().int().min(0).default(0),
+  INFERENCE_SPINNING: z.enum(['on', 'off']).default('off'),
   TRAINER_PYTHON: z.string().min(1).default('/usr/bin/python3'),
   AUTH_MODE: z.enum(['jwt', 'off']).default('jwt'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -106,7 +107,12 @@ export interface Config {
   /** Words a stored SeriesDescription may consist of; null: the built-in protocol words. */
   readonly seriesDescriptionWords: readonly string[] | null;
   readonly modelsDir: string;
-  readonly inference: { readonly provider: 'cpu' | 'cuda'; readonly threads: number };
+  readonly inference: {
+    readonly provider: 'cpu' | 'cuda';
+    readonly threads: number;
+    /** onnxruntime's intra-op spin-wait (INFERENCE_SPINNING, default off: BENCHMARKS.md pipeline-ratio); unset: onnxruntime's default. */
+    readonly spinning?: boolean;
+  };
   readonly trainerPython: string;
   readonly auth: {
     readonly mode: 'jwt' | 'off';
@@ -199,7 +205,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     seriesDescriptionWords: e.SERIES_DESCRIPTION_WORDS ?? null,
     // Unset: the models shipped with the package (the bundled demo set), wherever the command runs from.
     modelsDir: e.MODELS_DIR ? resolve(e.MODELS_DIR) : fileURLToPath(new URL('../models', import.meta.url)),
-    inference: { provider: e.INFERENCE_PROVIDER, threads: e.INFERENCE_THREADS },
+    inference: { provider: e.INFERENCE_PROVIDER, threads: e.INFERENCE_THREADS, spinning: e.INFERENCE_SPINNING === 'on' },
     trainerPython: e.TRAINER_PYTHON,
     auth: { mode: e.AUTH_MODE, secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
     dicomweb: {

@@ -84,7 +84,11 @@ export async function quantizeRegisteredSet(
       name: params.name,
       outDir,
       workDir: join(deps.config.dataDir, 'quantize', randomUUID()),
-      runtime: { executionProvider: deps.config.inference.provider, intraOpNumThreads: deps.config.inference.threads || undefined },
+      runtime: {
+        executionProvider: deps.config.inference.provider,
+        intraOpNumThreads: deps.config.inference.threads || undefined,
+        allowSpinning: deps.config.inference.spinning,
+      },
       keepFloat: DEFAULT_KEEP_FLOAT,
       signal: ctx.signal,
       onProgress: ctx.onProgress,

@@ -9,6 +9,11 @@ describe('loadConfig', () => {
     expect(config.redis.prefix).toBe('spinegraph');
   });
 
+  it('turns onnxruntime spinning off unless INFERENCE_SPINNING=on', () => {
+    expect(loadConfig({ AUTH_MODE: 'off' }).inference.spinning).toBe(false);
+    expect(loadConfig({ AUTH_MODE: 'off', INFERENCE_SPINNING: 'on' }).inference.spinning).toBe(true);
+  });
+
   it('uses PostgreSQL when DATABASE_URL is set', () => {
     const config = loadConfig({ AUTH_MODE: 'off', DATABASE_URL: 'postgresql://u@h:5432/d' });
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgresql://u@h:5432/d' });
@@ -21,6 +26,7 @@ describe('loadConfig', () => {
     ['REDIS_URL', 'http://x'],
     ['AUTH_MODE', 'maybe'],
     ['INFERENCE_PROVIDER', 'tpu'],
+    ['INFERENCE_SPINNING', 'yes'],
     ['QUEUE_PREFIX', 'has space'],
   ])('names the bad variable %s=%s', (name, value) => {
     let error: unknown;

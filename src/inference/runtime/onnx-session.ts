@@ -12,6 +12,13 @@ export interface RuntimeOptions {
   readonly executionProvider?: ExecutionProvider;
   readonly intraOpNumThreads?: number;
   readonly interOpNumThreads?: number;
+  /**
+   * onnxruntime's `session.intra_op.allow_spinning` (its default: true): idle intra-op threads spin-wait for the
+   * next operator. Off, they sleep, leaving the core to whatever else runs (input preparation, other processes).
+   */
+  readonly allowSpinning?: boolean;
+  /** onnxruntime's CPU memory arena (its default: on). */
+  readonly enableCpuMemArena?: boolean;
   readonly logger?: RuntimeLogger;
 }
 
@@ -48,6 +55,8 @@ function sessionOptions(options: RuntimeOptions, provider: ExecutionProvider): o
     graphOptimizationLevel: 'all',
     ...(options.intraOpNumThreads !== undefined ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
     ...(options.interOpNumThreads !== undefined ? { interOpNumThreads: options.interOpNumThreads } : {}),
+    ...(options.enableCpuMemArena !== undefined ? { enableCpuMemArena: options.enableCpuMemArena } : {}),
+    ...(options.allowSpinning !== undefined ? { extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } } } : {}),
   };
 }
 

@@ -243,6 +243,19 @@ describe('ONNX runtime', () => {
     }
   });
 
+  it('runs with intra-op spinning off and on, arena off, to the same outputs', async () => {
+    const x = Float32Array.from({ length: 48 }, (_, i) => i * 0.5);
+    for (const options of [{ allowSpinning: false }, { allowSpinning: true }, { allowSpinning: false, enableCpuMemArena: false }]) {
+      const s = await openModelSession(model, { intraOpNumThreads: 2, ...options });
+      try {
+        const out = await s.run({ image: { data: x, dims: [1, 3, 4, 4] } });
+        expect(Array.from(out.heatmaps.data), JSON.stringify(options)).toEqual(Array.from(x.slice(16, 32)));
+      } finally {
+        await s.release();
+      }
+    }
+  });
+
   it('caches one session per model path', async () => {
     const dir = await tempDir();
     const path = join(dir, 'm.onnx');

@@ -1,0 +1,148 @@
+// `npm run bench -- pipeline-ratio`: the whole pipeline (files -> 25 predictions) against the forward time of the
+// same models on the same tensors, in one run, at several studies per batch (issue 15, part 1).
+//
+// A recording run (the warm-up) keeps every tensor each model is given, in order. Then, alternating: the pipeline
+// on the same studies (wall time, per-stage busy time), and a replay of the recorded model runs back to back
+// (model-only: the same forward passes with no reading, decoding or resampling). The ratio wall / model-only is
+// what the pipeline costs over its models; both halves see the same load because they alternate.
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { distribution } from '../src/inference/bench.js';
+import { loadModelSet, type LoadedModelSet } from '../src/inference/model-set.js';
+import { runPipeline } from '../src/inference/pipeline/run.js';
+import type { RuntimeOptions } from '../src/inference/runtime/onnx-session.js';
+import type { StudyInput } from '../src/inference/stack.js';
+import type { StudyResult } from '../src/inference/types.js';
+import { recordingSet, replay, type RecordedRun } from './inference/recording-set.js';
+import { rsnaStudyInputs } from './inference/rsna-study-input.js';
+import { machineInfo } from './support/machine.js';
+import type { BenchReport } from './support/report.js';
+import { ensureSynthCohort } from './support/synth-cohort.js';
+
+const DEMO = fileURLToPath(new URL('../models/demo', import.meta.url));
+const COHORT = { studies: 8, seed: 3033, size: 256 };
+/** Studies run (the first of the cohort); fewer for a quick look. */
+const USE = Number(process.env.BENCH_RATIO_STUDIES ?? COHORT.studies);
+const BATCHES = (process.env.BENCH_RATIO_BATCHES ?? '1,2,8').split(',').map(Number);
+const RUNS = Number(process.env.BENCH_RATIO_RUNS ?? 2);
+const log = (m: string) => console.error(`[pipeline-ratio] ${m}`);
+const load1 = () => loadavg()[0].toFixed(1);
+
+/** Busy ms per stage of one pipeline run (batches counted once: their studies share one timings object). */
+function stageBusy(results: readonly StudyResult[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const t of new Set(results.map((r) => r.timings))) for (const [k, v] of Object.entries(t.stagesMs)) out.set(k, (out.get(k) ?? 0) + v);
+  return out;
+}
+
+interface BatchResult {
+  readonly studiesPerBatch: number;
+  readonly spinning: boolean;
+  readonly modelRuns: number;
+  readonly wallMs: number[];
+  readonly modelOnlyMs: number[];
+  readonly ratio: number;
+  readonly stagesMs: Record<string, number>;
+  readonly loads: number[];
+}
+
+async function measure(studies: readonly StudyInput[], set: LoadedModelSet, studiesPerBatch: number, spinning: boolean): Promise<BatchResult> {
+  const calls: RecordedRun[] = [];
+  await runPipeline(studies, recordingSet(set, calls), { studiesPerBatch });
+  const wallMs: number[] = [];
+  const modelOnlyMs: number[] = [];
+  const loads: number[] = [];
+  const stages = new Map<string, number[]>();
+  for (let i = 0; i < RUNS; i++) {
+    loads.push(Number(load1()));
+    const t0 = performance.now();
+    const results = await runPipeline(studies, set, { studiesPerBatch });
+    wallMs.push(performance.now() - t0);
+    for (const [k, v] of stageBusy(results)) stages.set(k, [...(stages.get(k) ?? []), v]);
+    modelOnlyMs.push(await replay(calls));
+    log(`batch ${studiesPerBatch}, spinning ${spinning}: pipeline ${wallMs.at(-1)?.toFixed(0)} ms, model-only ${modelOnlyMs.at(-1)?.toFixed(0)} ms (load ${load1()})`);
+  }
+  const wall = distribution(wallMs).median;
+  const model = distribution(modelOnlyMs).median;
+  return {
+    studiesPerBatch,
+    spinning,
+    modelRuns: calls.length,
+    wallMs,
+    modelOnlyMs,
+    ratio: wall / model,
+    stagesMs: Object.fromEntries([...stages].map(([k, v]) => [k, distribution(v).median])),
+    loads,
+  };
+}
+
+const f0 = (v: number) => v.toFixed(0);
+
+function ratioTable(rows: readonly BatchResult[], n: number): string[] {
+  const lines = [
+    '| studies per batch | intra-op spinning | model runs | pipeline wall ms per study | model-only ms per study | wall / model-only | load (1 min) at each pipeline run |',
+    '|---:|---|---:|---:|---:|---:|---|',
+  ];
+  for (const r of rows) {
+    const wall = distribution(r.wallMs).median / n;
+    const model = distribution(r.modelOnlyMs).median / n;
+    lines.push(
+      `| ${r.studiesPerBatch} | ${r.spinning ? 'on (default)' : 'off'} | ${r.modelRuns} | ${f0(wall)} | ${f0(model)} | **${r.ratio.toFixed(2)}** | ${r.loads.join(', ')} |`,
+    );
+  }
+  return lines;
+}
+
+function stageTable(r: BatchResult, n: number): string[] {
+  const wall = distribution(r.wallMs).median;
+  const lines = ['| stage | busy ms per study | share of wall |', '|---|---:|---:|'];
+  for (const [k, v] of Object.entries(r.stagesMs).sort((a, b) => b[1] - a[1]))
+    lines.push(`| ${k} | ${f0(v / n)} | ${Math.round((100 * v) / wall)} % |`);
+  lines.push(`| **wall** | **${f0(wall / n)}** | 100 % |`);
+  return lines;
+}
+
+async function openSet(spinning: boolean): Promise<LoadedModelSet> {
+  const runtime: RuntimeOptions = { executionProvider: 'cpu', intraOpNumThreads: 2, interOpNumThreads: 1, allowSpinning: spinning };
+  return loadModelSet(DEMO, runtime);
+}
+
+export async function run(): Promise<BenchReport> {
+  const machine = machineInfo();
+  const date = new Date().toISOString();
+  log(`synthetic cohort ${JSON.stringify(COHORT)} (load ${load1()})`);
+  const cohort = await ensureSynthCohort(COHORT);
+  const studies = await rsnaStudyInputs(cohort.root, USE);
+  const rows: BatchResult[] = [];
+  for (const spinning of [true, false]) {
+    const set = await openSet(spinning);
+    try {
+      for (const b of BATCHES) rows.push(await measure(studies, set, b, spinning));
+    } finally {
+      await set.release();
+    }
+  }
+  const end = loadavg().map((v) => v.toFixed(2));
+  const n = studies.length;
+  const best = rows.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+  const md = [
+    `Demo model set (models/demo: the trained demo-size models, one fold per role), ${n} synthetic studies (seed ${COHORT.seed}, ${COHORT.size} px) read from DICOM files on demand, every study through the pipeline at each batch size. onnxruntime-node cpu, 2 intra-op threads, 1 inter-op thread, graph optimisation all, inline preprocessing. ${RUNS} pipeline runs per row after a recording warm-up, each followed by a replay of the recorded model runs (model-only); medians.`,
+    '',
+    ...ratioTable(rows, n),
+    '',
+    `Busy time per stage, per study, at ${best.studiesPerBatch} studies per batch, spinning ${best.spinning ? 'on' : 'off'} (the lowest ratio; stages overlap, so they can sum to more than the wall time):`,
+    '',
+    ...stageTable(best, n),
+    '',
+    '`load` sums the latency of every slice load (they run concurrently and wait behind model runs and resampling): it counts waiting, not work.',
+    '',
+    `Load average at the end: ${end.join(' / ')}. On this shared 2-core machine both halves of each ratio wait for cores; they alternate, so they see the same load, but a ratio measured under load is not the quiet-machine ratio.`,
+  ];
+  return {
+    title: 'Whole pipeline against its models, same run: wall / model-only at 1, 2 and 8 studies per batch',
+    machine,
+    date,
+    markdown: md.join('\n'),
+    raw: { cohort: COHORT, runs: RUNS, rows, loadAverageEnd: end },
+  };
+}
