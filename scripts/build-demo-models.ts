@@ -20,7 +20,6 @@ import { buildTrainingRequest, writeTrainingRequest } from '../src/training/requ
 import { runTrainer, type TrainerEvent } from '../src/training/trainer-process.js';
 import { MODEL_ROLES, type ModelRole } from '../src/inference/index.js';
 import { patientToPixel } from '../src/dicom/geometry.js';
-import type { SliceGeometry, Vec3 } from '../src/domain/image.js';
 import {
   CONDITION_INFO,
   CONDITIONS,
@@ -32,6 +31,7 @@ import {
   type Severity,
 } from '../src/domain/vocabulary.js';
 import { evaluate } from '../src/services/evaluation.service.js';
+import { geometryOf } from '../src/services/instance-geometry.js';
 import { runInference } from '../src/services/inference/run-inference.js';
 import { openModelSet, registerModelSet } from '../src/services/model-registry.service.js';
 
@@ -292,14 +292,6 @@ interface PointRow {
   imageOrientationPatient: number[];
 }
 
-const geometryOf = (r: PointRow): SliceGeometry => ({
-  rows: r.rows,
-  columns: r.columns,
-  pixelSpacing: [Number(r.pixelSpacing[0]), Number(r.pixelSpacing[1])],
-  imagePositionPatient: r.imagePositionPatient.map(Number) as unknown as Vec3,
-  imageOrientationPatient: r.imageOrientationPatient.map(Number) as unknown as SliceGeometry['imageOrientationPatient'],
-});
-
 async function labelPoints(db: Database, where: string, param: unknown): Promise<PointRow[]> {
   return db.sql.query<PointRow & Record<string, unknown>>(
     `SELECT c."studyId", c.condition::text AS condition, c.level::text AS level, c.x, c.y, i.rows, i.columns, i."pixelSpacing",
@@ -350,6 +342,7 @@ async function keypointErrors(db: Database, modelSetId: string, holdout: readonl
   let missing = 0;
   for (const t of truth) {
     const g = geometryOf(t);
+    if (!g) continue; // a label on an instance without patient geometry cannot be projected onto
     const role = ROLE_OF[CONDITION_INFO[t.condition].core];
     const dist = (px: number, py: number) => Math.hypot((px - Number(t.x)) * g.pixelSpacing[1], (py - Number(t.y)) * g.pixelSpacing[0]);
     const p = predicted.find((k) => k.studyId === t.studyId && k.level === t.level && KEYPOINT_CONDITION(k.role, k.side) === t.condition);

@@ -16,7 +16,7 @@ export type AuditFilter = Readonly<Record<string, unknown>>;
 
 export interface AuditEventInput {
   readonly viewer: Viewer;
-  /** What was done, as `area.verb`: `studies.list`, `inference.run`, `export.csv`, `auth.denied`. */
+  /** What was done, as `area.verb`: `query.<field>` and `mutation.<field>` (GraphQL), `export.submission`, `image.render`. */
   readonly action: string;
   readonly targetIds?: readonly string[];
   readonly filter?: AuditFilter | null;
@@ -68,7 +68,7 @@ const ACTION = /^[a-z][A-Za-z0-9_]*(\.[a-z][A-Za-z0-9_]*)*$/;
 /** Appends one event. Throws when the write fails: an access that cannot be recorded should not happen. */
 export async function recordAudit(db: Database, event: AuditEventInput): Promise<AuditEventRecord> {
   if (!ACTION.test(event.action) || event.action.length > 100)
-    throw new Error(`Audit action "${event.action}" must look like "studies.list"`);
+    throw new Error(`Audit action "${event.action}" must look like "query.studies"`);
   const ids = event.targetIds ?? [];
   const kept = ids.slice(0, MAX_TARGET_IDS);
   const notes = [event.detail ?? '', ids.length > kept.length ? `(+${ids.length - kept.length} more target ids)` : ''].filter(

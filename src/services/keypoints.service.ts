@@ -5,6 +5,7 @@ import { pixelToPatient } from '../dicom/index.js';
 import type { Level, Side } from '../domain/vocabulary.js';
 import { requireRole } from '../auth/permissions.js';
 import type { Viewer } from '../auth/viewer.js';
+import { geometryOf } from './instance-geometry.js';
 import { selectStudyIds } from './studies.service.js';
 
 export interface ManualKeypointInput {
@@ -37,20 +38,9 @@ export async function correctKeypoint(db: Database, input: ManualKeypointInput) 
   if (!(input.pixelX >= 0 && input.pixelX <= instance.columns - 1 && input.pixelY >= 0 && input.pixelY <= instance.rows - 1)) {
     throw badInput(`Pixel (${input.pixelX}, ${input.pixelY}) lies outside the ${instance.columns} x ${instance.rows} image`);
   }
-  const [ipp, iop, ps] = [instance.imagePositionPatient, instance.imageOrientationPatient, instance.pixelSpacing];
-  if (ipp.length !== 3 || iop.length !== 6 || ps.length !== 2)
-    throw badInput('This instance has no patient geometry; a keypoint cannot be placed on it');
-  const p = pixelToPatient(
-    {
-      rows: instance.rows,
-      columns: instance.columns,
-      pixelSpacing: [ps[0], ps[1]],
-      imagePositionPatient: [ipp[0], ipp[1], ipp[2]],
-      imageOrientationPatient: [iop[0], iop[1], iop[2], iop[3], iop[4], iop[5]],
-    },
-    input.pixelX,
-    input.pixelY,
-  );
+  const geometry = geometryOf(instance);
+  if (!geometry) throw badInput('This instance has no patient geometry; a keypoint cannot be placed on it');
+  const p = pixelToPatient(geometry, input.pixelX, input.pixelY);
   return db.prisma.keypoint.create({
     data: {
       studyId: input.studyId,

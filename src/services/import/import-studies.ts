@@ -26,6 +26,7 @@ import { parseFiles } from './parse-pool.js';
 import type { FileFailure, ParsedFile } from './parsed-file.js';
 import { inferSeriesType, orientationOf } from './series-type.js';
 import { pseudonymousUid } from './pseudonym.js';
+import { geometryOf } from '../instance-geometry.js';
 import { DEFAULT_DESCRIPTION_WORDS, descriptionAllowList, keptDescription } from './series-description.js';
 
 export interface ImportOptions {
@@ -53,6 +54,9 @@ export interface ImportResult {
   readonly failures: readonly FileFailure[];
   readonly durationMs: number;
 }
+
+/** Instance rows per INSERT: large enough to amortise the round trip, small enough for one statement's parameters. */
+const INSTANCE_BATCH = 5_000;
 
 interface SeriesGroup {
   readonly studyExternalId: string;
@@ -145,22 +149,22 @@ export async function importStudies(db: Database, options: ImportOptions): Promi
     }),
   );
 
-  let instancesAdded = 0;
+  const seriesIdOf = (g: SeriesGroup): string => series.ids.get(`${studies.ids.get(g.studyExternalId)}/${g.seriesExternalId}`) as string;
+  // One read of the stored instances of every touched series, and the instance writes in batches: no query per series.
+  const stored = await storedInstances(db, groups.map(seriesIdOf));
   const touched: string[] = [];
+  const pending: InstanceInsert[] = [];
   const stats = new Map<
     string,
     { orientation: string | null; sliceThickness: number | null; spacingBetweenSlices: number | null; stackCount: number }
   >();
   for (const g of groups) {
     options.signal?.throwIfAborted();
-    const seriesId = series.ids.get(`${studies.ids.get(g.studyExternalId)}/${g.seriesExternalId}`) as string;
-    const { bases, duplicates } = uniqueInstances(shown, [
-      ...(await storedInstances(db, seriesId)),
-      ...g.files.map((f) => baseOf(seriesId, f)),
-    ]);
+    const seriesId = seriesIdOf(g);
+    const { bases, duplicates } = uniqueInstances(shown, [...(stored.get(seriesId) ?? []), ...g.files.map((f) => baseOf(seriesId, f))]);
     failures.push(...duplicates);
     const { rows, stackCount } = instanceRows(bases);
-    instancesAdded += await upsertInstances(db.sql, rows);
+    pending.push(...rows);
     touched.push(seriesId);
     const first = g.files[0];
     stats.set(seriesId, {
@@ -169,6 +173,11 @@ export async function importStudies(db: Database, options: ImportOptions): Promi
       spacingBetweenSlices: first.spacingBetweenSlices,
       stackCount,
     });
+  }
+  let instancesAdded = 0;
+  for (let at = 0; at < pending.length; at += INSTANCE_BATCH) {
+    options.signal?.throwIfAborted();
+    instancesAdded += await upsertInstances(db.sql, pending.slice(at, at + INSTANCE_BATCH));
   }
   await refreshSeriesStats(db.sql, touched, stats);
   await refreshStudySliceThickness(db.sql, [...studies.ids.values()]);
@@ -298,17 +307,6 @@ function uniqueInstances(
   return { bases: [...seen.values()], duplicates };
 }
 
-function geometryOf(b: InstanceBase): SliceGeometry | null {
-  if (b.imagePositionPatient.length !== 3 || b.imageOrientationPatient.length !== 6 || b.pixelSpacing.length !== 2) return null;
-  return {
-    rows: b.rows,
-    columns: b.columns,
-    pixelSpacing: [b.pixelSpacing[0], b.pixelSpacing[1]],
-    imagePositionPatient: [b.imagePositionPatient[0], b.imagePositionPatient[1], b.imagePositionPatient[2]],
-    imageOrientationPatient: b.imageOrientationPatient as unknown as SliceGeometry['imageOrientationPatient'],
-  };
-}
-
 function baseOf(seriesId: string, f: ParsedFile): InstanceBase {
   return {
     seriesId,
@@ -327,10 +325,18 @@ function baseOf(seriesId: string, f: ParsedFile): InstanceBase {
   };
 }
 
-async function storedInstances(db: Database, seriesId: string): Promise<InstanceBase[]> {
-  return db.sql.query<InstanceBase & Record<string, unknown>>(
+/** The instances already stored in the given series, by series id: one query. */
+async function storedInstances(db: Database, seriesIds: readonly string[]): Promise<Map<string, InstanceBase[]>> {
+  const rows = await db.sql.query<InstanceBase & Record<string, unknown>>(
     `SELECT "seriesId", "sopInstanceUid", "instanceNumber", "storageUri", "sizeBytes", sha256, "transferSyntaxUid", rows, columns, "numberOfFrames",
-            "imagePositionPatient", "imageOrientationPatient", "pixelSpacing" FROM "Instance" WHERE "seriesId" = $1::uuid`,
-    [seriesId],
+            "imagePositionPatient", "imageOrientationPatient", "pixelSpacing" FROM "Instance" WHERE "seriesId" = ANY($1::uuid[])`,
+    [[...new Set(seriesIds)]],
   );
+  const bySeries = new Map<string, InstanceBase[]>();
+  for (const r of rows) {
+    const list = bySeries.get(r.seriesId) ?? [];
+    list.push(r);
+    bySeries.set(r.seriesId, list);
+  }
+  return bySeries;
 }

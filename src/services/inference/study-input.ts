@@ -5,9 +5,10 @@ import { fileURLToPath } from 'node:url';
 import type { Database } from '../../db/client.js';
 import { AppError, isAppError } from '../../domain/errors.js';
 import { decodeFrame, parseDicom } from '../../dicom/index.js';
-import type { ImageFrame, SliceGeometry } from '../../domain/image.js';
+import type { ImageFrame } from '../../domain/image.js';
 import type { SeriesType } from '../../domain/vocabulary.js';
 import type { SeriesStack, SliceRef, StudyInput } from '../../inference/stack.js';
+import { geometryOf } from '../instance-geometry.js';
 
 type InstanceRecord = {
   id: string;
@@ -87,18 +88,4 @@ export async function loadStudyInputs(db: Database, studyIds: readonly string[])
       ...(s.spacing ? { spacingBetweenSlices: s.spacing } : {}),
     })),
   }));
-}
-
-function geometryOf(r: InstanceRecord): SliceGeometry | null {
-  const ipp = r.imagePositionPatient.map(Number);
-  const iop = r.imageOrientationPatient.map(Number);
-  const ps = r.pixelSpacing.map(Number);
-  if (ipp.length !== 3 || iop.length !== 6 || ps.length !== 2) return null;
-  return {
-    rows: r.rows,
-    columns: r.columns,
-    pixelSpacing: [ps[0], ps[1]],
-    imagePositionPatient: [ipp[0], ipp[1], ipp[2]],
-    imageOrientationPatient: [iop[0], iop[1], iop[2], iop[3], iop[4], iop[5]],
-  };
 }
