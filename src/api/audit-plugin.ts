@@ -15,7 +15,17 @@ import { fragmentsOf } from './limits/fragments.js';
 import { rootFieldsOf } from './limits/root-fields.js';
 
 /** Root query fields that read study-level data; other queries (version, modelSets, jobs) are not audited. */
-const AUDITED_QUERIES = new Set(['studies', 'study', 'cohortSummary', 'evaluation', 'compareModelSets', 'agreement', 'reviewQueue']);
+const AUDITED_QUERIES = new Set([
+  'studies',
+  'study',
+  'cohortSummary',
+  'evaluation',
+  'compareModelSets',
+  'agreement',
+  'reviewQueue',
+  'cohorts',
+  'cohort',
+]);
 const DENIED = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED']);
 
 interface RootField {

@@ -24,6 +24,9 @@ export interface StudyFilterInput {
   readonly fieldStrengths?: readonly number[] | null;
   readonly sliceThicknessMin?: number | null;
   readonly sliceThicknessMax?: number | null;
+  /** A saved cohort's frozen study ids: its latest version, or `cohortVersion`. */
+  readonly cohortId?: string | null;
+  readonly cohortVersion?: number | null;
   /** Internal: one group of a `groupBy` (services/strata.ts); never read from the API. */
   readonly stratum?: readonly StratumValue[] | null;
 }

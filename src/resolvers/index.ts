@@ -3,6 +3,7 @@ import { AdministrationResolver } from './administration.resolver.js';
 import { AnalyticsResolver } from './analytics.resolver.js';
 import { ReviewResolver } from './review.resolver.js';
 import { CohortResolver } from './cohort.resolver.js';
+import { SavedCohortResolver } from './saved-cohort.resolver.js';
 import { DicomwebResolver } from './dicomweb.resolver.js';
 import { JobResolver } from './job.resolver.js';
 import { ModelSetResolver } from './model-set.resolver.js';
@@ -27,4 +28,5 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   DicomwebResolver,
   AnalyticsResolver,
   ReviewResolver,
+  SavedCohortResolver,
 ];

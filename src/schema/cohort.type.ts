@@ -1,5 +1,6 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { ConditionEnum, LevelEnum, SeverityEnum, SeveritySourceEnum } from './enums.js';
+import { CohortReference } from './saved-cohort.type.js';
 import { Grouping, Stratum } from './strata.type.js';
 
 @ObjectType({ description: 'How many studies have this severity for this condition and level.' })
@@ -49,4 +50,6 @@ export class Evaluation extends EvaluationScores {
   @Field(() => ID, { nullable: true }) modelSetId!: string | null;
   @Field(() => Grouping, { nullable: true, description: 'null without groupBy.' }) grouping!: Grouping | null;
   @Field(() => [EvaluationGroup], { description: 'One per group with groupBy (empty without).' }) groups!: EvaluationGroup[];
+  @Field(() => CohortReference, { nullable: true, description: 'The saved cohort of filter.cohortId (cited by this evaluation).' })
+  cohort!: CohortReference | null;
 }

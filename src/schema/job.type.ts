@@ -9,7 +9,9 @@ export class JobError {
   @Field(() => String) message!: string;
 }
 
-@ObjectType({ description: 'An import, inference, training or quantization job. The database row is the record; it survives a Redis flush.' })
+@ObjectType({
+  description: 'An import, inference, training or quantization job. The database row is the record; it survives a Redis flush.',
+})
 export class Job {
   @Field(() => ID) id!: string;
   @Field(() => JobKindEnum) kind!: JobKindEnum;

@@ -1,4 +1,4 @@
-import { Field, Float, ID, InputType } from 'type-graphql';
+import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import { ConditionEnum, LevelEnum, ManufacturerEnum, SeriesTypeEnum, SeverityEnum, SexEnum } from './enums.js';
 
 @InputType({ description: 'Matches a study when, at the level (or any level), the severity is at least `atLeast`.' })
@@ -32,4 +32,7 @@ export class StudyFilter {
   sliceThicknessMin?: number | null;
   @Field(() => Float, { nullable: true, description: "The study's slice thickness, at most this many mm." }) sliceThicknessMax?:
     number | null;
+  @Field(() => ID, { nullable: true, description: "A saved cohort's frozen studies (its latest version unless cohortVersion)." })
+  cohortId?: string | null;
+  @Field(() => Int, { nullable: true, description: 'With cohortId: this version of the cohort.' }) cohortVersion?: number | null;
 }

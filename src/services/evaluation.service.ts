@@ -8,6 +8,7 @@ import { badInput } from '../domain/errors.js';
 import type { ProjectScope, StudyFilterInput } from '../domain/study-filter.js';
 import { SEVERITY_WEIGHT } from '../domain/vocabulary.js';
 import type { Stratifier } from '../domain/stratifiers.js';
+import { citeCohort, type CohortReference } from './saved-cohorts.service.js';
 import { normaliseGroupBy, perStratum, type GroupAnswer, type GroupingInfo, type SuppressionPolicy } from './strata.js';
 import { SqlBuilder, studyFilterCondition } from './study-filter-sql.js';
 
@@ -19,6 +20,8 @@ const WEIGHT_SQL = {
 } as const;
 
 export interface EvaluationResult extends EvaluationScores {
+  /** The saved cohort the filter named (cited), null when none. */
+  readonly cohort: CohortReference | null;
   /** null without groupBy. */
   readonly grouping: GroupingInfo | null;
   readonly groups: readonly GroupAnswer<EvaluationScores>[];
@@ -45,17 +48,20 @@ export interface EvaluationArgs {
   readonly groupBy?: readonly Stratifier[] | null;
   /** Required with groupBy: who may see small groups. */
   readonly policy?: SuppressionPolicy;
+  /** Who asks: recorded as a citation of the saved cohort the filter names, if any. */
+  readonly userId?: string | null;
 }
 
 /** The metric over the cohort, and with groupBy over each group of it that the caller may see (one query each). */
 export async function evaluate(db: Database, args: EvaluationArgs): Promise<EvaluationResult> {
   if (!args.modelSetId) throw badInput('No model set is active; name one with modelSetId');
+  const cohort = await citeCohort(db, { scope: args.scope, filter: args.filter, kind: 'EVALUATION', userId: args.userId ?? null });
   const overall = await scores(db, args);
   const groupBy = normaliseGroupBy(args.groupBy);
-  if (!groupBy.length) return { ...overall, grouping: null, groups: [] };
+  if (!groupBy.length) return { ...overall, cohort, grouping: null, groups: [] };
   if (!args.policy) throw new Error('evaluate: groupBy needs a suppression policy');
   const grouped = await perStratum(db, args, groupBy, args.policy, (filter) => scores(db, { ...args, filter }));
-  return { ...overall, ...grouped };
+  return { ...overall, cohort, ...grouped };
 }
 
 async function scores(db: Database, args: EvaluationArgs): Promise<EvaluationScores> {

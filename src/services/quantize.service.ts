@@ -65,7 +65,10 @@ export async function quantizeRegisteredSet(
   const source = await findModelSet(deps.db, params.set);
   // The first n imported studies in a fixed order, so the same database calibrates the same way twice.
   const studies = await deps.db.prisma.study.findMany({
-    where: { ...(params.projectId ? { projectId: params.projectId } : {}), ...(params.studyIds ? { id: { in: [...params.studyIds] } } : {}) },
+    where: {
+      ...(params.projectId ? { projectId: params.projectId } : {}),
+      ...(params.studyIds ? { id: { in: [...params.studyIds] } } : {}),
+    },
     orderBy: [{ externalId: 'asc' }, { id: 'asc' }],
     take: n,
     select: { id: true },

@@ -35,6 +35,7 @@ export function studyFilterCondition(
   }
   for (const c of filter.labels ?? []) parts.push(labelCriterion(b, c));
   parts.push(...stratifierConditions(b, filter));
+  if (filter.cohortId) parts.push(cohortCondition(b, filter.cohortId, filter.cohortVersion));
   if (filter.predicted && filter.predicted.length > 0) {
     if (!modelSetId) throw badInput('Filtering by predictions needs a model set, and none is active', { field: 'predicted' });
     for (const c of filter.predicted) parts.push(predictionCriterion(b, c, modelSetId));
@@ -60,6 +61,20 @@ export function projectCondition(b: SqlBuilder, column: string, scope: ProjectSc
 export function selectsWholeProjects(filter: StudyFilterInput | null | undefined, scope: ProjectScope, modelSetId: string | null): boolean {
   const full = studyFilterCondition(new SqlBuilder(), filter, scope, modelSetId);
   return full === projectCondition(new SqlBuilder(), 's."projectId"', scope, filter?.projectId);
+}
+
+/**
+ * The frozen study ids of a saved cohort's version (the latest when none is named), as a hashed semi-join: `= ANY`
+ * over a 20,000-id array would compare every study with every id. Another project's cohort selects nothing here,
+ * since the caller's project scope is in the same WHERE; the use cases that cite a cohort also check it is visible.
+ */
+function cohortCondition(b: SqlBuilder, cohortId: string, version: number | null | undefined): string {
+  if (!isUuid(cohortId)) throw badInput(`Cohort id "${cohortId}" is not a valid id`, { field: 'cohortId' });
+  if (version != null && !(Number.isInteger(version) && version >= 1))
+    throw badInput(`cohortVersion must be a whole number from 1, got ${version}`, { field: 'cohortVersion' });
+  const c = b.param(cohortId);
+  const v = version != null ? `${b.param(version)}::int` : `(SELECT max(x.version) FROM "CohortVersion" x WHERE x."cohortId" = ${c}::uuid)`;
+  return `s.id IN (SELECT unnest(v."studyIds") FROM "CohortVersion" v WHERE v."cohortId" = ${c}::uuid AND v.version = ${v})`;
 }
 
 function checkCriterion(c: SeverityCriterionInput): void {
