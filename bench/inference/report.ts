@@ -112,7 +112,7 @@ function modelSection(r: InferenceBenchResults, peak: number): string[] {
       `PyTorch ${r.torchVersion} eager, ${r.threads.torch} threads, eval + inference_mode, same weights (state hashes checked) ` +
       'and the ONNX outputs checked against PyTorch (trainer check files). GFLOP = 2 x multiply-adds of convolutions, ' +
       'linear layers and GRUs. The two runtimes alternate model by model so both see the same load. Both thread ' +
-      `pools spin-wait as they do by default (onnxruntime's allow_spinning is not exposed by src/inference/runtime; ` +
+      `pools spin-wait as they do by default (onnxruntime's allow_spinning at its default here, RuntimeOptions.allowSpinning unset; ` +
       `OMP_WAIT_POLICY ${r.threads.ompWaitPolicy ?? 'unset'} for PyTorch): on an oversubscribed machine spinning costs ` +
       'PyTorch (an OpenMP barrier per operator) far more than onnxruntime, so the ratio here is lower than on a quiet one.',
     '',
