@@ -13,6 +13,7 @@ import { importStudies } from '../../src/services/import/import-studies.js';
 import { pullRoot, pullStudies } from '../../src/services/dicomweb/pull-studies.js';
 import { DICOMWEB_PLUGIN, ORTHANC_BINARY, startOrthanc } from '../../tests/support/orthanc.js';
 import { withBenchDatabase } from './bench-database.js';
+import { loadNow } from './machine.js';
 import { fmt } from './stats.js';
 
 const SECRET = 'spinegraph-bench-patient-key-secret';
@@ -26,6 +27,8 @@ export interface DicomwebPullBench {
   readonly folderImportMs: number;
   readonly concurrency: number;
   readonly failures: number;
+  /** 1-minute load average before the pull and after the folder import: the machine is shared. */
+  readonly load: readonly [number, number];
 }
 
 export function dicomwebBenchUnavailable(): string | null {
@@ -62,6 +65,7 @@ export async function benchDicomwebPull(studyDirs: readonly string[], log: (m: s
     );
     const uids = (await searchStudies(new DicomwebClient(source), { limit: 200 })).map((s) => s.studyInstanceUid);
     log(`  pulling ${uids.length} studies over WADO-RS (${concurrency} at a time)`);
+    const loadBefore = loadNow();
     const pulled = await withBenchDatabase('ingest_dicomweb', async ({ db }) => {
       const project = await db.prisma.project.create({ data: { name: 'bench-dicomweb' } });
       const start = performance.now();
@@ -86,6 +90,7 @@ export async function benchDicomwebPull(studyDirs: readonly string[], log: (m: s
       folderImportMs: folder.ms,
       concurrency,
       failures: pulled.result.failures.length,
+      load: [loadBefore, loadNow()],
     };
   } finally {
     await orthanc.stop();
@@ -105,6 +110,6 @@ export function formatDicomwebPull(b: DicomwebPullBench | string): string {
     row(`DICOMweb pull (QIDO list + WADO-RS, ${b.concurrency} in parallel, + import)`, b.pullMs),
     row('folder import of the files the pull wrote', b.folderImportMs),
     '',
-    `Pull / folder import time: ${fmt(b.pullMs / b.folderImportMs, 2)}x; ${b.failures} failure(s). Loading Orthanc (REST upload, not part of either row): ${fmt(b.uploadMs / 1000, 1)} s.`,
+    `Pull / folder import time: ${fmt(b.pullMs / b.folderImportMs, 2)}x; ${b.failures} failure(s). Loading Orthanc (REST upload, not part of either row): ${fmt(b.uploadMs / 1000, 1)} s. Load average (1 min) before the pull ${b.load[0]}, after the folder import ${b.load[1]}.`,
   ].join('\n');
 }

@@ -3,6 +3,8 @@
 // @ts-check
 import { QUERIES, liveClient, onLiveStatus, request, setToken, subscribe, token } from './api.js';
 import { cohortFilterPanel } from './cohort-filter.js';
+import { importForm, trainingForm, writableProjects } from './data-panel.js';
+import { dicomwebForm } from './dicomweb-panel.js';
 import { h, replace } from './dom.js';
 import { heatmapPanel } from './heatmap-panel.js';
 import { inferencePanel } from './inference-panel.js';
@@ -44,13 +46,28 @@ function renderDashboard() {
     },
   });
   const inference = inferencePanel({ filter, modelSets, onJob: (job) => jobs.add(job) });
+  const onJob = (/** @type {any} */ job) => jobs.add(job);
+  const projects = writableProjects();
+  const data = h(
+    'section',
+    { class: 'panel data-panel', 'aria-labelledby': 'data-heading' },
+    h('h2', { id: 'data-heading' }, 'Add studies and train'),
+    h(
+      'details',
+      { class: 'data-part', open: true },
+      h('summary', {}, h('h3', {}, 'Import a folder')),
+      importForm({ filter, onJob, projects }),
+    ),
+    h('details', { class: 'data-part' }, h('summary', {}, h('h3', {}, 'Pull from a DICOMweb archive')), dicomwebForm({ onJob, projects })),
+    h('details', { class: 'data-part' }, h('summary', {}, h('h3', {}, 'Train a model set')), trainingForm({ filter, onJob })),
+  );
   replace(
     main,
     h('h1', { class: 'visually-hidden' }, 'Dashboard'),
     h(
       'div',
       { class: 'dashboard' },
-      h('div', { class: 'column-left' }, cohort, inference.element),
+      h('div', { class: 'column-left' }, cohort, inference.element, data),
       h('div', { class: 'column-right' }, jobs.element),
     ),
     heatmap.element,

@@ -103,21 +103,47 @@ export function heatmapPanel({ filter, modelSets }) {
     body,
   );
 
-  const ready = modelSets()
-    .then((sets) => {
-      if (!sets.some((s) => s.isActive)) modelSelect.append(h('option', { value: '' }, 'Active set'));
-      for (const s of sets)
-        modelSelect.append(h('option', { value: s.id, selected: s.isActive }, s.isActive ? `${s.name} (active)` : s.name));
-    })
-    .catch(() => modelSelect.append(h('option', { value: '' }, 'Active set')));
+  /** Re-fills the model-set choice when the registered sets changed (a first run registers one), keeping the choice. */
+  let shownSets = '';
+  /** @param {{ id: string, name: string, isActive: boolean }[]} sets */
+  function fillSets(sets) {
+    const key = sets.map((s) => `${s.id}:${s.isActive}`).join(',');
+    if (key === shownSets) return;
+    shownSets = key;
+    const chosen = modelSelect.value;
+    modelSelect.replaceChildren();
+    if (!sets.some((s) => s.isActive)) modelSelect.append(h('option', { value: '' }, 'Active set'));
+    for (const s of sets)
+      modelSelect.append(
+        h('option', { value: s.id, selected: chosen ? s.id === chosen : s.isActive }, s.isActive ? `${s.name} (active)` : s.name),
+      );
+  }
 
   let generation = 0;
   async function refresh() {
-    await ready;
     const mine = ++generation;
+    /** @type {{ id: string, name: string, isActive: boolean }[]} */
+    const sets = await modelSets().catch(() => []);
+    if (mine !== generation) return;
+    fillSets(sets);
     const source =
       /** @type {HTMLInputElement | null} */ (element.querySelector('input[name="heatmap-source"]:checked'))?.value ?? 'PREDICTED';
     modelSelect.disabled = source === 'LABELLED';
+    // Before the first run there is nothing to predict with: say what to do instead of showing an error.
+    if (source === 'PREDICTED' && !modelSelect.value && !sets.some((s) => s.isActive)) {
+      replace(
+        body,
+        h(
+          'p',
+          { class: 'empty' },
+          sets.length
+            ? 'No model set is active yet: activate one under Model sets below, or pick one above.'
+            : 'No predictions yet: run inference on the cohort (Run inference above; the first run registers the bundled demo set) and this heatmap fills in. The Labelled source shows the labels now.',
+        ),
+      );
+      body.setAttribute('aria-busy', 'false');
+      return;
+    }
     body.setAttribute('aria-busy', 'true');
     try {
       const variables = {

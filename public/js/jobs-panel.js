@@ -55,7 +55,10 @@ export function jobsPanel() {
     // Per-study children of a cohort job are summed up in their parent's progress; the list shows the parent.
     if (job.parentId) return;
     const before = jobs.get(job.id);
-    jobs.set(job.id, { ...before, ...job });
+    // A status event can arrive after progress events of the same status (separate subscriptions): it does not
+    // move the bar back.
+    const progress = before && before.status === job.status ? Math.max(before.progress, job.progress) : job.progress;
+    jobs.set(job.id, { ...before, ...job, progress });
     if (before && before.status !== job.status) announce(`${kindName(job.kind)} job ${shortId(job.id)} ${job.status.toLowerCase()}`);
     watchProgress(job);
     render();

@@ -118,17 +118,29 @@ export function modelSetsPanel({ filter, modelSets, onActivated }) {
   return { element, refresh: () => refresh(false) };
 }
 
-/** The headline number of a set's training metrics, whatever the trainer called it. @param {any} metrics */
+/**
+ * The headline number of a set's training metrics: the cross-validated competition metric of the classifiers
+ * (`cv.classifiers`: the ensemble's, else the split or global models'), as the trainer's run summary records it for
+ * sets trained here and for bundled sets with a training-summary.json; older flat shapes by their known names.
+ * Other numbers (seed, study counts) are not a metric and are never shown as one.
+ * @param {any} metrics
+ */
 export function cvMetric(metrics) {
   if (!metrics || typeof metrics !== 'object') return '–';
+  const classifiers = metrics.cv?.classifiers;
+  for (const kind of ['ensemble', 'split', 'global']) {
+    const score = classifiers?.[kind]?.score;
+    if (typeof score === 'number') {
+      const rows = classifiers[kind].rows;
+      return h(
+        'span',
+        { title: `${kind} models, cross-validated${typeof rows === 'number' ? ` on ${rows} rows` : ''}` },
+        `${fixed(score)} (${kind})`,
+      );
+    }
+  }
   for (const key of ['cvScore', 'cv_score', 'score', 'oofScore', 'oof_score']) {
     if (typeof metrics[key] === 'number') return `${fixed(metrics[key])}`;
   }
-  const numeric = Object.entries(metrics).filter(([, v]) => typeof v === 'number');
-  return numeric.length
-    ? numeric
-        .slice(0, 2)
-        .map(([k, v]) => `${k} ${fixed(/** @type {number} */ (v))}`)
-        .join(', ')
-    : '–';
+  return '–';
 }

@@ -235,6 +235,51 @@ export function sliceViewer({ study: initial, onCorrected }) {
     show(state.index + step);
   });
 
+  /** Opens the series and slice a point belongs to, wherever the viewer is. @param {string} seriesId @param {string} instanceId */
+  function goTo(seriesId, instanceId) {
+    const series = usable.find((s) => s.id === seriesId);
+    const index = series?.instances.findIndex((i) => i.id === instanceId) ?? -1;
+    if (!series || index < 0) return;
+    if (series !== state.series) {
+      seriesSelect.value = series.id;
+      setSeries(series);
+    }
+    show(index);
+    stage.focus();
+  }
+
+  // Every labelled point, each a way to the slice it belongs to (a label rarely sits on the slice shown first).
+  const located = study.labelPoints.filter((p) => p.instanceId && usable.some((s) => s.id === p.seriesId));
+  const labelList = located.length
+    ? h(
+        'div',
+        { class: 'label-points' },
+        h('h3', { id: 'label-points-heading' }, 'Labelled points'),
+        h(
+          'ul',
+          { class: 'label-points-list', 'aria-labelledby': 'label-points-heading' },
+          located.map((p) => {
+            const series = /** @type {Series} */ (usable.find((s) => s.id === p.seriesId));
+            const k = series.instances.findIndex((i) => i.id === p.instanceId);
+            return h(
+              'li',
+              {},
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'small',
+                  'data-instance-id': p.instanceId,
+                  onclick: () => goTo(p.seriesId, /** @type {string} */ (p.instanceId)),
+                },
+                `${CONDITION_NAMES[p.condition] ?? p.condition}, ${levelName(p.level)}: ${SERIES_TYPE_NAMES[series.type] ?? series.type} slice ${k + 1}`,
+              ),
+            );
+          }),
+        ),
+      )
+    : null;
+
   const element = h(
     'section',
     { class: 'panel viewer', 'aria-labelledby': 'viewer-heading' },
@@ -265,6 +310,7 @@ export function sliceViewer({ study: initial, onCorrected }) {
     ),
     status,
     scroller,
+    labelList,
   );
   if (usable.length === 0) replace(element, h('p', { class: 'muted' }, 'This study has no images.'));
   else queueMicrotask(() => setSeries(state.series));

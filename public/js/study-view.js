@@ -6,6 +6,7 @@ import { QUERIES, request, token } from './api.js';
 import { fixed, h, replace } from './dom.js';
 import { severityLegend } from './heatmap-panel.js';
 import { sliceViewer } from './slice-viewer.js';
+import { srActions } from './sr-actions.js';
 import { CONDITIONS, CONDITION_NAMES, LEVELS, SEVERITY_NAMES, SERIES_TYPE_NAMES, levelName, severityClass } from './vocabulary.js';
 
 /**
@@ -95,6 +96,33 @@ export function chooseViews(study) {
   return { sagittalT2, sagittalT1, axial };
 }
 
+/**
+ * The slices labelled points lie on that the views above do not show: with "Labelled points" on, each is shown too,
+ * so a label is never drawn on a slice that is not on the page.
+ * @param {{ series: Series[], labelPoints: { condition: string, level: string, seriesId: string, instanceId: string | null }[] }} study
+ * @param {Set<string>} shown instance ids already shown
+ * @returns {View[]}
+ */
+export function labelledViews(study, shown) {
+  /** @type {Map<string, View>} */
+  const views = new Map();
+  for (const p of study.labelPoints) {
+    if (!p.instanceId || shown.has(p.instanceId)) continue;
+    const series = study.series.find((s) => s.id === p.seriesId);
+    const instance = series?.instances.find((i) => i.id === p.instanceId);
+    if (!series || !instance) continue;
+    const view = views.get(instance.id) ?? {
+      series,
+      instance,
+      keypoints: [],
+      caption: `${SERIES_TYPE_NAMES[series.type] ?? series.type}, labelled (instance ${instance.instanceNumber ?? '?'}):`,
+    };
+    view.caption += ` ${levelName(p.level)}`;
+    views.set(instance.id, view);
+  }
+  return [...views.values()];
+}
+
 /** @param {string} studyId @param {string} instanceId @param {Record<string, string>} options */
 export function imageUrl(studyId, instanceId, options) {
   const q = new URLSearchParams(options);
@@ -157,6 +185,7 @@ export async function renderStudyView(main, studyId) {
         checked: state[key],
         onchange: (/** @type {Event} */ e) => {
           state[key] = /** @type {HTMLInputElement} */ (e.target).checked;
+          for (const g of content.querySelectorAll('.labelled-slices')) /** @type {HTMLElement} */ (g).hidden = !state.labels;
           refreshImages();
         },
       }),
@@ -211,6 +240,15 @@ export async function renderStudyView(main, studyId) {
       document.title = `Study ${study.externalId} · spinegraph`;
       const views = chooseViews(study);
       images = [];
+      const labelledGroup = (/** @type {ReturnType<typeof chooseViews>} */ v) => {
+        const shown = new Set([...v.sagittalT2, ...v.sagittalT1, ...v.axial].map((x) => x.instance.id));
+        const extra = labelledViews(study, shown);
+        if (!extra.length) return null;
+        const g = group('Slices with labelled points', extra.map(figure));
+        g.classList.add('labelled-slices');
+        g.hidden = !state.labels;
+        return g;
+      };
       const figure = (/** @type {View} */ v) => {
         const img = /** @type {HTMLImageElement} */ (
           h('img', {
@@ -231,6 +269,7 @@ export async function renderStudyView(main, studyId) {
           `Project ${study.project.name} · `,
           study.series.map((/** @type {Series} */ s) => `${SERIES_TYPE_NAMES[s.type] ?? s.type} (${s.instanceCount})`).join(', '),
         ),
+        srActions({ studyId: study.id, projectId: study.project.id, modelSetId: () => state.modelSetId }),
         sliceViewer({
           study,
           onCorrected: async () =>
@@ -245,6 +284,7 @@ export async function renderStudyView(main, studyId) {
             h('h2', { id: 'images-heading' }, 'Images'),
             group('Sagittal T2/STIR', views.sagittalT2.map(figure)),
             group('Sagittal T1', views.sagittalT1.map(figure)),
+            labelledGroup(views),
             group(
               'Axial T2 by level',
               views.axial.length

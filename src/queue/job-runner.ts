@@ -110,13 +110,21 @@ export async function executeJobAttempt(store: JobStore, handler: AnyJobHandler,
   const parentId = job.parentId;
   if (parentId) await db('mark the parent running', () => markParentRunning(store, parentId));
   const log = logger.child({ jobId, kind: job.kind, attempt });
+  // One progress write at a time, in the order reported: handlers report without awaiting (throttled, per file),
+  // and two writes in flight could land, and be published, in the wrong order (a bar going backwards), or a late one
+  // after the job's completion.
+  let reported: Promise<void> = Promise.resolve();
   const progress: ProgressReporter = {
-    report: async (update) => {
-      if (signal.aborted) throw cancelledError();
-      // Progress is not worth failing for: lost during an outage, the next report carries it.
-      await store.progress(jobId, update).catch((e: unknown) => {
-        if (!isDatabaseUnavailable(e)) throw e;
+    report: (update) => {
+      if (signal.aborted) return Promise.reject(cancelledError());
+      const write = reported.then(async (): Promise<void> => {
+        // Progress is not worth failing for: lost during an outage, the next report carries it.
+        await store.progress(jobId, update).catch((e: unknown) => {
+          if (!isDatabaseUnavailable(e)) throw e;
+        });
       });
+      reported = write.catch(() => undefined);
+      return write;
     },
   };
   try {
@@ -125,6 +133,7 @@ export async function executeJobAttempt(store: JobStore, handler: AnyJobHandler,
     const result = await db('run the job', () => runRole(handler, role, { ...ctx, childOutcomes: run.childOutcomes }));
     if (signal.aborted) throw cancelledError();
     checkJobResult(kind, role, result);
+    await reported;
     await db('store the result', () => store.complete(jobId, toJson(result)));
     if (parentId) await db('update the parent', () => updateParentProgress(store, parentId));
     return { kind: 'completed', result };

@@ -8,6 +8,7 @@ import type { Database } from '../db/client.js';
 import type { Prisma } from '../db/generated/client.js';
 import { AppError, notFound } from '../domain/errors.js';
 import { loadModelSet, type LoadedModelSet } from '../inference/model-set.js';
+import { trainingSummaryMetrics } from './training-summary-metrics.js';
 
 export interface ModelSetRow {
   readonly id: string;
@@ -41,6 +42,7 @@ export async function registerModelSet(
   try {
     const shas = loaded.models.map((m) => m.manifest.sha256).sort();
     const contentHash = createHash('sha256').update(shas.join('\n')).digest('hex');
+    const metricsFromFiles = options.metrics ? undefined : await trainingSummaryMetrics(absolute);
     return await db.prisma.$transaction(
       async (tx) => {
         const existing = await tx.modelSet.findUnique({ where: { contentHash } });
@@ -80,7 +82,8 @@ export async function registerModelSet(
           data: {
             name,
             contentHash,
-            metrics: options.metrics,
+            // A set trained here passes its metrics; one registered from files may carry its trainer's summary.
+            metrics: options.metrics ?? metricsFromFiles,
             members: { create: versionIds.map((modelVersionId) => ({ modelVersionId })) },
           },
         });

@@ -194,7 +194,7 @@ describe.skipIf(!hasChromium())('dashboard in Chromium', { timeout: 180_000 }, (
     expect(at).toEqual([1, 3, 5].map((i) => parseInt(MARK_COLOURS.model.slice(i, i + 2), 16)));
 
     await page.getByLabel('50 mm ROIs').check();
-    await page.getByLabel('Labelled points').check();
+    await page.getByRole('checkbox', { name: 'Labelled points' }).check();
     await expect.poll(() => images.first().getAttribute('data-src')).toMatch(/rois=1&labels=1/);
     await expect.poll(() => images.evaluateAll(ALL_IMAGES_LOADED)).toBe(true);
     await screenshot('study-rois-labels.png');

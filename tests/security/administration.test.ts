@@ -220,7 +220,12 @@ describe('auditEvents', () => {
     );
     expect(all.auditEvents.nodes.some((n) => n.targetIds.includes(s.projects.a.id))).toBe(true);
     // Filtering by their own project works; by another project is FORBIDDEN, with a message that says why.
-    const byB = await gqlData<{ auditEvents: { nodes: unknown[] } }>(s.url, AUDIT, { f: { projectId: s.projects.b.id } }, as('researcherB'));
+    const byB = await gqlData<{ auditEvents: { nodes: unknown[] } }>(
+      s.url,
+      AUDIT,
+      { f: { projectId: s.projects.b.id } },
+      as('researcherB'),
+    );
     expect(byB.auditEvents.nodes.length).toBeGreaterThan(0);
     const other = await call('researcherB', AUDIT, { f: { projectId: s.projects.a.id } });
     expect(codeOf(other)).toBe('FORBIDDEN');
