@@ -37,7 +37,23 @@ const UNAVAILABLE_MESSAGE =
 
 const INVALID_VALUE_CODES = new Set(['22P02', 'P2023']);
 
-/** Every object reachable from `error` through cause / originalError / meta / driverAdapterError, depth-bounded. */
+/** Prisma's errors and its driver adapter's: what they wrap (cause, meta, driverAdapterError) came from the database. */
+function isPrismaError(e: Record<string, unknown>): boolean {
+  const name = typeof e.name === 'string' ? e.name : '';
+  return name.startsWith('PrismaClient') || name === 'DriverAdapterError' || typeof e.clientVersion === 'string';
+}
+
+/** spinegraph's own AppError (domain/errors.ts): it wraps a cause deliberately, e.g. a failed result write. */
+function isOwnError(e: Record<string, unknown>): boolean {
+  return e.name === 'AppError' || (typeof e.code === 'string' && typeof e.retryable === 'boolean');
+}
+
+/**
+ * The objects of `error` that can speak for the database: the error itself, what a GraphQL error, an AppError or a
+ * Prisma error wraps, and the members of an AggregateError (pg tries every address of localhost). The cause of any
+ * other error is not followed: a `fetch failed` whose cause is ECONNREFUSED is a DICOMweb archive (or any HTTP peer)
+ * refusing, not PostgreSQL. Depth-bounded.
+ */
 function* chain(error: unknown): Generator<Record<string, unknown>> {
   const queue: unknown[] = [error];
   const seen = new Set<unknown>();
@@ -47,8 +63,16 @@ function* chain(error: unknown): Generator<Record<string, unknown>> {
     seen.add(current);
     const record = current as Record<string, unknown>;
     yield record;
-    for (const key of ['cause', 'originalError', 'meta', 'driverAdapterError']) if (key in record) queue.push(record[key]);
-    if (Array.isArray(record.errors)) queue.push(...record.errors);
+    if ('originalError' in record) queue.push(record.originalError);
+    if (isPrismaError(record)) {
+      for (const key of ['cause', 'meta', 'driverAdapterError']) if (key in record) queue.push(record[key]);
+    } else if (isOwnError(record) && 'cause' in record) {
+      queue.push(record.cause);
+    } else if (!(record instanceof Error)) {
+      // Prisma's `meta` is a plain object holding the adapter's error, whose `cause` is the driver's ({ kind, ... }).
+      for (const key of ['driverAdapterError', 'cause']) if (key in record) queue.push(record[key]);
+    }
+    if (record.name === 'AggregateError' && Array.isArray(record.errors)) queue.push(...record.errors);
   }
 }
 

@@ -5,8 +5,8 @@ import { AppError, unavailable } from '../domain/errors.js';
 export function sourceUnreachable(source: string, cause: unknown, part?: string): AppError {
   const why = describeNetworkError(cause);
   const where = part ? `DICOMweb source "${source}" (its ${part})` : `DICOMweb source "${source}"`;
-  // The network error is described, not attached as the cause: the job runner reads ECONNREFUSED anywhere in a
-  // cause chain as the database being down (queue/job-runner.ts), and would wait for PostgreSQL instead of failing.
+  // The network error is described in words, not attached: its message and cause name the archive's address.
+  // (isDatabaseUnavailable reads ECONNREFUSED only from the database client's errors, so a cause would be safe.)
   return unavailable(`${where} is unreachable (${why}); check that the archive is up, or try again later`);
 }
 
