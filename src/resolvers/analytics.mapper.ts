@@ -1,9 +1,17 @@
 // Service results of the analytics use cases as their GraphQL types.
 import { SEVERITIES } from '../domain/vocabulary.js';
-import type { AgreementResult } from '../services/agreement.service.js';
+import type { AgreementCore, AgreementResult } from '../services/agreement.service.js';
 import type { PartComparison } from '../services/analytics/paired-bootstrap.js';
 import type { ModelSetComparison as ComparisonResult } from '../services/model-comparison.service.js';
-import { type Agreement, type MetricPartComparison, MetricPartEnum, type ModelSetComparison } from '../schema/analytics.type.js';
+import {
+  type Agreement,
+  type AgreementGroup,
+  type MetricPartComparison,
+  MetricPartEnum,
+  type ModelSetComparison,
+} from '../schema/analytics.type.js';
+
+import { mapGroups, toGrouping } from './strata.mapper.js';
 
 const PART: Readonly<Record<PartComparison['part'], MetricPartEnum>> = {
   overall: MetricPartEnum.OVERALL,
@@ -24,13 +32,25 @@ export function toComparison(r: ComparisonResult): ModelSetComparison {
   return { ...r, parts: parts.map(toPart) };
 }
 
+function toAgreementGroups(groups: AgreementCore['groups']): AgreementGroup[] {
+  return groups.map((g) => ({
+    ...g,
+    confusion: g.confusion.map((row) => [...row]),
+    reliability: g.reliability.map((bins, k) => ({ severity: SEVERITIES[k], bins: [...bins] })),
+  }));
+}
+
 export function toAgreement(r: AgreementResult): Agreement {
   return {
-    ...r,
-    groups: r.groups.map((g) => ({
-      ...g,
-      confusion: g.confusion.map((row) => [...row]),
-      reliability: g.reliability.map((bins, k) => ({ severity: SEVERITIES[k], bins: [...bins] })),
+    modelSetId: r.modelSetId,
+    studyCount: r.studyCount,
+    rowCount: r.rowCount,
+    groups: toAgreementGroups(r.groups),
+    grouping: toGrouping(r.grouping),
+    strata: mapGroups(r.strata, (stratum, result) => ({
+      stratum,
+      rowCount: result ? result.rowCount : null,
+      groups: result ? toAgreementGroups(result.groups) : [],
     })),
   };
 }

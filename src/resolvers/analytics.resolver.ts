@@ -5,6 +5,8 @@ import { compareModelSets } from '../services/model-comparison.service.js';
 import { resolveModelSetId, requireModelSetId } from '../services/model-sets.service.js';
 import { Agreement, ModelSetComparison } from '../schema/analytics.type.js';
 import { StudyFilter } from '../schema/study-filter.input.js';
+import { StratifierEnum } from '../schema/enums.js';
+import { suppressionPolicy } from '../services/strata.js';
 import { toAgreement, toComparison } from './analytics.mapper.js';
 
 @Resolver()
@@ -30,8 +32,14 @@ export class AnalyticsResolver {
     @Ctx() ctx: RequestContext,
     @Arg('modelSetId', () => ID, { nullable: true }) modelSetId: string | null,
     @Arg('filter', () => StudyFilter, { nullable: true }) filter: StudyFilter | null,
+    @Arg('groupBy', () => [StratifierEnum], {
+      nullable: true,
+      description: 'Answer per stratum as well (small strata suppressed for non-administrators).',
+    })
+    groupBy: StratifierEnum[] | null,
   ): Promise<Agreement> {
     const setId = await resolveModelSetId(ctx.db, modelSetId, ctx.loaders.activeModelSetId);
-    return toAgreement(await agreement(ctx.db, { scope: ctx.viewer.scope, filter, modelSetId: setId }));
+    const policy = suppressionPolicy(ctx.viewer, ctx.config.analytics.minGroupSize);
+    return toAgreement(await agreement(ctx.db, { scope: ctx.viewer.scope, filter, modelSetId: setId, groupBy, policy }));
   }
 }

@@ -1,5 +1,6 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConditionEnum, LevelEnum, SeverityEnum } from './enums.js';
+import { Grouping, Stratum } from './strata.type.js';
 
 export const MetricPartEnum = {
   OVERALL: 'OVERALL',
@@ -85,10 +86,19 @@ export class AgreementGroup {
   @Field(() => [ReliabilityCurve]) reliability!: ReliabilityCurve[];
 }
 
+@ObjectType({ description: 'Agreement within one stratum of groupBy.' })
+export class AgreementStratum {
+  @Field(() => Stratum) stratum!: Stratum;
+  @Field(() => Int, { nullable: true, description: 'null when the stratum is suppressed.' }) rowCount!: number | null;
+  @Field(() => [AgreementGroup], { description: 'As Agreement.groups; empty when the stratum is suppressed.' }) groups!: AgreementGroup[];
+}
+
 @ObjectType({ description: "A model set's agreement with the labels of a cohort." })
 export class Agreement {
   @Field(() => ID) modelSetId!: string;
   @Field(() => Int) studyCount!: number;
   @Field(() => Int) rowCount!: number;
-  @Field(() => [AgreementGroup]) groups!: AgreementGroup[];
+  @Field(() => [AgreementGroup], { description: 'Per condition: its five levels, then pooled (level null).' }) groups!: AgreementGroup[];
+  @Field(() => Grouping, { nullable: true, description: 'null without groupBy.' }) grouping!: Grouping | null;
+  @Field(() => [AgreementStratum], { description: 'One per stratum with groupBy (empty without).' }) strata!: AgreementStratum[];
 }

@@ -3,10 +3,12 @@
 // as float64s per (condition, level); every statistic is computed by the pure functions of analytics/.
 import type { Database } from '../db/client.js';
 import { badInput } from '../domain/errors.js';
+import type { Stratifier } from '../domain/stratifiers.js';
 import type { ProjectScope, StudyFilterInput } from '../domain/study-filter.js';
 import { CONDITIONS, LEVELS, type Condition, type Level } from '../domain/vocabulary.js';
 import { agreementStats, type AgreementStats, type SeverityRows } from './analytics/agreement-stats.js';
 import { float64sOf, LABEL_CLASS_SQL } from './analytics/metric-sql.js';
+import { normaliseGroupBy, perStratum, type GroupAnswer, type GroupingInfo, type SuppressionPolicy } from './strata.js';
 import { SqlBuilder, studyFilterCondition } from './study-filter-sql.js';
 
 export interface AgreementGroup extends AgreementStats {
@@ -15,7 +17,7 @@ export interface AgreementGroup extends AgreementStats {
   readonly level: Level | null;
 }
 
-export interface AgreementResult {
+export interface AgreementCore {
   readonly modelSetId: string;
   readonly studyCount: number;
   readonly rowCount: number;
@@ -23,10 +25,34 @@ export interface AgreementResult {
   readonly groups: readonly AgreementGroup[];
 }
 
-export async function agreement(
-  db: Database,
-  args: { scope: ProjectScope; filter?: StudyFilterInput | null; modelSetId: string | null },
-): Promise<AgreementResult> {
+export interface AgreementResult extends AgreementCore {
+  /** null without groupBy. */
+  readonly grouping: GroupingInfo | null;
+  /** With groupBy: the same statistics per stratum (result null when suppressed). */
+  readonly strata: readonly GroupAnswer<AgreementCore>[];
+}
+
+export interface AgreementArgs {
+  readonly scope: ProjectScope;
+  readonly filter?: StudyFilterInput | null;
+  readonly modelSetId: string | null;
+  readonly groupBy?: readonly Stratifier[] | null;
+  /** Required with groupBy: who may see small groups. */
+  readonly policy?: SuppressionPolicy;
+}
+
+/** Agreement over the cohort, and with groupBy over each stratum the caller may see (services/strata.ts). */
+export async function agreement(db: Database, args: AgreementArgs): Promise<AgreementResult> {
+  if (!args.modelSetId) throw badInput('No model set is active; name one with modelSetId');
+  const overall = await agreementOf(db, args);
+  const groupBy = normaliseGroupBy(args.groupBy);
+  if (!groupBy.length) return { ...overall, grouping: null, strata: [] };
+  if (!args.policy) throw new Error('agreement: groupBy needs a suppression policy');
+  const grouped = await perStratum(db, args, groupBy, args.policy, (filter) => agreementOf(db, { ...args, filter }));
+  return { ...overall, grouping: grouped.grouping, strata: grouped.groups };
+}
+
+async function agreementOf(db: Database, args: AgreementArgs): Promise<AgreementCore> {
   if (!args.modelSetId) throw badInput('No model set is active; name one with modelSetId');
   const b = new SqlBuilder();
   const where = studyFilterCondition(b, args.filter, args.scope, args.modelSetId);

@@ -318,3 +318,44 @@ function sklearnReference(): SklearnRefs {
   ) as SklearnRefs['refs'];
   return { groups, datasets, refs };
 }
+
+describe('agreement groupBy (services/strata.ts)', () => {
+  const GROUPED = `query($m: ID, $f: StudyFilter, $g: [Stratifier!]) { agreement(modelSetId: $m, filter: $f, groupBy: $g) {
+    studyCount grouping { minGroupSize suppressed suppressedGroups }
+    strata { stratum { label studyCount suppressed } rowCount groups { condition level rows confusion kappa { value } severeAuc { value } } } } }`;
+  interface GroupedData {
+    agreement: {
+      studyCount: number;
+      grouping: { minGroupSize: number; suppressed: boolean; suppressedGroups: number };
+      strata: { stratum: { label: string; studyCount: number | null; suppressed: boolean }; rowCount: number | null; groups: Group[] }[];
+    };
+  }
+  const PLAIN = `query($m: ID, $f: StudyFilter) { agreement(modelSetId: $m, filter: $f) { groups { condition level rows confusion kappa { value } severeAuc { value } } } }`;
+
+  it('answers per stratum, equal to the ungrouped answer on that stratum, small strata suppressed for non-administrators', async () => {
+    const studies = [...new Set(rowsA.map((r) => r.study))];
+    const women = studies.slice(0, 36);
+    const men = studies.slice(36);
+    await stack.db.sql.query(`UPDATE "Study" SET sex = 'F' WHERE id = ANY($1::uuid[])`, [women]);
+    await stack.db.sql.query(`UPDATE "Study" SET sex = 'M' WHERE id = ANY($1::uuid[])`, [men]);
+    const f = { projectId: stack.projects.a.id };
+    const researcher = await queryData<GroupedData>(stack.url, GROUPED, { m: setA, f, g: ['SEX'] }, stack.users.researcherA.headers);
+    expect(researcher.agreement.grouping).toMatchObject({ suppressed: true, suppressedGroups: 1 });
+    const [shown, hidden] = researcher.agreement.strata;
+    expect(shown.stratum).toMatchObject({ label: 'F', studyCount: 36, suppressed: false });
+    expect(hidden).toMatchObject({ stratum: { label: 'M', studyCount: null, suppressed: true }, rowCount: null, groups: [] });
+    const plain = await queryData<{ agreement: { groups: Group[] } }>(
+      stack.url,
+      PLAIN,
+      { m: setA, f: { ids: women } },
+      stack.users.researcherA.headers,
+    );
+    expect(shown.groups).toEqual(plain.agreement.groups);
+    expect(shown.rowCount).toBe(36 * 25);
+    const admin = await queryData<GroupedData>(stack.url, GROUPED, { m: setA, f, g: ['SEX'] }, stack.users.admin.headers);
+    expect(admin.agreement.strata.map((s) => [s.stratum.label, s.stratum.studyCount, s.rowCount])).toEqual([
+      ['F', 36, 900],
+      ['M', 4, 100],
+    ]);
+  });
+});
