@@ -11,6 +11,7 @@ import { inferencePanel } from './inference-panel.js';
 import { jobsPanel } from './jobs-panel.js';
 import { modelSetsPanel } from './model-sets-panel.js';
 import { renderAdminView } from './admin-view.js';
+import { renderAnalyticsView } from './analytics-view.js';
 import { studiesPanel } from './studies-panel.js';
 import { renderStudyView } from './study-view.js';
 
@@ -109,6 +110,8 @@ async function route() {
   const match = /^#\/studies\/([^/?]+)/.exec(location.hash);
   if (location.hash === '#/admin') {
     await renderAdminView(main);
+  } else if (location.hash === '#/analytics') {
+    await renderAnalyticsView(main);
   } else if (match) {
     await renderStudyView(main, decodeURIComponent(match[1]));
   } else {
