@@ -7,8 +7,10 @@
 // - import and training start from the page and their jobs are followed live;
 // - labelled points lying on slices the study view did not show are shown on their slice and reached from a list.
 import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type RunningServer } from '../../src/server.js';
@@ -19,6 +21,11 @@ import { silentLogger } from '../support/silent-logger.js';
 import { testConfig } from '../support/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { CHROMIUM, CHROMIUM_ARGS, hasChromium } from './support/dashboard-stack.js';
+
+// The committed screenshots change only on purpose (UPDATE_SCREENSHOTS=1); a plain run writes to a temp folder.
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+  : join(tmpdir(), 'spinegraph-dashboard-screenshots');
 
 const PROJECT = 'first-run';
 
@@ -51,6 +58,7 @@ describe.skipIf(!hasChromium())('the dashboard before and after its first run', 
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
     dir = await mkdtemp(join(tmpdir(), 'sg-first-run-'));
     await generateDataset({ outDir: join(dir, 'cohort'), studies: 2, seed: 7, size: 128 });
     await generateDataset({ outDir: join(dir, 'more'), studies: 1, seed: 8, size: 96 });
@@ -125,6 +133,7 @@ describe.skipIf(!hasChromium())('the dashboard before and after its first run', 
     await page.locator(`.label-points button[data-instance-id="${target.instanceId}"]`).first().click();
     await expect.poll(() => page.locator('.viewer-stage').getAttribute('data-instance-id')).toBe(target.instanceId);
     expect(await page.locator(`.viewer-overlay rect.label-point[data-level="${target.level}"]`).count()).toBeGreaterThan(0);
+    await page.locator('section.viewer').screenshot({ path: join(SCREENSHOTS, 'study-labelled-points.png') });
     await page.goto(`${base}/#/`);
     await page.getByRole('button', { name: 'Run inference on cohort' }).waitFor();
   });
@@ -173,6 +182,7 @@ describe.skipIf(!hasChromium())('the dashboard before and after its first run', 
     const trace = (await page.evaluate('window.__jobTrace')) as Trace[];
     expect(trace.filter((t) => t.kind === 'Import').map((t) => t.status)).toContain('completed');
     await page.getByText('Studies 1–3 of 3.').waitFor({ timeout: 20_000 });
+    await page.locator('.data-panel').screenshot({ path: join(SCREENSHOTS, 'dashboard-add-data.png') });
     // A folder outside the data roots is refused with the API's reason.
     await page.getByLabel('Folder on the server').fill('/etc');
     await page.getByRole('button', { name: 'Import folder' }).click();

@@ -5,8 +5,10 @@
 // dicom3tools are missing (CI installs them and sets SPINEGRAPH_REQUIRE_PACS=1, which makes their absence an error).
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +20,11 @@ import { silentLogger } from '../support/silent-logger.js';
 import { testConfig } from '../support/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { CHROMIUM, CHROMIUM_ARGS, hasChromium } from './support/dashboard-stack.js';
+
+// The committed screenshots change only on purpose (UPDATE_SCREENSHOTS=1); a plain run writes to a temp folder.
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+  : join(tmpdir(), 'spinegraph-dashboard-screenshots');
 
 const run = promisify(execFile);
 const PROJECT = 'pacs-project';
@@ -46,6 +53,7 @@ describe.skipIf(skipReason !== null)('DICOMweb from the dashboard, against Ortha
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
     dir = await mkdtemp(join(tmpdir(), 'sg-dicomweb-page-'));
     await generateDataset({ outDir: join(dir, 'synth'), studies: 2, seed: 41, size: 64 });
     orthanc = await startOrthanc();
@@ -98,6 +106,7 @@ describe.skipIf(skipReason !== null)('DICOMweb from the dashboard, against Ortha
     await page.locator('.pull-form .form-status', { hasText: '2 studies found.' }).waitFor({ timeout: 30_000 });
     const rows = page.locator('table.pull-studies tbody tr');
     expect(await rows.count()).toBe(2);
+    await page.locator('.data-panel').screenshot({ path: join(SCREENSHOTS, 'dashboard-dicomweb-pull.png') });
     // No URL and no credential reaches the page.
     const html = await page.content();
     expect(html).not.toContain(orthanc.password);
@@ -149,6 +158,7 @@ describe.skipIf(skipReason !== null)('DICOMweb from the dashboard, against Ortha
     const found = (await qido.json()) as Record<string, { Value?: string[] }>[];
     expect(found.map((f) => f['00080018']?.Value?.[0])).toEqual([sop]);
     expect(found[0]?.['00080060']?.Value?.[0]).toBe('SR');
+    await page.locator('.sr-panel').screenshot({ path: join(SCREENSHOTS, 'study-sr.png') });
   });
 
   it('raised no script errors', () => {
