@@ -71,8 +71,16 @@ export async function generateApiDataset(url: string, options: ApiDatasetOptions
     ).rows[0].id;
     // One second apart, so the (createdAt, id) keyset order is the externalId order.
     const studies = await client.query(
-      `INSERT INTO "Study" (id, "projectId", "externalId", "patientKey", "createdAt", "updatedAt")
-       SELECT gen_random_uuid(), $1::uuid, (1000000 + g)::text, md5('patient-' || g), now() - make_interval(secs => $2 - g), now()
+      // Stratifiers as an import stores them (docs/cohorts.md), spread deterministically over the studies: ages 20-94
+      // in 5-year bands (90+ collapsed), both sexes, five vendors, 1.5 T and 3 T, 3-5 mm; every 50th study unknown.
+      `INSERT INTO "Study" (id, "projectId", "externalId", "patientKey", "createdAt", "updatedAt", sex, "ageBand", manufacturer, "fieldStrength", "sliceThickness")
+       SELECT gen_random_uuid(), $1::uuid, (1000000 + g)::text, md5('patient-' || g), now() - make_interval(secs => $2 - g), now(),
+              CASE WHEN g % 50 = 0 THEN NULL WHEN g % 2 = 0 THEN 'F' ELSE 'M' END,
+              CASE WHEN g % 50 = 0 THEN NULL WHEN 20 + (g * 7) % 75 >= 90 THEN '90+'
+                   ELSE lpad(((20 + (g * 7) % 75) / 5 * 5)::text, 2, '0') || '-' || lpad(((20 + (g * 7) % 75) / 5 * 5 + 4)::text, 2, '0') END,
+              CASE WHEN g % 50 = 0 THEN NULL ELSE (ARRAY['SIEMENS', 'GE', 'PHILIPS', 'CANON', 'HITACHI'])[1 + g % 5] END,
+              CASE WHEN g % 50 = 0 THEN NULL WHEN g % 3 = 0 THEN 3 ELSE 1.5 END,
+              3 + g % 3
        FROM generate_series(1, $2::int) g`,
       [projectId, options.studies],
     );

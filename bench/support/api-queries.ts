@@ -4,6 +4,13 @@ import type pg from 'pg';
 
 export const COHORT_SUMMARY = `query CohortSummary { cohortSummary(source: PREDICTED) { studyCount cells { condition level severity count fraction } } }`;
 
+export const COHORT_SUMMARY_BY_AGE_BAND = `query CohortSummaryByAgeBand {
+  cohortSummary(source: PREDICTED, groupBy: [AGE_BAND]) {
+    studyCount grouping { suppressedGroups }
+    groups { stratum { label studyCount suppressed } cells { condition level severity count fraction } }
+  }
+}`;
+
 export const FILTERED_PAGE = `query SevereL45Canal {
   studies(filter: { predicted: [{ condition: SPINAL_CANAL_STENOSIS, level: L4_L5, atLeast: SEVERE }] }, first: 50) {
     totalCount pageInfo { hasNextPage endCursor }
@@ -52,8 +59,36 @@ function expect(ok: boolean, what: string): void {
   if (!ok) throw new Error(`API benchmark: wrong answer: ${what}`);
 }
 
+/** The grouped summary against its own SQL: studies per age band, and the predicted cells of each band. */
+async function checkGroupedAnswer(url: string, sql: pg.Client, modelSetId: string): Promise<void> {
+  type Grouped = { groups: { stratum: { label: string; studyCount: number | null }; cells: Cell[] }[] };
+  const answer = (await postGraphql<{ cohortSummary: Grouped }>(url, COHORT_SUMMARY_BY_AGE_BAND)).cohortSummary;
+  const counts = await sql.query<{ k: string; n: number }>(
+    `SELECT coalesce(s."ageBand", 'unknown') || '|' || p.condition || '|' || p.level || '|' || p.severity AS k, count(*)::int AS n
+     FROM "Prediction" p JOIN "Study" s ON s.id = p."studyId" WHERE p."modelSetId" = $1::uuid GROUP BY 1`,
+    [modelSetId],
+  );
+  const bands = await sql.query<{ band: string; n: number }>(
+    `SELECT coalesce("ageBand", 'unknown') AS band, count(*)::int AS n FROM "Study" GROUP BY 1`,
+  );
+  expect(
+    answer.groups.length === bands.rows.length,
+    `cohortSummary by AGE_BAND has ${answer.groups.length} groups, SQL ${bands.rows.length}`,
+  );
+  const expected = new Map(counts.rows.map((r) => [r.k, Number(r.n)]));
+  for (const g of answer.groups) {
+    const band = bands.rows.find((b) => b.band === g.stratum.label);
+    expect(band !== undefined && band.n === g.stratum.studyCount, `age band ${g.stratum.label}: ${g.stratum.studyCount} studies`);
+    for (const c of g.cells) {
+      const n = expected.get(`${g.stratum.label}|${c.condition}|${c.level}|${c.severity}`) ?? 0;
+      expect(c.count === n, `age band ${g.stratum.label} ${c.condition} ${c.level} ${c.severity} = ${c.count}, SQL says ${n}`);
+    }
+  }
+}
+
 /** Runs each request once and compares it with SQL written independently of the services. */
 export async function checkAnswers(url: string, sql: pg.Client, modelSetId: string, studies: number, studyId: string): Promise<void> {
+  await checkGroupedAnswer(url, sql, modelSetId);
   const summary = (await postGraphql<{ cohortSummary: { studyCount: number; cells: Cell[] } }>(url, COHORT_SUMMARY)).cohortSummary;
   const counts = await sql.query<{ k: string; n: number }>(
     `SELECT condition || '|' || level || '|' || severity AS k, count(*)::int AS n FROM "Prediction" WHERE "modelSetId" = $1::uuid GROUP BY 1`,

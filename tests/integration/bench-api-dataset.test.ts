@@ -40,6 +40,35 @@ const joined = (b: BenchDatabase): Promise<PredictionRow[]> =>
   );
 
 describe('generateApiDataset', () => {
+  it('fills the stratifiers like an import: age bands 20-24 to 90+, both sexes, five vendors, 1.5 and 3 T; 2 % unknown', async () => {
+    const [r] = await bench.db.sql.query<{ bands: string[]; sexes: string[]; vendors: number; tesla: number[]; unknown: number }>(
+      `SELECT array_agg(DISTINCT "ageBand" ORDER BY "ageBand") FILTER (WHERE "ageBand" IS NOT NULL) AS bands,
+              array_agg(DISTINCT sex ORDER BY sex) FILTER (WHERE sex IS NOT NULL) AS sexes,
+              count(DISTINCT manufacturer)::int AS vendors,
+              array_agg(DISTINCT "fieldStrength" ORDER BY "fieldStrength") FILTER (WHERE "fieldStrength" IS NOT NULL) AS tesla,
+              count(*) FILTER (WHERE "ageBand" IS NULL AND sex IS NULL AND manufacturer IS NULL)::int AS unknown
+       FROM "Study"`,
+    );
+    expect(r.bands).toEqual([
+      '20-24',
+      '25-29',
+      '30-34',
+      '35-39',
+      '40-44',
+      '45-49',
+      '50-54',
+      '55-59',
+      '60-64',
+      '65-69',
+      '70-74',
+      '75-79',
+      '80-84',
+      '85-89',
+      '90+',
+    ]);
+    expect(r).toMatchObject({ sexes: ['F', 'M'], vendors: 5, tesla: [1.5, 3], unknown: STUDIES / 50 });
+  });
+
   it('writes N studies with 3 series, 25 labels and 25 predictions each, one active model set', async () => {
     expect(dataset).toMatchObject({ studies: STUDIES, series: 3 * STUDIES, labels: 25 * STUDIES, predictions: 25 * STUDIES });
     const [counts] = await bench.db.sql.query<{ studies: number; cells: number; active: number }>(
