@@ -3,7 +3,6 @@
 // sum(w * loss) / sum(w) over the drawn studies for A and for B, and the score as the mean of the parts present.
 // The study is the unit of resampling, as the rows of a study are not independent. Loss sums come in per study,
 // so a resample costs n draws x 12 additions, on typed arrays.
-import { drawIndex, mulberry32 } from './prng.js';
 import { percentileSorted } from './percentile.js';
 
 export const METRIC_PARTS = ['spinal', 'foraminal', 'subarticular', 'anySevereSpinal'] as const;
@@ -116,7 +115,8 @@ function resample(
 ): void {
   const n = data.studies;
   const { lossA, lossB, weight } = data;
-  const next = mulberry32(options.seed);
+  // mulberry32 (prng.ts) inlined: a closure call per draw costs more than the draw's 12 additions.
+  let state = options.seed >>> 0;
   const sa = new Float64Array(PART_COUNT);
   const sb = new Float64Array(PART_COUNT);
   const sw = new Float64Array(PART_COUNT);
@@ -124,7 +124,10 @@ function resample(
     // Locals, not the arrays: this loop runs resamples x n times.
     let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0, w0 = 0, w1 = 0, w2 = 0, w3 = 0; // prettier-ignore
     for (let d = 0; d < n; d++) {
-      const o = drawIndex(next, n) * PART_COUNT;
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      const o = Math.floor((((t ^ (t >>> 14)) >>> 0) * n) / 4294967296) * PART_COUNT;
       a0 += lossA[o];
       a1 += lossA[o + 1];
       a2 += lossA[o + 2];
