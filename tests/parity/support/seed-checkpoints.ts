@@ -20,6 +20,8 @@ export interface SeedModelSpec {
   readonly seed: number;
   readonly baseModel?: string;
   readonly resolution?: number;
+  /** Also write the seed model's output on the check input (parity test 1); default true. */
+  readonly reference?: boolean;
 }
 
 /** Writes the seed folders under `dir` and, under `dir/reference`, the seed model's PyTorch output per fold. */
