@@ -185,8 +185,9 @@ export async function renderStudyView(main, studyId) {
         checked: state[key],
         onchange: (/** @type {Event} */ e) => {
           state[key] = /** @type {HTMLInputElement} */ (e.target).checked;
-          for (const g of content.querySelectorAll('.labelled-slices')) /** @type {HTMLElement} */ (g).hidden = !state.labels;
-          refreshImages();
+          // The slices of labelled points join the page only while they are drawn (hidden images would never load).
+          if (key === 'labels') load();
+          else refreshImages();
         },
       }),
       text,
@@ -243,10 +244,9 @@ export async function renderStudyView(main, studyId) {
       const labelledGroup = (/** @type {ReturnType<typeof chooseViews>} */ v) => {
         const shown = new Set([...v.sagittalT2, ...v.sagittalT1, ...v.axial].map((x) => x.instance.id));
         const extra = labelledViews(study, shown);
-        if (!extra.length) return null;
+        if (!extra.length || !state.labels) return null;
         const g = group('Slices with labelled points', extra.map(figure));
         g.classList.add('labelled-slices');
-        g.hidden = !state.labels;
         return g;
       };
       const figure = (/** @type {View} */ v) => {
