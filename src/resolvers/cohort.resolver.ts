@@ -37,6 +37,8 @@ export class CohortResolver {
   ): Promise<Evaluation> {
     const setId = await resolveModelSetId(ctx.db, modelSetId, ctx.loaders.activeModelSetId);
     const policy = suppressionPolicy(ctx.viewer, ctx.config.analytics.minGroupSize);
-    return toEvaluation(await evaluate(ctx.db, { scope: ctx.viewer.scope, filter, modelSetId: setId, groupBy, policy, userId: ctx.viewer.userId }));
+    return toEvaluation(
+      await evaluate(ctx.db, { scope: ctx.viewer.scope, filter, modelSetId: setId, groupBy, policy, userId: ctx.viewer.userId }),
+    );
   }
 }
