@@ -157,7 +157,7 @@ function reportEvent(group: string, e: TrainerEvent): void {
   }
 }
 
-/** The manifest with a note of how this build departs from the config (folds trained, epochs cut). */
+/** The manifest with a note of how this build departs from the config (folds trained, epochs per role). */
 async function withDemoNote(manifestPath: string): Promise<string> {
   const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { provenance?: Record<string, unknown> };
   manifest.provenance = {
@@ -167,7 +167,7 @@ async function withDemoNote(manifestPath: string): Promise<string> {
       cohort: `${studies} synthetic studies, seed ${seed}, ${size} px`,
       folds: `${args.folds} folds by study; trained validation fold(s): ${args['train-folds']}`,
       epochs: EPOCHS,
-      note: 'epochs cut from the small config to fit a shared 2-core build machine; see docs/demo-models.md',
+      note: "epochs set per role (not the small config's), one fold trained, to fit a shared 2-core build machine; see docs/demo-models.md",
     },
   };
   return `${JSON.stringify(manifest, null, 2)}\n`;
@@ -453,8 +453,8 @@ function renderReport(
   lines.push('## How it was trained', '');
   lines.push(
     `- Cohort: ${s.studies} synthetic studies (\`generateDataset\`, seed ${s.seed}, study ids from ${TRAIN_FIRST_ID}, ${s.size} px images), imported into an embedded database and exported with the training exporter (\`src/training/export\`, ROIs centred on the label coordinates).`,
-    `- Folds: ${s.folds} folds by study, stratified by any severe label; **only fold(s) ${s.trainFolds} trained** (one model per role, validated on that fold), because the build had to fit about 20 minutes of a shared 2-core machine. The CV numbers below are therefore one fold's out-of-fold predictions, not a 5-fold mean.`,
-    `- Config \`small\` (DeepLabV3+/ResNet34 at width 12, decoder 32, 256 px inputs, heatmap std 10 px at 256; ResNet18 width 16 + bidirectional GRU 64 on 64 px ROIs), with **epochs cut** from the config's 30/30/15 (keypoints) and 6 (classifiers) to: ${JSON.stringify(s.epochs)}. The manifests carry the same note in \`provenance.demoBuild\` and the trainer's own \`model.shrunk\` list.`,
+    `- Folds: ${s.folds} folds by study, stratified by any severe label; **only fold(s) ${s.trainFolds} trained** (one model per role, validated on that fold), because the build had to fit a shared 2-core machine (about 50 minutes of training at load ~20). The CV numbers below are therefore one fold's out-of-fold predictions, not a 5-fold mean.`,
+    `- Config \`small\` (DeepLabV3+/ResNet34 at width 12, decoder 32, 256 px inputs, heatmap std 10 px at 256; ResNet18 width 16 + bidirectional GRU 64 on 64 px ROIs), with **epochs set per role** instead of the config's 30/30/15 (keypoints) and 6 (classifiers): ${JSON.stringify(s.epochs)}. The manifests carry the same note in \`provenance.demoBuild\` and the trainer's own \`model.shrunk\` list.`,
     `- Size: ${(r.totalBytes / 2 ** 20).toFixed(1)} MiB for the whole folder (7 models).`,
     '',
   );

@@ -147,11 +147,11 @@ describe.skipIf(!hasChromium())('the dashboard before and after its first run', 
     await page.locator('tr.job').first().locator('.badge', { hasText: 'completed' }).waitFor({ timeout: 240_000 });
 
     // The run form now offers the set the run registered, and the set shows the cross-validated metric of its
-    // bundled training summary (models/demo/training-summary.json: the ensemble's 0.275).
+    // bundled training summary (models/demo/training-summary.json: the ensemble's 0.130).
     await expect.poll(() => page.locator('#inference-model-set option').allTextContents(), { timeout: 20_000 }).toEqual(['demo (active)']);
     const row = page.locator('table.model-sets tbody tr').first();
     const cells = row.locator('td');
-    await expect.poll(() => cells.nth(1).textContent(), { timeout: 20_000 }).toBe('0.275 (ensemble)');
+    await expect.poll(() => cells.nth(1).textContent(), { timeout: 20_000 }).toBe('0.130 (ensemble)');
     // The heatmap shows its predictions over both studies, and the scores count every row, as the API does.
     await expect
       .poll(() => page.locator('table.heatmap caption').textContent(), { timeout: 20_000 })
