@@ -31,7 +31,8 @@ const load1 = () => loadavg()[0].toFixed(1);
 /** Busy ms per stage of one pipeline run (batches counted once: their studies share one timings object). */
 function stageBusy(results: readonly StudyResult[]): Map<string, number> {
   const out = new Map<string, number>();
-  for (const t of new Set(results.map((r) => r.timings))) for (const [k, v] of Object.entries(t.stagesMs)) out.set(k, (out.get(k) ?? 0) + v);
+  for (const t of new Set(results.map((r) => r.timings)))
+    for (const [k, v] of Object.entries(t.stagesMs)) out.set(k, (out.get(k) ?? 0) + v);
   return out;
 }
 
@@ -46,7 +47,12 @@ interface BatchResult {
   readonly loads: number[];
 }
 
-async function measure(studies: readonly StudyInput[], set: LoadedModelSet, studiesPerBatch: number, spinning: boolean): Promise<BatchResult> {
+async function measure(
+  studies: readonly StudyInput[],
+  set: LoadedModelSet,
+  studiesPerBatch: number,
+  spinning: boolean,
+): Promise<BatchResult> {
   const calls: RecordedRun[] = [];
   await runPipeline(studies, recordingSet(set, calls), { studiesPerBatch });
   const wallMs: number[] = [];
@@ -60,7 +66,9 @@ async function measure(studies: readonly StudyInput[], set: LoadedModelSet, stud
     wallMs.push(performance.now() - t0);
     for (const [k, v] of stageBusy(results)) stages.set(k, [...(stages.get(k) ?? []), v]);
     modelOnlyMs.push(await replay(calls));
-    log(`batch ${studiesPerBatch}, spinning ${spinning}: pipeline ${wallMs.at(-1)?.toFixed(0)} ms, model-only ${modelOnlyMs.at(-1)?.toFixed(0)} ms (load ${load1()})`);
+    log(
+      `batch ${studiesPerBatch}, spinning ${spinning}: pipeline ${wallMs.at(-1)?.toFixed(0)} ms, model-only ${modelOnlyMs.at(-1)?.toFixed(0)} ms (load ${load1()})`,
+    );
   }
   const wall = distribution(wallMs).median;
   const model = distribution(modelOnlyMs).median;

@@ -5,7 +5,10 @@ export const QUEUE_NAMES = { import: 'import', inference: 'inference', training:
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 export const ALL_QUEUES: readonly QueueName[] = Object.values(QUEUE_NAMES);
 
-export const QUEUE_OF_KIND: Readonly<Record<JobKind, QueueName>> = { IMPORT: 'import', INFERENCE: 'inference', TRAINING: 'training',
+export const QUEUE_OF_KIND: Readonly<Record<JobKind, QueueName>> = {
+  IMPORT: 'import',
+  INFERENCE: 'inference',
+  TRAINING: 'training',
   QUANTIZE: 'quantize',
 };
 

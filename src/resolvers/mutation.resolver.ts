@@ -7,7 +7,13 @@ import { toJob } from './job.mapper.js';
 import { toKeypoint } from './keypoint.mapper.js';
 import { Job } from '../schema/job.type.js';
 import { ModelSet } from '../schema/model-set.type.js';
-import { CorrectKeypointInput, ImportStudiesInput, QuantizeModelSetInput, RunInferenceInput, StartTrainingInput } from '../schema/mutation.input.js';
+import {
+  CorrectKeypointInput,
+  ImportStudiesInput,
+  QuantizeModelSetInput,
+  RunInferenceInput,
+  StartTrainingInput,
+} from '../schema/mutation.input.js';
 import { Keypoint } from '../schema/study-detail.type.js';
 
 @Resolver()
@@ -29,7 +35,9 @@ export class MutationResolver {
     return toJob(await ctx.services.starts.startTraining(ctx.viewer, input));
   }
 
-  @Mutation(() => Job, { description: 'Writes and registers a static int8 (QDQ) copy of a model set, as `spinegraph models quantize` does.' })
+  @Mutation(() => Job, {
+    description: 'Writes and registers a static int8 (QDQ) copy of a model set, as `spinegraph models quantize` does.',
+  })
   async quantizeModelSet(
     @Ctx() ctx: RequestContext,
     @Arg('input', () => QuantizeModelSetInput) input: QuantizeModelSetInput,

@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerModelSet } from '../../src/services/model-registry.service.js';
 import { runWorker, type RunningWorker } from '../../src/worker.js';
 import { writeConvModelSet } from '../fixtures/models/fixture-model-set.js';
-import { errorCode, postGraphQL, queryData, recordSubscription, startSecurityStack, type SecurityStack } from '../support/security-fixture.js';
+import {
+  errorCode,
+  postGraphQL,
+  queryData,
+  recordSubscription,
+  startSecurityStack,
+  type SecurityStack,
+} from '../support/security-fixture.js';
 import { silentLogger } from '../support/silent-logger.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -51,7 +58,12 @@ describe.skipIf(!hasOnnx)('quantizeModelSet (GraphQL job)', () => {
     const before = await stack.db.prisma.job.count();
     const input = { modelSetId: floatSetId, name: 'refused-int8' };
     expect(errorCode(await postGraphQL(stack.url, QUANTIZE, { input }, stack.users.viewerA.headers))).toBe('FORBIDDEN');
-    const outsider = await postGraphQL(stack.url, QUANTIZE, { input: { ...input, filter: { projectId: stack.projects.a.id } } }, stack.users.researcherB.headers);
+    const outsider = await postGraphQL(
+      stack.url,
+      QUANTIZE,
+      { input: { ...input, filter: { projectId: stack.projects.a.id } } },
+      stack.users.researcherB.headers,
+    );
     expect(errorCode(outsider)).toBe('NOT_FOUND');
     expect(errorCode(await postGraphQL(stack.url, QUANTIZE, { input }))).toBe('UNAUTHENTICATED');
     expect(await stack.db.prisma.job.count()).toBe(before);
@@ -73,7 +85,9 @@ describe.skipIf(!hasOnnx)('quantizeModelSet (GraphQL job)', () => {
   });
 
   it("quantizes on the caller's studies, reports progress, registers an inactive int8 set whose manifests say so", async () => {
-    const { quantizeModelSet: job } = await queryData<{ quantizeModelSet: { id: string; kind: string; status: string; params: { modelSetId: string } } }>(
+    const { quantizeModelSet: job } = await queryData<{
+      quantizeModelSet: { id: string; kind: string; status: string; params: { modelSetId: string } };
+    }>(
       stack.url,
       QUANTIZE,
       { input: { modelSetId: floatSetId, name: 'small-int8', calibrationStudies: 2 } },
@@ -109,7 +123,11 @@ describe.skipIf(!hasOnnx)('quantizeModelSet (GraphQL job)', () => {
       sourceSet: string;
       calibrationStudies: number;
       directory: string;
-      models: { model: string; quantizedLayers: Record<string, number>; check: { maxAbsDiff: number; floatOutputRange: number; samples: number } }[];
+      models: {
+        model: string;
+        quantizedLayers: Record<string, number>;
+        check: { maxAbsDiff: number; floatOutputRange: number; samples: number };
+      }[];
     };
     expect(result).toMatchObject({ name: 'small-int8', sourceSet: 'small-float', calibrationStudies: 2 });
     expect(result.models).toHaveLength(MODELS);
@@ -124,7 +142,9 @@ describe.skipIf(!hasOnnx)('quantizeModelSet (GraphQL job)', () => {
     const manifests = (await readdir(result.directory)).filter((f) => f.endsWith('.manifest.json'));
     expect(manifests).toHaveLength(MODELS);
     for (const f of manifests) {
-      const m = JSON.parse(await readFile(join(result.directory, f), 'utf8')) as { quantization?: { scheme: string; calibration: { studies: number } } };
+      const m = JSON.parse(await readFile(join(result.directory, f), 'utf8')) as {
+        quantization?: { scheme: string; calibration: { studies: number } };
+      };
       expect(m.quantization?.scheme, f).toMatch(/int8/i);
       expect(m.quantization?.calibration.studies, f).toBe(2);
     }

@@ -69,7 +69,18 @@ describe('writeStudyResult', () => {
   it('upserts 25 predictions and replaces the model keypoints of that study and set, leaving manual ones', async () => {
     const setId = cohort.modelSet.id;
     await t.db.prisma.keypoint.create({
-      data: { studyId, seriesId, level: 'L1_L2', role: 'manual', pixelX: 1, pixelY: 2, patientX: 0, patientY: 0, patientZ: 0, source: 'MANUAL' },
+      data: {
+        studyId,
+        seriesId,
+        level: 'L1_L2',
+        role: 'manual',
+        pixelX: 1,
+        pixelY: 2,
+        patientX: 0,
+        patientY: 0,
+        patientZ: 0,
+        source: 'MANUAL',
+      },
     });
     await writeStudyResult(t.db, result(studyId, seriesId, 0, 5), setId, null);
     await writeStudyResult(t.db, result(studyId, seriesId, 3, 2), setId, null);
@@ -108,7 +119,9 @@ describe('writeStudyResult', () => {
       await blocker.end();
     }
     expect(await t.db.prisma.keypoint.count({ where: { studyId, source: 'MODEL', modelSetId: setId } })).toBe(4);
-    const row = await t.db.prisma.prediction.findFirstOrThrow({ where: { studyId, modelSetId: setId, condition: CONDITIONS[0], level: LEVELS[0] } });
+    const row = await t.db.prisma.prediction.findFirstOrThrow({
+      where: { studyId, modelSetId: setId, condition: CONDITIONS[0], level: LEVELS[0] },
+    });
     expect(row.severe).toBeCloseTo(predictions(5)[0]?.severe ?? NaN, 12);
   }, 30_000);
 

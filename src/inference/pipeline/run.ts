@@ -71,7 +71,10 @@ class BatchRun {
   private prepare(model: LoadedModel): Promise<PreparedInputs> {
     const m = model.manifest;
     const s = m.spec;
-    const key = JSON.stringify([m.role, s.kind === 'keypoints' ? [s.input, s.view] : [s.input, s.variants, s.roiMm, s.missingRoi, s.emptySample]]);
+    const key = JSON.stringify([
+      m.role,
+      s.kind === 'keypoints' ? [s.input, s.view] : [s.input, s.variants, s.roiMm, s.missingRoi, s.emptySample],
+    ]);
     let p = this.prepared.get(key);
     if (!p) {
       p = this.clock.time(`preprocess:${m.role}`, () => prepareInputs(m, this.states, this.preprocessor, this.slots));

@@ -33,7 +33,10 @@ describe('recordingSet and replay', () => {
       ...set,
       models: set.models.map((m) => ({
         ...m,
-        session: { ...m.session, run: (feeds: Readonly<Record<string, FloatTensor>>) => (seen.push({ model: m.manifest.name, feeds }), m.session.run(feeds)) },
+        session: {
+          ...m.session,
+          run: (feeds: Readonly<Record<string, FloatTensor>>) => (seen.push({ model: m.manifest.name, feeds }), m.session.run(feeds)),
+        },
       })),
     };
     await runPipeline(studies, recordingSet(counted, runs), { studiesPerBatch: 2 });
@@ -44,7 +47,11 @@ describe('recordingSet and replay', () => {
         const original = seen[i].feeds[name];
         expect(t.data).not.toBe(original.data);
         expect(t.dims).toEqual(original.dims);
-        expect(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).equals(Buffer.from(original.data.buffer, original.data.byteOffset, original.data.byteLength))).toBe(true);
+        expect(
+          Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).equals(
+            Buffer.from(original.data.buffer, original.data.byteOffset, original.data.byteLength),
+          ),
+        ).toBe(true);
       }
     }
     // The replay goes to the sessions under the recorder (not through it again): nothing more is recorded.
