@@ -4,7 +4,7 @@
 // A synthetic training cohort is imported into an embedded database, exported with the training exporter, trained
 // with config `small`, copied into models/demo, then scored on a separate held-out synthetic cohort against a
 // prevalence-only baseline. Every step is seeded; the work folder caches generated cohorts and the database.
-import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,11 +13,16 @@ import type { Database } from '../src/db/client.js';
 import { ensureProject } from '../src/services/projects.service.js';
 import { importStudies } from '../src/services/import/import-studies.js';
 import { generateDataset } from '../src/synth/index.js';
-import { loadLabelledStudies } from '../src/services/labelled-studies.js';
-import { anySevereLabel, exportTrainingTensors } from '../src/training/export/export-tensors.js';
-import { assignFolds, foldCountFor } from '../src/training/folds.js';
-import { buildTrainingRequest, writeTrainingRequest } from '../src/training/request.js';
-import { runTrainer, type TrainerEvent } from '../src/training/trainer-process.js';
+import { foldCountFor } from '../src/training/folds.js';
+import { CONFIG_LAYOUT_SIZES } from '../src/training/request.js';
+import type { TrainerEvent } from '../src/training/trainer-process.js';
+import {
+  copyModelFiles,
+  exportCohortTensors,
+  loadTrainingCohort,
+  resolveTrainFolds,
+  runTrainingRun,
+} from '../src/services/training-orchestration.js';
 import { MODEL_ROLES, type ModelRole } from '../src/inference/index.js';
 import { patientToPixel } from '../src/dicom/geometry.js';
 import {
@@ -89,21 +94,15 @@ async function importCohort(
 
 async function train(db: Database): Promise<void> {
   const ids = await importCohort(db, 'demo-train', join(work, 'train-data'), studies, seed, TRAIN_FIRST_ID);
-  const labelled = await loadLabelledStudies(db, ids);
-  const foldCount = foldCountFor(labelled.length, Number(args.folds));
-  const folds = assignFolds(
-    labelled.map((s) => ({ studyId: s.input.studyId, anySevere: anySevereLabel(s) })),
-    foldCount,
-    seed,
-  );
+  const cohort = await loadTrainingCohort(db, ids, { seed, foldCount: (labelled) => foldCountFor(labelled, Number(args.folds)) });
+  if (trainFolds) resolveTrainFolds(cohort.foldCount, trainFolds);
   const tensorDir = join(work, 'tensors');
   if (!existsSync(join(tensorDir, 'index.json'))) {
     const t0 = performance.now();
-    const exported = await exportTrainingTensors(labelled, {
+    const exported = await exportCohortTensors(cohort, {
       outDir: tensorDir,
-      sizes: { keypointSize: 256, roiSize: 64 },
-      folds,
-      meta: { cohort: `synthetic-${studies}`, synthSeed: seed, imageSize: size, folds: foldCount },
+      sizes: CONFIG_LAYOUT_SIZES.small,
+      meta: { cohort: `synthetic-${studies}`, synthSeed: seed, imageSize: size, folds: cohort.foldCount },
       onStudy: (d, n) => d % 10 === 0 && log(`exported ${d}/${n} studies`),
     });
     log(`exported tensors in ${((performance.now() - t0) / 1000).toFixed(0)} s: ${JSON.stringify(exported)}`);
@@ -117,20 +116,23 @@ async function train(db: Database): Promise<void> {
       continue;
     }
     await mkdir(runDir, { recursive: true });
-    const request = buildTrainingRequest({
-      outputDir: runDir,
-      config: 'small',
-      seed,
-      tensorIndex: join(tensorDir, 'index.json'),
-      roles: g.roles,
-      device: 'auto',
-      ...(trainFolds ? { folds: trainFolds } : {}),
-      ...(g.epochs !== undefined ? { epochs: g.epochs } : {}),
+    await runTrainingRun({
+      python: args.python,
+      requestPath: join(work, `request-${g.name}.json`),
+      request: {
+        outputDir: runDir,
+        config: 'small',
+        seed,
+        tensorIndex: join(tensorDir, 'index.json'),
+        roles: g.roles,
+        device: 'auto',
+        ...(trainFolds ? { folds: trainFolds } : {}),
+        ...(g.epochs !== undefined ? { epochs: g.epochs } : {}),
+      },
+      onRequest: (request) => log(`training ${g.name}: ${JSON.stringify(request)}`),
+      onEvent: (e) => reportEvent(g.name, e),
+      onLog: (l) => console.error(`  ${l}`),
     });
-    const requestPath = join(work, `request-${g.name}.json`);
-    await writeTrainingRequest(requestPath, request);
-    log(`training ${g.name}: ${JSON.stringify(request)}`);
-    await runTrainer({ python: args.python, requestPath, onEvent: (e) => reportEvent(g.name, e), onLog: (l) => console.error(`  ${l}`) });
   }
   await copyModels();
 }
@@ -179,10 +181,7 @@ async function copyModels(): Promise<void> {
   const summaries: Record<string, unknown> = {};
   for (const { name: g } of trainingRuns()) {
     const runDir = join(work, `run-${g}`);
-    for (const f of await readdir(runDir)) {
-      if (/\.(onnx|check\.json)$/.test(f)) await cp(join(runDir, f), join(outDir, f));
-      if (f.endsWith('.manifest.json')) await writeFile(join(outDir, f), await withDemoNote(join(runDir, f)));
-    }
+    await copyModelFiles(runDir, outDir, { withRunRecords: false, rewriteManifest: withDemoNote });
     summaries[g] = JSON.parse(await readFile(join(runDir, 'run-summary.json'), 'utf8'));
   }
   await writeFile(

@@ -1,21 +1,19 @@
 // Retraining: labelled studies -> exported tensors -> the PyTorch trainer (child process) -> a registered model
 // set. The trainer's JSON-lines progress becomes the job's progress; only a run that printed `done` and wrote
 // run-summary.json registers anything, and a failed or cancelled run leaves neither files nor rows behind.
-import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { Prisma } from '../db/generated/client.js';
-import { AppError, badInput } from '../domain/errors.js';
 import { MODEL_ROLES } from '../inference/index.js';
-import { anySevereLabel, exportTrainingTensors } from '../training/export/export-tensors.js';
-import { loadLabelledStudies } from './labelled-studies.js';
-import { assignFolds, foldCountFor } from '../training/folds.js';
-import { buildTrainingRequest, CONFIG_LAYOUT_SIZES, writeTrainingRequest } from '../training/request.js';
-import { runTrainer, type TrainerEvent } from '../training/trainer-process.js';
+import { foldCountFor } from '../training/folds.js';
+import { CONFIG_LAYOUT_SIZES } from '../training/request.js';
+import type { TrainerEvent } from '../training/trainer-process.js';
 import { parseJobParams, type JobParams, type JobResult } from './job-contract.js';
 import { registerModelSet } from './model-registry.service.js';
+import { copyModelFiles, exportCohortTensors, loadTrainingCohort, resolveTrainFolds, runTrainingRun } from './training-orchestration.js';
 
 export type TrainingParams = JobParams<'TRAINING'>;
 
@@ -56,22 +54,15 @@ export async function runTrainingJob(deps: Deps, raw: unknown, ctx: TrainingCont
   let setDir: string | undefined;
   try {
     await report({ progress: 0, stage: 'export', message: `loading ${params.studyIds.length} studies` });
-    const studies = (await loadLabelledStudies(deps.db, params.studyIds)).filter((s) => s.grades.length > 0);
-    if (studies.length < 2)
-      throw badInput(`Training needs at least 2 labelled studies; ${studies.length} of the ${params.studyIds.length} given have labels`);
-    const foldCount = params.folds ?? foldCountFor(studies.length);
-    if (foldCount > studies.length) throw badInput(`${foldCount} folds need at least ${foldCount} studies; ${studies.length} given`);
-    const trainFolds = params.trainFolds ?? [...Array(foldCount).keys()];
-    if (trainFolds.some((f) => f >= foldCount)) throw badInput(`trainFolds must lie in 0..${foldCount - 1}`);
-    const folds = assignFolds(
-      studies.map((s) => ({ studyId: s.input.studyId, anySevere: anySevereLabel(s) })),
-      foldCount,
-      params.seed,
-    );
-    const exported = await exportTrainingTensors(studies, {
+    const cohort = await loadTrainingCohort(deps.db, params.studyIds, {
+      seed: params.seed,
+      foldCount: (labelled) => params.folds ?? foldCountFor(labelled),
+    });
+    const { studies, foldCount } = cohort;
+    const trainFolds = resolveTrainFolds(foldCount, params.trainFolds);
+    const exported = await exportCohortTensors(cohort, {
       outDir: join(workDir, 'tensors'),
       sizes: CONFIG_LAYOUT_SIZES[params.config],
-      folds,
       meta: { cohort: `job ${ctx.jobId}`, studies: studies.length, folds: foldCount },
       signal: ctx.signal,
       onStudy: (done, total) =>
@@ -82,10 +73,11 @@ export async function runTrainingJob(deps: Deps, raw: unknown, ctx: TrainingCont
     );
 
     const outputDir = join(workDir, 'out');
-    const requestPath = join(workDir, 'request.json');
-    await writeTrainingRequest(
-      requestPath,
-      buildTrainingRequest({
+    const progress = trainerProgress(report);
+    const { summary } = await runTrainingRun({
+      python: deps.config.trainerPython,
+      requestPath: join(workDir, 'request.json'),
+      request: {
         outputDir,
         config: params.config,
         seed: params.seed,
@@ -93,18 +85,12 @@ export async function runTrainingJob(deps: Deps, raw: unknown, ctx: TrainingCont
         folds: trainFolds,
         roles: MODEL_ROLES,
         ...(params.epochs ? { epochs: params.epochs } : {}),
-      }),
-    );
-    const progress = trainerProgress(report);
-    await runTrainer({ python: deps.config.trainerPython, requestPath, signal: ctx.signal, onEvent: progress.onEvent, onLog: ctx.log });
+      },
+      signal: ctx.signal,
+      onEvent: progress.onEvent,
+      onLog: ctx.log,
+    });
     await lane;
-    const summaryPath = join(outputDir, 'run-summary.json');
-    if (!existsSync(summaryPath)) throw new AppError('TRAINING_FAILED', 'The trainer reported done but wrote no run-summary.json');
-    const summary = JSON.parse(await readFile(summaryPath, 'utf8')) as {
-      cv?: Prisma.InputJsonValue;
-      trainingDataHash?: string;
-      durationS?: number;
-    };
     ctx.signal.throwIfAborted();
 
     await report({ progress: EXPORT_SHARE + TRAIN_SHARE, stage: 'register', message: 'registering the model set' });
@@ -197,15 +183,13 @@ export function formatDuration(seconds: number): string {
     : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
-/** Copies the models (ONNX, manifests, check files) and the run's summaries into a fresh folder for the set. */
+/** Copies the models and the run's records into a fresh folder for the set (a name taken gets -2, -3 ...). */
 async function copyOutputs(outputDir: string, trainedRoot: string, name: string): Promise<string> {
   const base = name.replace(/[^\w.-]+/g, '_');
   let dir = join(trainedRoot, base);
   for (let i = 2; existsSync(dir); i++) dir = join(trainedRoot, `${base}-${i}`);
   await mkdir(dir, { recursive: true });
-  for (const f of await readdir(outputDir)) {
-    if (/\.(onnx|manifest\.json|check\.json|oof\.json)$/.test(f) || f === 'run-summary.json') await cp(join(outputDir, f), join(dir, f));
-  }
+  await copyModelFiles(outputDir, dir, { withRunRecords: true });
   await writeFile(join(dir, 'model-set.json'), `${JSON.stringify({ name }, null, 2)}\n`);
   return dir;
 }
