@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseDicomwebSources, Secret, type DicomwebSource } from './config/dicomweb-sources.js';
+import { parseStorageRoots, type StorageRoot } from './config/storage-roots.js';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const port = z.coerce.number().int().min(0).max(65535);
@@ -103,7 +104,13 @@ export interface Config {
     readonly lostJobGraceMs: number;
   };
   readonly patientKeySecret: string;
+  /** Folders imports through the API may read (DATA_ROOTS, names stripped). */
   readonly dataRoots: readonly string[];
+  /**
+   * Named roots every Instance.storageUri is relative to (docs/storage.md): the DATA_ROOTS entries, `dicomweb` (the
+   * DICOMweb cache), and with DATA_ROOTS empty `cwd` (the working folder).
+   */
+  readonly storageRoots: readonly StorageRoot[];
   /** Words a stored SeriesDescription may consist of; null: the built-in protocol words. */
   readonly seriesDescriptionWords: readonly string[] | null;
   readonly modelsDir: string;
@@ -180,9 +187,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (dicomwebSources.some((s) => s.linkage) && !e.DICOMWEB_LINKAGE_KEY) {
     problems.push('DICOMWEB_LINKAGE_KEY: required when a DICOMweb source has "linkage": true');
   }
+  const dataDir = resolve(e.DATA_DIR);
+  const cacheDir = e.DICOMWEB_CACHE_DIR ? resolve(e.DICOMWEB_CACHE_DIR) : resolve(dataDir, 'dicomweb');
+  let storageRoots: readonly StorageRoot[] = [];
+  try {
+    storageRoots = parseStorageRoots(e.DATA_ROOTS, cacheDir);
+  } catch (error) {
+    problems.push(`DATA_ROOTS: ${error instanceof Error ? error.message : String(error)}`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const dataDir = resolve(e.DATA_DIR);
   const config: Config = {
     env: e.NODE_ENV,
     isProduction: e.NODE_ENV === 'production',
@@ -201,7 +215,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       lostJobGraceMs: e.JOB_LOST_GRACE_MS,
     },
     patientKeySecret: e.PATIENT_KEY_SECRET,
-    dataRoots: e.DATA_ROOTS.map((r) => resolve(r)),
+    dataRoots: storageRoots.slice(0, e.DATA_ROOTS.length).map((r) => r.path),
+    storageRoots,
     seriesDescriptionWords: e.SERIES_DESCRIPTION_WORDS ?? null,
     // Unset: the models shipped with the package (the bundled demo set), wherever the command runs from.
     modelsDir: e.MODELS_DIR ? resolve(e.MODELS_DIR) : fileURLToPath(new URL('../models', import.meta.url)),
@@ -211,7 +226,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dicomweb: {
       sources: dicomwebSources,
       linkageKey: e.DICOMWEB_LINKAGE_KEY,
-      cacheDir: e.DICOMWEB_CACHE_DIR ? resolve(e.DICOMWEB_CACHE_DIR) : resolve(dataDir, 'dicomweb'),
+      cacheDir,
     },
     analytics: { minGroupSize: e.MIN_GROUP_SIZE },
     graphql: {

@@ -36,6 +36,7 @@ import { dashboardRoutes } from './http/dashboard-routes.js';
 import { scopedImageRoutes } from './http/scoped-image-routes.js';
 import { createApiMetrics } from './http/metrics.js';
 import type { Request } from 'express';
+import { useStorageRoots } from './services/storage/storage-uri.js';
 
 export interface ServeOptions {
   readonly config: Config;
@@ -60,6 +61,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const { config, logger } = options;
   assertServable(config);
   assertAuthModeAllowed(config);
+  // Every stored instance path is relative to one of these (services/storage/storage-uri.ts).
+  useStorageRoots(config.storageRoots);
   const ownsDb = !options.db;
   const db = options.db ?? (await openDatabase(config.database));
   const jobMode = options.useRedis === false ? 'in-process' : config.jobs.mode;

@@ -9,6 +9,7 @@ import { createProcessors } from './queue/processors.js';
 import type { QueueName } from './queue/queue-names.js';
 import { createRedis } from './queue/redis-connection.js';
 import { startWorkerHost } from './queue/worker-host.js';
+import { useStorageRoots } from './services/storage/storage-uri.js';
 
 export interface WorkerOptions {
   readonly config: Config;
@@ -23,6 +24,7 @@ export interface RunningWorker {
 
 export async function runWorker(options: WorkerOptions): Promise<RunningWorker> {
   const { config, logger } = options;
+  useStorageRoots(config.storageRoots);
   const db = await openDatabase(config.database);
   const connection = createRedis(config.redis.url, 'worker');
   // Job events go out once, through the Redis-backed GraphQL pub/sub that every API replica listens to.

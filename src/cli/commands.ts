@@ -11,12 +11,14 @@ import { registerSynthCommand } from './synth.command.js';
 import { registerTokenCommand } from './token.command.js';
 import { registerSchemaCommands } from './schema.command.js';
 import { registerServeCommand } from './serve.command.js';
+import { registerStorageCommands } from './storage.command.js';
 import { registerWorkerCommand } from './worker.command.js';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerServeCommand(program, ctx);
   registerWorkerCommand(program, ctx);
   registerDbCommands(program, ctx);
+  registerStorageCommands(program, ctx);
   registerSchemaCommands(program);
   registerDemoCommand(program);
   registerImportCommand(program, ctx);

@@ -13,7 +13,11 @@ export function cliContext(): CliContext {
   let logger: Logger | undefined;
   return {
     async config() {
-      config ??= (await import('../config.js')).loadConfig();
+      if (!config) {
+        config = (await import('../config.js')).loadConfig();
+        // Commands that read or write instances resolve their files against the configured data roots.
+        (await import('../services/storage/storage-uri.js')).useStorageRoots(config.storageRoots);
+      }
       return config;
     },
     async logger() {

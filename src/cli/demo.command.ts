@@ -40,6 +40,7 @@ export function registerDemoCommand(program: Command): void {
         // Imports started from the page may read the demo's own folder (and whatever DATA_ROOTS adds).
         DATA_ROOTS: [process.env.DATA_DIR ?? '.spinegraph', process.env.DATA_ROOTS ?? ''].filter(Boolean).join(','),
       });
+      (await import('../services/storage/storage-uri.js')).useStorageRoots(config.storageRoots);
       const logger = createLogger(config.logLevel);
       const out = (line = ''): void => void process.stdout.write(`${line}\n`);
       const started = performance.now();

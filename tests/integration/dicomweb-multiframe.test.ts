@@ -7,7 +7,6 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDicomwebSources } from '../../src/config/dicomweb-sources.js';
@@ -17,6 +16,7 @@ import { ensureProject } from '../../src/services/projects.service.js';
 import { encodeDicomFile, MR_IMAGE_STORAGE, tag, type DicomElement } from '../../src/synth/dicom-writer.js';
 import { startOrthanc, pacsUnavailableReason, type OrthancServer } from '../support/orthanc.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { resolveStorageUri } from '../../src/services/storage/storage-uri.js';
 
 const run = promisify(execFile);
 const skipReason = pacsUnavailableReason();
@@ -124,7 +124,7 @@ describe.skipIf(skipReason !== null)('a multi-frame instance pulled over WADO-RS
     expect(result.failures).toEqual([]);
     expect(result.pull.instances).toMatchObject({ listed: 1, fetched: 1, failed: 0 });
     const stored = await tdb.db.prisma.instance.findFirstOrThrow({ where: { series: { study: { projectId } } } });
-    const file = await readDicomFile(fileURLToPath(stored.storageUri));
+    const file = await readDicomFile(await resolveStorageUri(stored.storageUri));
     return { result, stored, file };
   }
 

@@ -12,7 +12,6 @@ async function listFiles(dir: string): Promise<string[]> {
     .sort();
 }
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
@@ -29,6 +28,7 @@ import { startOrthanc, pacsUnavailableReason, type OrthancServer } from '../supp
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { freePort } from '../support/private-redis.js';
 import { testConfig } from '../support/test-config.js';
+import { resolveStorageUri, useStorageRoots } from '../../src/services/storage/storage-uri.js';
 
 const SECRET = 'dicomweb-pull-test-patient-key';
 const skipReason = pacsUnavailableReason();
@@ -99,6 +99,7 @@ describe.skipIf(skipReason !== null)('DICOMweb search and pull against Orthanc',
   }, 240_000);
 
   afterAll(async () => {
+    useStorageRoots([]);
     await orthanc?.stop();
     await tdb?.drop();
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -198,6 +199,8 @@ describe.skipIf(skipReason !== null)('DICOMweb search and pull against Orthanc',
 
   it('asks the archive to transcode to JPEG-LS lossless, and stores what it sent, pixel-identical', async () => {
     const jpeglsProject = (await ensureProject(tdb.db, 'jpegls-test')).id;
+    // The pull cache as the configuration registers it: the data root `dicomweb` (docs/storage.md).
+    useStorageRoots([{ name: 'dicomweb', path: join(dir, 'cache') }]);
     const result = await pull(source('orthanc-jpegls'), [studyUids[2]], jpeglsProject);
     expect(result.failures).toEqual([]);
     expect(result.pull.transferSyntaxes).toEqual({ '1.2.840.10008.1.2.4.80': result.pull.instances.listed });
@@ -206,8 +209,9 @@ describe.skipIf(skipReason !== null)('DICOMweb search and pull against Orthanc',
       include: { series: true },
     });
     expect(instance.transferSyntaxUid).toBe('1.2.840.10008.1.2.4.80');
+    expect(instance.storageUri).toMatch(new RegExp(`^root://dicomweb/${jpeglsProject}/orthanc-jpegls/[^/]+/[^/]+/[^/]+\\.dcm$`));
     // Same pixels as the synthetic original (uncompressed) of this instance.
-    const pulled = await readDicomFile(fileURLToPath(instance.storageUri));
+    const pulled = await readDicomFile(await resolveStorageUri(instance.storageUri));
     const originals = await Promise.all(synthFiles.map((p) => readDicomFile(p)));
     const original = originals.find((o) => o.instance.sopInstanceUid === pulled.instance.sopInstanceUid)!;
     expect(original.instance.transferSyntaxUid).toBe('1.2.840.10008.1.2.1');

@@ -2,7 +2,6 @@
 // after the second run was queued. Each bad study affects only itself: the corrupt one ends FAILED with its reason
 // and keeps the first run's predictions and keypoints; the others complete normally; the parent lists both failures.
 import { truncate } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
 import { inferenceQueueCounts, startApi, startCohortInference } from '../support/job-api.js';
@@ -17,6 +16,7 @@ import {
 } from '../support/job-cohort.js';
 import { deleteKeysWithPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/test-redis.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+import { resolveStorageUri } from '../../src/services/storage/storage-uri.js';
 
 const prefix = uniquePrefix();
 let cohort: Cohort;
@@ -38,7 +38,7 @@ afterAll(async () => {
 /** Cuts every file of the study to its first 300 bytes: the header starts, the pixel data is gone. */
 async function corruptStudyFiles(studyId: string): Promise<number> {
   const instances = await cohort.db.prisma.instance.findMany({ where: { series: { studyId } }, select: { storageUri: true } });
-  for (const i of instances) await truncate(fileURLToPath(i.storageUri), 300);
+  for (const i of instances) await truncate(await resolveStorageUri(i.storageUri), 300);
   return instances.length;
 }
 

@@ -4,7 +4,7 @@
 // folder names that are not identifiers pseudonymised (display-path.ts).
 import { realpath } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { Database } from '../../db/client.js';
 import { orderIntoStacks, type DicomStrata } from '../../dicom/index.js';
 import type { SliceGeometry } from '../../domain/image.js';
@@ -28,6 +28,7 @@ import { inferSeriesType, orientationOf } from './series-type.js';
 import { pseudonymousUid } from './pseudonym.js';
 import { geometryOf } from '../instance-geometry.js';
 import { DEFAULT_DESCRIPTION_WORDS, descriptionAllowList, keptDescription } from './series-description.js';
+import { storagePathOf, storageUriOf } from '../storage/storage-uri.js';
 
 export interface ImportOptions {
   readonly root: string;
@@ -99,7 +100,8 @@ export async function importStudies(db: Database, options: ImportOptions): Promi
       )
     ).map((r) => r.storageUri),
   );
-  const files = allFiles.filter((f) => !known.has(storageUri(f.realPath)));
+  // Rows written before storage URIs were relative (absolute file:// URLs) count as known too, until relocated.
+  const files = allFiles.filter((f) => !known.has(storageUriOf(f.realPath)) && !known.has(pathToFileURL(f.realPath).href));
   progress('parse', 0, `${files.length} new file(s) of ${allFiles.length}`);
   const outcomes = await parseFiles(
     files.map((f) => ({ realPath: f.realPath, shownPath: shown(f.path) })),
@@ -161,7 +163,10 @@ export async function importStudies(db: Database, options: ImportOptions): Promi
   for (const g of groups) {
     options.signal?.throwIfAborted();
     const seriesId = seriesIdOf(g);
-    const { bases, duplicates } = uniqueInstances(shown, [...(stored.get(seriesId) ?? []), ...g.files.map((f) => baseOf(seriesId, f))]);
+    const { bases, duplicates } = uniqueInstances(shown, [
+      ...(stored.get(seriesId) ?? []),
+      ...g.files.map((f) => baseOf(seriesId, f, storageUriOf(f.path))),
+    ]);
     failures.push(...duplicates);
     const { rows, stackCount } = instanceRows(bases);
     pending.push(...rows);
@@ -234,10 +239,6 @@ export async function importStudies(db: Database, options: ImportOptions): Promi
   };
 }
 
-export function storageUri(path: string): string {
-  return pathToFileURL(path).href;
-}
-
 /** RSNA: study and series ids are the folder names. Plain: grouped by (pseudonymised) Study/Series UIDs. */
 function groupSeries(layout: ImportLayout, found: readonly FoundFile[], secret: string): SeriesGroup[] {
   const groups = new Map<string, SeriesGroup>();
@@ -299,20 +300,29 @@ function uniqueInstances(
     if (!first) seen.set(b.sopInstanceUid, b);
     else
       duplicates.push({
-        path: shown(fileURLToPath(b.storageUri)),
+        path: shownStored(shown, b.storageUri),
         code: 'CONFLICT',
-        reason: `same SOP Instance UID as ${shown(fileURLToPath(first.storageUri))}; not imported twice`,
+        reason: `same SOP Instance UID as ${shownStored(shown, first.storageUri)}; not imported twice`,
       });
   }
   return { bases: [...seen.values()], duplicates };
 }
 
-function baseOf(seriesId: string, f: ParsedFile): InstanceBase {
+/** A stored instance's file as failures show it; one whose root is no longer configured by its URI alone. */
+function shownStored(shown: (path: string) => string, uri: string): string {
+  try {
+    return shown(storagePathOf(uri));
+  } catch {
+    return uri.startsWith('root://') ? uri.split('/').slice(0, 3).join('/') : 'a stored file';
+  }
+}
+
+function baseOf(seriesId: string, f: ParsedFile, storageUri: string): InstanceBase {
   return {
     seriesId,
     sopInstanceUid: f.sopInstanceUid,
     instanceNumber: f.instanceNumber,
-    storageUri: storageUri(f.path),
+    storageUri,
     sizeBytes: f.sizeBytes,
     sha256: f.sha256,
     transferSyntaxUid: f.transferSyntaxUid,

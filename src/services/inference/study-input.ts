@@ -1,7 +1,6 @@
 // A stored study -> the pipeline's StudyInput: one SeriesStack per (series, stack), pixels loaded lazily from
 // the instance's storage URI and decoded by src/dicom.
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { Database } from '../../db/client.js';
 import { AppError, isAppError } from '../../domain/errors.js';
 import { decodeFrame, parseDicom } from '../../dicom/index.js';
@@ -9,6 +8,7 @@ import type { ImageFrame } from '../../domain/image.js';
 import type { SeriesType } from '../../domain/vocabulary.js';
 import type { SeriesStack, SliceRef, StudyInput } from '../../inference/stack.js';
 import { geometryOf } from '../instance-geometry.js';
+import { resolveStorageUri } from '../storage/storage-uri.js';
 
 type InstanceRecord = {
   id: string;
@@ -31,7 +31,7 @@ type InstanceRecord = {
  * their message becomes a prediction's fallback reason and a job's error, both stored and served.
  */
 export async function loadFrame(storageUri: string, label = 'an instance'): Promise<ImageFrame> {
-  const path = fileURLToPath(storageUri);
+  const path = await resolveStorageUri(storageUri);
   let bytes: Buffer;
   try {
     bytes = await readFile(path);

@@ -1,10 +1,10 @@
 // Reads the pixels of an instance's first frame and the display window its file suggests, through src/dicom.
 // (loadFrame in services/inference returns the pixels alone; the renderer also needs the VOI window.)
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { decodeFrame, parseDicom } from '../../dicom/index.js';
 import { AppError } from '../../domain/errors.js';
 import type { ImageFrame } from '../../domain/image.js';
+import { resolveStorageUri } from '../storage/storage-uri.js';
 import type { DisplayWindow } from './display-window.js';
 
 export interface DisplayFrame {
@@ -14,7 +14,7 @@ export interface DisplayFrame {
 }
 
 export async function readDisplayFrame(storageUri: string): Promise<DisplayFrame> {
-  const path = storageUri.startsWith('file:') ? fileURLToPath(storageUri) : storageUri;
+  const path = await resolveStorageUri(storageUri);
   const bytes = await readFile(path).catch((e: NodeJS.ErrnoException) => {
     // A file moved or deleted after import: the instance exists but its pixels do not.
     if (e.code === 'ENOENT') throw new AppError('NOT_FOUND', 'the DICOM file of this instance is no longer at its storage location');

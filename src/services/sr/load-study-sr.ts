@@ -1,12 +1,12 @@
 // Reads what one study's SR says from the database: predictions and keypoints of a model set, the referenced
 // images' SOP classes (from their files' meta information), and, where linkage holds every UID the SR needs,
 // the original UIDs from the sealed table (this module is its only reader).
-import { fileURLToPath } from 'node:url';
 import type { Database } from '../../db/client.js';
 import { badInput, notFound } from '../../domain/errors.js';
 import type { Condition, Level, Severity } from '../../domain/vocabulary.js';
 import { readPart10Meta } from '../../dicomweb/part10-meta.js';
 import { readOriginalUids } from '../dicomweb/linkage-store.js';
+import { resolveStorageUri } from '../storage/storage-uri.js';
 import { buildStudySr, uidFromName, type SrKeypoint, type StudySr } from './study-sr.js';
 
 export interface LoadStudySrOptions {
@@ -55,7 +55,15 @@ export async function loadStudySr(
   const sopClasses = new Map<string, string | null>();
   for (const k of keypointRows) {
     const uri = k.instance?.storageUri;
-    if (uri && !sopClasses.has(uri)) sopClasses.set(uri, (await readPart10Meta(fileURLToPath(uri)).catch(() => null))?.sopClassUid ?? null);
+    if (uri && !sopClasses.has(uri))
+      sopClasses.set(
+        uri,
+        (
+          await resolveStorageUri(uri)
+            .then(readPart10Meta)
+            .catch(() => null)
+        )?.sopClassUid ?? null,
+      );
   }
   const pseudoKeypoints = keypointRows.flatMap((k): SrKeypoint[] => {
     const sopClassUid = k.instance ? sopClasses.get(k.instance.storageUri) : null;

@@ -1,0 +1,43 @@
+// Named data roots: every stored instance path is relative to one (services/storage/storage-uri.ts), so no server
+// path is stored and data can move by changing the configuration. DATA_ROOTS entries are `name=/folder` or a plain
+// `/folder`, whose name is derived from its resolved path alone (a folder name may carry PHI).
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+
+export interface StorageRoot {
+  readonly name: string;
+  /** Absolute folder. */
+  readonly path: string;
+}
+
+export const ROOT_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/** The root the DICOMweb pulls write to (DICOMWEB_CACHE_DIR). */
+export const DICOMWEB_ROOT = 'dicomweb';
+/** With DATA_ROOTS empty (development, the demo): the working folder. */
+export const WORKING_ROOT = 'cwd';
+
+/** The name a root listed without one gets: `r` and 10 hex digits of the SHA-256 of its resolved path. */
+export function derivedRootName(path: string): string {
+  return `r${createHash('sha256').update(resolve(path)).digest('hex').slice(0, 10)}`;
+}
+
+/** DATA_ROOTS entries -> named roots, plus the DICOMweb cache; throws naming the problem (a clash, a bad name). */
+export function parseStorageRoots(entries: readonly string[], dicomwebCacheDir: string): StorageRoot[] {
+  const roots: StorageRoot[] = entries.map((entry) => {
+    const named = /^([^=/\\]+)=(.+)$/.exec(entry);
+    if (!named) return { name: derivedRootName(entry), path: resolve(entry) };
+    const name = named[1].trim();
+    if (!ROOT_NAME.test(name)) throw new Error(`root name "${name}": lower-case letters, digits and ._- only (at most 64)`);
+    return { name, path: resolve(named[2].trim()) };
+  });
+  roots.push({ name: DICOMWEB_ROOT, path: dicomwebCacheDir });
+  if (entries.length === 0) roots.push({ name: WORKING_ROOT, path: resolve('.') });
+  const seen = new Map<string, string>();
+  for (const r of roots) {
+    const other = seen.get(r.name);
+    if (other !== undefined) throw new Error(`two roots are named "${r.name}" (${other} and ${r.path}); give one another name`);
+    seen.set(r.name, r.path);
+  }
+  return roots;
+}

@@ -1,0 +1,130 @@
+// Instance files stored relative to named data roots (docs/storage.md): old absolute rows relocated and still
+// decoded, a moved root followed by its configuration alone, traversal refused, re-imports still idempotent.
+import { copyFile, mkdir, mkdtemp, rename, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importStudies } from '../../src/services/import/import-studies.js';
+import { loadFrame, loadStudyInputs } from '../../src/services/inference/study-input.js';
+import { ensureProject } from '../../src/services/projects.service.js';
+import { readDisplayFrame } from '../../src/services/render/display-frame.js';
+import { relocateStorageUris } from '../../src/services/storage/relocate.js';
+import { resolveStorageUri, useStorageRoots } from '../../src/services/storage/storage-uri.js';
+import { generateDataset, type DatasetSummary } from '../../src/synth/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { testConfig } from '../support/test-config.js';
+
+const SECRET = 'storage-roots-test-secret';
+const rootsAt = (folder: string) =>
+  testConfig({ DATA_ROOTS: `mri=${folder}`, DICOMWEB_CACHE_DIR: join(folder, '..', 'cache') }).storageRoots;
+let work: string;
+let data: DatasetSummary;
+let tdb: TestDatabase;
+let projectId: string;
+
+const uris = async (): Promise<string[]> =>
+  (await tdb.db.sql.query<{ storageUri: string }>(`SELECT "storageUri" FROM "Instance" ORDER BY "storageUri"`)).map((r) => r.storageUri);
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'sg-storage-'));
+  data = await generateDataset({ outDir: join(work, 'data', 'cohort'), studies: 2, seed: 5, size: 64 });
+  tdb = await createTestDatabase();
+  projectId = (await ensureProject(tdb.db, 'storage')).id;
+  // Imported as before data roots had names: no root configured, so the rows hold absolute file:// URLs.
+  useStorageRoots([]);
+  const first = await importStudies(tdb.db, { root: join(work, 'data', 'cohort'), projectId, secret: SECRET });
+  expect(first.failures).toEqual([]);
+}, 240_000);
+
+afterAll(async () => {
+  useStorageRoots([]);
+  await tdb?.drop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('storage URIs relative to named data roots', () => {
+  it('relocates old absolute rows under a configured root; they decode through loadFrame and the renderer', async () => {
+    const before = await uris();
+    expect(before.length).toBe(data.fileCount);
+    expect(before.every((u) => u.startsWith('file:///'))).toBe(true);
+    useStorageRoots(rootsAt(join(work, 'data')));
+    // Until relocated, old rows still count as known: a re-import parses nothing and reports no duplicate.
+    const again = await importStudies(tdb.db, { root: join(work, 'data', 'cohort'), projectId, secret: SECRET });
+    expect(again).toMatchObject({ skippedKnownFiles: data.fileCount, failures: [], instances: { added: 0 } });
+
+    // One row whose file lies under no root: left as it is, and counted.
+    await tdb.db.sql.query(`UPDATE "Instance" SET "storageUri" = 'file:///elsewhere/x.dcm' WHERE "storageUri" = $1`, [before[0]]);
+    const relocated = await relocateStorageUris(tdb.db);
+    expect(relocated).toEqual({ absolute: data.fileCount, relocated: data.fileCount - 1, outsideRoots: 1 });
+    await tdb.db.sql.query(`UPDATE "Instance" SET "storageUri" = $1 WHERE "storageUri" = 'file:///elsewhere/x.dcm'`, [before[0]]);
+    expect(await relocateStorageUris(tdb.db)).toEqual({ absolute: 1, relocated: 1, outsideRoots: 0 });
+
+    const after = await uris();
+    expect(after.every((u) => /^root:\/\/mri\/cohort\/train_images\/\d+\/\d+\/\d+\.dcm$/.test(u))).toBe(true);
+    expect(after.some((u) => u.includes(work))).toBe(false);
+    const [instance] = await tdb.db.sql.query<{ storageUri: string; rows: number; columns: number }>(
+      `SELECT "storageUri", rows, columns FROM "Instance" LIMIT 1`,
+    );
+    const frame = await loadFrame(instance.storageUri);
+    expect(frame.pixels.length).toBe(instance.rows * instance.columns);
+    expect(Math.max(...frame.pixels)).toBeGreaterThan(0);
+    const display = await readDisplayFrame(instance.storageUri);
+    expect(display.frame.pixels).toEqual(frame.pixels);
+  }, 120_000);
+
+  it('keeps a re-import idempotent on relative rows: every file found known, nothing parsed or duplicated', async () => {
+    const again = await importStudies(tdb.db, { root: join(work, 'data', 'cohort'), projectId, secret: SECRET });
+    expect(again).toMatchObject({ files: data.fileCount, skippedKnownFiles: data.fileCount, failures: [], instances: { added: 0 } });
+    // A fresh import under a configured root writes the relative form directly.
+    const other = (await ensureProject(tdb.db, 'storage-fresh')).id;
+    const fresh = await importStudies(tdb.db, { root: join(work, 'data', 'cohort'), projectId: other, secret: SECRET });
+    expect(fresh.instances.added).toBe(data.fileCount);
+    expect((await uris()).every((u) => u.startsWith('root://mri/cohort/'))).toBe(true);
+  }, 120_000);
+
+  it('follows a moved data root by its configuration alone: inference input and render still load', async () => {
+    await rename(join(work, 'data'), join(work, 'moved'));
+    const studyIds = (await tdb.db.prisma.study.findMany({ where: { projectId }, select: { id: true } })).map((s) => s.id);
+    // The old configuration points at nothing now: the read fails with the instance's label, no path.
+    const [stale] = await loadStudyInputs(tdb.db, studyIds.slice(0, 1));
+    await expect(stale.stacks[0].slices[0].load()).rejects.toThrow(/^instance \d+: its file cannot be read \(ENOENT\)$/);
+
+    useStorageRoots(rootsAt(join(work, 'moved')));
+    const inputs = await loadStudyInputs(tdb.db, studyIds);
+    const slices = inputs.flatMap((i) => i.stacks.flatMap((s) => s.slices));
+    expect(slices.length).toBeGreaterThan(0);
+    for (const slice of slices.slice(0, 5)) expect((await slice.load()).pixels.length).toBeGreaterThan(0);
+    const [instance] = await tdb.db.sql.query<{ storageUri: string; rows: number }>(`SELECT "storageUri", rows FROM "Instance" LIMIT 1`);
+    expect((await readDisplayFrame(instance.storageUri)).frame.rows).toBe(instance.rows);
+  }, 120_000);
+
+  it('refuses traversal, separators smuggled in escapes, symbolic links out of the root, and unknown roots', async () => {
+    const traversal = [
+      'root://mri/../../../etc/passwd',
+      'root://mri/cohort/%2E%2E/%2E%2E/x.dcm',
+      'root://mri/cohort%2F..%2F..%2Fetc/passwd',
+      'root://mri//etc/passwd',
+      'root://mri/cohort/./x.dcm',
+    ];
+    for (const uri of traversal) {
+      await expect(loadFrame(uri)).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/traversal/) });
+      await expect(readDisplayFrame(uri)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    }
+    // A real DICOM file outside the root, reached by a link inside it.
+    const outside = join(work, 'outside');
+    await mkdir(outside, { recursive: true });
+    await copyFile(await resolveStorageUri((await uris())[0]), join(outside, 'x.dcm'));
+    await symlink(join(outside, 'x.dcm'), join(work, 'moved', 'link.dcm'));
+    await symlink(outside, join(work, 'moved', 'linked-folder'));
+    for (const uri of ['root://mri/link.dcm', 'root://mri/linked-folder/x.dcm']) {
+      const refusal = loadFrame(uri);
+      await expect(refusal).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/symbolic link/) });
+      await expect(refusal).rejects.toThrow(/^(?!.*sg-storage)/);
+    }
+    await expect(loadFrame('root://nowhere/cohort/x.dcm')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringMatching(/data root "nowhere" .* not configured: list its folder in DATA_ROOTS as nowhere=<folder>/),
+    });
+    await expect(loadFrame('s3://bucket/x.dcm')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  }, 60_000);
+});
