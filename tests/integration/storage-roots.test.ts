@@ -1,8 +1,11 @@
 // Instance files stored relative to named data roots (docs/storage.md): old absolute rows relocated and still
 // decoded, a moved root followed by its configuration alone, traversal refused, re-imports still idempotent.
+import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rename, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importStudies } from '../../src/services/import/import-studies.js';
 import { loadFrame, loadStudyInputs } from '../../src/services/inference/study-input.js';
@@ -15,6 +18,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 import { testConfig } from '../support/test-config.js';
 
 const SECRET = 'storage-roots-test-secret';
+const BIN = new URL('../../bin/spinegraph.js', import.meta.url).pathname;
 const rootsAt = (folder: string) =>
   testConfig({ DATA_ROOTS: `mri=${folder}`, DICOMWEB_CACHE_DIR: join(folder, '..', 'cache') }).storageRoots;
 let work: string;
@@ -127,4 +131,26 @@ describe('storage URIs relative to named data roots', () => {
     });
     await expect(loadFrame('s3://bucket/x.dcm')).rejects.toMatchObject({ code: 'FORBIDDEN' });
   }, 60_000);
+
+  it('spinegraph storage relocate rewrites absolute rows under DATA_ROOTS and prints counts, never a path', async () => {
+    // Back to the old absolute form (the moved folder), one of them under no root.
+    const moved = join(work, 'moved');
+    await tdb.db.sql.query(`UPDATE "Instance" SET "storageUri" = replace("storageUri", 'root://mri/', $1)`, [
+      `${pathToFileURL(moved).href}/`,
+    ]);
+    await tdb.db.sql.query(
+      `UPDATE "Instance" SET "storageUri" = 'file:///elsewhere/DOE_JOHN/x.dcm' WHERE id = (SELECT id FROM "Instance" ORDER BY id LIMIT 1)`,
+    );
+    const total = (await uris()).length;
+    const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'storage', 'relocate'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'silent', DATABASE_URL: tdb.url, DATA_ROOTS: `mri=${moved}` },
+      timeout: 120_000,
+    });
+    expect(stdout).toBe(
+      `${total - 1} of ${total} absolute instance location(s) made relative to a data root; 1 lie under no configured root (DATA_ROOTS) and were left as they are\n`,
+    );
+    const after = await uris();
+    expect(after.filter((u) => u.startsWith('root://mri/cohort/'))).toHaveLength(total - 1);
+    expect(after.filter((u) => u.startsWith('file:'))).toEqual(['file:///elsewhere/DOE_JOHN/x.dcm']);
+  }, 180_000);
 });
