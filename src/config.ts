@@ -107,8 +107,8 @@ export interface Config {
   /** Folders imports through the API may read (DATA_ROOTS, names stripped). */
   readonly dataRoots: readonly string[];
   /**
-   * Named roots every Instance.storageUri is relative to (docs/storage.md): the DATA_ROOTS entries, `dicomweb` (the
-   * DICOMweb cache), and with DATA_ROOTS empty `cwd` (the working folder).
+   * Named roots every Instance.storageUri is relative to (docs/storage.md): `data` (DATA_DIR), `dicomweb` (the
+   * DICOMweb cache), the DATA_ROOTS entries, and with DATA_ROOTS empty `cwd` (the working folder).
    */
   readonly storageRoots: readonly StorageRoot[];
   /** Words a stored SeriesDescription may consist of; null: the built-in protocol words. */
@@ -191,7 +191,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const cacheDir = e.DICOMWEB_CACHE_DIR ? resolve(e.DICOMWEB_CACHE_DIR) : resolve(dataDir, 'dicomweb');
   let storageRoots: readonly StorageRoot[] = [];
   try {
-    storageRoots = parseStorageRoots(e.DATA_ROOTS, cacheDir);
+    storageRoots = parseStorageRoots(e.DATA_ROOTS, dataDir, cacheDir);
   } catch (error) {
     problems.push(`DATA_ROOTS: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -215,7 +215,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       lostJobGraceMs: e.JOB_LOST_GRACE_MS,
     },
     patientKeySecret: e.PATIENT_KEY_SECRET,
-    dataRoots: storageRoots.slice(0, e.DATA_ROOTS.length).map((r) => r.path),
+    dataRoots: storageRoots.slice(2, 2 + e.DATA_ROOTS.length).map((r) => r.path),
     storageRoots,
     seriesDescriptionWords: e.SERIES_DESCRIPTION_WORDS ?? null,
     // Unset: the models shipped with the package (the bundled demo set), wherever the command runs from.

@@ -37,7 +37,8 @@ export function registerDemoCommand(program: Command): void {
         HOST: '127.0.0.1',
         PORT: opts.port,
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-        // Imports started from the page may read the demo's own folder (and whatever DATA_ROOTS adds).
+        // Imports started from the page may read the demo's own folder (and whatever DATA_ROOTS adds). Its files are
+        // stored under the root `data` (DATA_DIR) all the same, which a later plain `spinegraph serve` has too.
         DATA_ROOTS: [process.env.DATA_DIR ?? '.spinegraph', process.env.DATA_ROOTS ?? ''].filter(Boolean).join(','),
       });
       (await import('../services/storage/storage-uri.js')).useStorageRoots(config.storageRoots);

@@ -12,6 +12,8 @@ export interface StorageRoot {
 
 export const ROOT_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
+/** DATA_DIR (the embedded database, the demo's cohort): a root in every mode, so the demo's files stay readable. */
+export const DATA_DIR_ROOT = 'data';
 /** The root the DICOMweb pulls write to (DICOMWEB_CACHE_DIR). */
 export const DICOMWEB_ROOT = 'dicomweb';
 /** With DATA_ROOTS empty (development, the demo): the working folder. */
@@ -22,16 +24,19 @@ export function derivedRootName(path: string): string {
   return `r${createHash('sha256').update(resolve(path)).digest('hex').slice(0, 10)}`;
 }
 
-/** DATA_ROOTS entries -> named roots, plus the DICOMweb cache; throws naming the problem (a clash, a bad name). */
-export function parseStorageRoots(entries: readonly string[], dicomwebCacheDir: string): StorageRoot[] {
-  const roots: StorageRoot[] = entries.map((entry) => {
+/**
+ * DATA_ROOTS entries -> named roots, after DATA_DIR and the DICOMweb cache (listed first: of two roots with one folder
+ * the first names its files). Throws naming the problem (a clash, a bad name).
+ */
+export function parseStorageRoots(entries: readonly string[], dataDir: string, dicomwebCacheDir: string): StorageRoot[] {
+  const listed: StorageRoot[] = entries.map((entry) => {
     const named = /^([^=/\\]+)=(.+)$/.exec(entry);
     if (!named) return { name: derivedRootName(entry), path: resolve(entry) };
     const name = named[1].trim();
     if (!ROOT_NAME.test(name)) throw new Error(`root name "${name}": lower-case letters, digits and ._- only (at most 64)`);
     return { name, path: resolve(named[2].trim()) };
   });
-  roots.push({ name: DICOMWEB_ROOT, path: dicomwebCacheDir });
+  const roots: StorageRoot[] = [{ name: DATA_DIR_ROOT, path: dataDir }, { name: DICOMWEB_ROOT, path: dicomwebCacheDir }, ...listed];
   if (entries.length === 0) roots.push({ name: WORKING_ROOT, path: resolve('.') });
   const seen = new Map<string, string>();
   for (const r of roots) {

@@ -12,7 +12,7 @@ import { loadFrame, loadStudyInputs } from '../../src/services/inference/study-i
 import { ensureProject } from '../../src/services/projects.service.js';
 import { readDisplayFrame } from '../../src/services/render/display-frame.js';
 import { relocateStorageUris } from '../../src/services/storage/relocate.js';
-import { resolveStorageUri, useStorageRoots } from '../../src/services/storage/storage-uri.js';
+import { resolveStorageUri, storageUriOf, useStorageRoots } from '../../src/services/storage/storage-uri.js';
 import { generateDataset, type DatasetSummary } from '../../src/synth/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { testConfig } from '../support/test-config.js';
@@ -101,6 +101,18 @@ describe('storage URIs relative to named data roots', () => {
     const [instance] = await tdb.db.sql.query<{ storageUri: string; rows: number }>(`SELECT "storageUri", rows FROM "Instance" LIMIT 1`);
     expect((await readDisplayFrame(instance.storageUri)).frame.rows).toBe(instance.rows);
   }, 120_000);
+
+  it('names a file under DATA_DIR listed again in DATA_ROOTS (the demo) by the root "data", which every mode has', async () => {
+    const dataDir = join(work, 'moved');
+    const [uri] = await uris();
+    const path = await resolveStorageUri(uri);
+    useStorageRoots(testConfig({ DATA_DIR: dataDir, DATA_ROOTS: dataDir }).storageRoots);
+    expect(storageUriOf(path)).toBe(uri.replace('root://mri/', 'root://data/'));
+    // A later process without DATA_ROOTS (plain `spinegraph serve` after the demo) still reads it.
+    useStorageRoots(testConfig({ DATA_DIR: dataDir }).storageRoots);
+    expect(await resolveStorageUri(storageUriOf(path))).toBe(path);
+    useStorageRoots(rootsAt(dataDir));
+  });
 
   it('refuses traversal, separators smuggled in escapes, symbolic links out of the root, and unknown roots', async () => {
     const traversal = [
