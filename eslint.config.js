@@ -17,7 +17,7 @@ export default tseslint.config(
       'models/',
       'src/training/python/',
       'public/',
-      // Deliberately wrong code, linted by tests/unit/architecture/typed-lint.test.ts.
+      // Deliberately wrong code, linted by tests/integration/architecture/typed-lint.test.ts.
       'tests/fixtures/lint/',
     ],
   },

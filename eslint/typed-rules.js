@@ -1,6 +1,6 @@
 // @ts-check
 // The rules that need type information (typescript-eslint with the program of tsconfig.json). One list, so the
-// config turns them on and tests that lint without a program (tests/unit/architecture/layers.test.ts) turn them off.
+// config turns them on and tests that lint without a program (tests/integration/architecture/layers.test.ts) turn them off.
 /** @type {import('eslint').Linter.RulesRecord} */
 export const TYPED_RULES = {
   // A promise nobody awaits loses its rejection (an unhandled rejection ends the process) and its ordering.

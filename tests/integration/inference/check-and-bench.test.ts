@@ -8,7 +8,7 @@ import { fmix32Input } from '../../../src/inference/check-file.js';
 import { loadModelSet } from '../../../src/inference/model-set.js';
 import { heatmapModel } from '../../fixtures/models/fixture-models.js';
 import { keypointBody, writeFixtureModelSet, writeModel } from '../../fixtures/models/fixture-model-set.js';
-import { syntheticStudy } from './support/synthetic-study.js';
+import { syntheticStudy } from '../../unit/inference/support/synthetic-study.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -3,8 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, decodeStoredFrame, parseDicom, type DicomInstance, type StoredFrame } from '../../../src/dicom/index.js';
-import { differences, expectSamePixels, pixelsDiffer, sum } from './pixel-compare.js';
-import { listSamples, sample } from './samples.js';
+import { differences, expectSamePixels, pixelsDiffer, sum } from '../../unit/dicom/pixel-compare.js';
+import { listSamples, sample } from '../../unit/dicom/samples.js';
 
 const load = (relative: string): DicomInstance => parseDicom(sample(relative), relative);
 

@@ -9,7 +9,7 @@ import { loadModelSet, type LoadedModelSet } from '../../../src/inference/model-
 import { runPipeline } from '../../../src/inference/pipeline/run.js';
 import type { FloatTensor } from '../../../src/inference/runtime/onnx-session.js';
 import { writeFixtureModelSet } from '../../fixtures/models/fixture-model-set.js';
-import { syntheticStudy } from '../inference/support/synthetic-study.js';
+import { syntheticStudy } from '../../unit/inference/support/synthetic-study.js';
 
 let dir: string;
 let set: LoadedModelSet;

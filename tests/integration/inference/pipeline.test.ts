@@ -11,7 +11,7 @@ import { referenceManifest } from '../../../src/inference/reference-layout.js';
 import { renderStudySamples } from '../../../src/inference/render-study.js';
 import type { PredictionRow, StudyResult } from '../../../src/inference/types.js';
 import { DEFAULT_LOGITS, writeFixtureModelSet } from '../../fixtures/models/fixture-model-set.js';
-import { syntheticStudy, type SyntheticStudy } from './support/synthetic-study.js';
+import { syntheticStudy, type SyntheticStudy } from '../../unit/inference/support/synthetic-study.js';
 
 let dir: string;
 let set: LoadedModelSet;

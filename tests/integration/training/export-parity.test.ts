@@ -13,7 +13,7 @@ import type { StudyKeypoint, StudyResult } from '../../../src/inference/types.js
 import { exportTrainingTensors } from '../../../src/training/export/export-tensors.js';
 import type { LabelledStudy, LabelPoint } from '../../../src/training/export/labelled-study.js';
 import { writeFixtureModelSet } from '../../fixtures/models/fixture-model-set.js';
-import { syntheticStudy } from '../inference/support/synthetic-study.js';
+import { syntheticStudy } from '../../unit/inference/support/synthetic-study.js';
 
 const SIZES = { keypointSize: 64, roiSize: 32 };
 let dir: string;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONDITION_INFO, LEVEL_INFO, SERIES_DESCRIPTION, SEVERITY_CSV } from '../../../src/domain/vocabulary.js';
 import { isValidUid } from '../../../src/synth/dicom-writer.js';
 import { generateDataset, type DatasetSummary } from '../../../src/synth/index.js';
-import { imagePath, listFiles, readCsv, readImage } from './read-dataset.js';
+import { imagePath, listFiles, readCsv, readImage } from '../../unit/synth/read-dataset.js';
 
 const SIZE = 96;
 let root: string;

@@ -2,8 +2,8 @@ import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/domain/errors.js';
 import { decodeFrame, parseDicom } from '../../../src/dicom/index.js';
-import { mrImage, words, writeDicom } from './dicom-writer.js';
-import { listPydicomSamples, listSamples, pydicomSample, sample } from './samples.js';
+import { mrImage, words, writeDicom } from '../../unit/dicom/dicom-writer.js';
+import { listPydicomSamples, listSamples, pydicomSample, sample } from '../../unit/dicom/samples.js';
 
 function expectAppError(fn: () => unknown, code: string, messagePart?: string | RegExp): AppError {
   try {

@@ -4,8 +4,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, decodeStoredFrame, parseDicom, type DicomInstance } from '../../../src/dicom/index.js';
-import { differences, expectSamePixels, minMax, sum } from './pixel-compare.js';
-import { pydicomSample } from './samples.js';
+import { differences, expectSamePixels, minMax, sum } from '../../unit/dicom/pixel-compare.js';
+import { pydicomSample } from '../../unit/dicom/samples.js';
 
 const load = (name: string): DicomInstance => parseDicom(pydicomSample(name), name);
 

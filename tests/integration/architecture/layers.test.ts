@@ -6,7 +6,7 @@ import { LAYERS, moduleOf } from '../../../eslint/layers.js';
 import { TYPED_RULES_OFF } from '../../../eslint/typed-rules.js';
 
 // The files linted here exist only in memory, so no TypeScript program knows them: lint without type information
-// (the layer rule needs none; tests/unit/architecture/typed-lint.test.ts covers the typed rules).
+// (the layer rule needs none; tests/integration/architecture/typed-lint.test.ts covers the typed rules).
 const eslint = new ESLint({
   cwd: process.cwd(),
   overrideConfig: { languageOptions: { parserOptions: { projectService: false } }, rules: TYPED_RULES_OFF },
