@@ -538,21 +538,43 @@ describe('audit', () => {
     expect(latest).toMatchObject({ action: 'query.studies', outcome: 'SUCCESS', requestId });
   });
 
-  it('only system administrators may list the audit log', async () => {
-    for (const user of [stack.users.researcherA, stack.users.viewerA, stack.users.researcherB]) {
-      const viewer: Viewer = {
-        userId: user.id,
-        email: user.email,
-        isAdmin: false,
-        scope: { kind: 'projects', projectIds: [stack.projects.a.id] },
-        roles: new Map([[stack.projects.a.id, 'ADMIN']]),
-      };
-      const error = await listAudit(stack.db, viewer).then(
+  it('the audit log is for administrators: members without ADMIN are refused, a project admin reads their projects only', async () => {
+    const a = stack.projects.a;
+    const b = stack.projects.b;
+    const member = (userId: string, email: string, role: 'RESEARCHER' | 'VIEWER' | 'ADMIN'): Viewer => ({
+      userId,
+      email,
+      isAdmin: false,
+      scope: { kind: 'projects', projectIds: [a.id] },
+      roles: new Map([[a.id, role]]),
+    });
+    const refused = async (viewer: Viewer, query = {}): Promise<unknown> =>
+      listAudit(stack.db, viewer, query).then(
         () => undefined,
-        (e: unknown) => e,
+        (e: unknown) => (isAppError(e) ? e.code : e),
       );
-      expect(isAppError(error) && error.code).toBe('FORBIDDEN');
+    for (const [user, role] of [
+      [stack.users.researcherA, 'RESEARCHER'],
+      [stack.users.viewerA, 'VIEWER'],
+    ] as const) {
+      expect(await refused(member(user.id, user.email, role))).toBe('FORBIDDEN');
     }
+    const projectAdmin = member(stack.users.researcherA.id, stack.users.researcherA.email, 'ADMIN');
+    // Another project's events stay closed to A's administrator, asked for by id.
+    expect(await refused(projectAdmin, { projectId: b.id })).toBe('FORBIDDEN');
+    const everything = await listAudit(stack.db, adminViewer(), { first: 500 });
+    const own = await listAudit(stack.db, projectAdmin, { first: 500 });
+    const namesA = (e: AuditEventRecord): boolean =>
+      e.targetIds.includes(a.id) ||
+      e.targetIds.includes(a.name) ||
+      (typeof e.filter === 'object' && e.filter !== null && (e.filter as { projectId?: unknown }).projectId === a.id);
+    expect(own.events.length).toBeGreaterThan(0);
+    expect(own.events.every(namesA)).toBe(true);
+    // Whatever names only project B (its reads in the tests above) is in the system administrator's log, not in A's.
+    const onlyB = everything.events.filter((e) => !namesA(e) && (e.targetIds.includes(b.id) || e.targetIds.includes(b.name)));
+    expect(onlyB.length).toBeGreaterThan(0);
+    const ownIds = new Set(own.events.map((e) => e.id));
+    expect(onlyB.some((e) => ownIds.has(e.id))).toBe(false);
   });
 
   it('the database refuses UPDATE, DELETE and TRUNCATE on AuditEvent', async () => {
