@@ -16,7 +16,7 @@ import {
   windowQuantile,
   type CsvRow,
   type ReadImage,
-} from './read-dataset.js';
+} from '../../unit/synth/read-dataset.js';
 
 let root: string;
 let summary: DatasetSummary;
