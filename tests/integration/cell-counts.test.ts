@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { applyMigrations } from '../../src/db/migrations/migrate.js';
-import { CONDITIONS, LEVELS, SEVERITIES, type Condition, type Level, type Severity } from '../../src/domain/vocabulary.js';
+import { CONDITIONS, LEVELS, SEVERITIES, severityArgmax, type Condition, type Level, type Severity } from '../../src/domain/vocabulary.js';
 import type { PredictionRow, StudyResult } from '../../src/inference/types.js';
 import { cohortSummary, type SeveritySource } from '../../src/services/cohort.service.js';
 import { upsertLabels } from '../../src/services/import/import-writer.js';
@@ -269,6 +269,27 @@ describe('cell counts kept by triggers', () => {
   });
 });
 
+/** Prediction rows as the schema before cell_counts holds them: today's writer also fills columns that later
+ *  migrations add (the ensemble members' probabilities), which this older schema does not have yet. */
+async function writeLegacyPredictions(db: Database, result: StudyResult, modelSetId: string): Promise<void> {
+  const p = result.predictions;
+  await db.sql.query(
+    `INSERT INTO "Prediction" (id, "studyId", condition, level, "normalMild", moderate, severe, severity, "modelSetId", "updatedAt")
+     SELECT gen_random_uuid(), $1::uuid, c::"Condition", l::"Level", a, b, s, v::"Severity", $2::uuid, now()
+     FROM unnest($3::text[], $4::text[], $5::float8[], $6::float8[], $7::float8[], $8::text[]) AS t(c, l, a, b, s, v)`,
+    [
+      result.studyId,
+      modelSetId,
+      p.map((r) => r.condition),
+      p.map((r) => r.level),
+      p.map((r) => r.normalMild),
+      p.map((r) => r.moderate),
+      p.map((r) => r.severe),
+      p.map((r) => severityArgmax([r.normalMild, r.moderate, r.severe])),
+    ],
+  );
+}
+
 describe('cell counts migration', () => {
   let t: TestDatabase;
   let dir: string;
@@ -293,7 +314,7 @@ describe('cell counts migration', () => {
     const { sets, studies, projects } = await seedProjectsAndSets(t.db, 5);
     const random = rng(11);
     for (const projectId of projects) {
-      for (const id of studies.get(projectId) as string[]) await writeStudyResult(t.db, studyResult(id, random), sets[0] as string, null);
+      for (const id of studies.get(projectId) as string[]) await writeLegacyPredictions(t.db, studyResult(id, random), sets[0] as string);
       const ids = await externalIdsOf(t.db, studies.get(projectId) as string[]);
       await upsertLabels(t.db.sql, ids, labelRows([...ids.keys()], random));
     }
