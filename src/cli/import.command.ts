@@ -16,6 +16,13 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
       const { openReadyDatabase } = await import('../db/migrate-database.js');
       const { importStudies } = await import('../services/import/import-studies.js');
       const { ensureProject } = await import('../services/projects.service.js');
+      const { isUnderStorageRoot } = await import('../services/storage/storage-uri.js');
+      // Said before the import, not after: the operator can stop and configure the root first (docs/storage.md).
+      if (!(await isUnderStorageRoot(resolve(dir))))
+        process.stderr.write(
+          'note: this folder is under no data root (DATA_ROOTS, DATA_DIR, or the working folder when DATA_ROOTS is empty): ' +
+            'its files are stored by absolute path until it is listed in DATA_ROOTS and `spinegraph storage relocate` runs\n',
+        );
       const db = await openReadyDatabase(config.database);
       try {
         const project = await ensureProject(db, opts.project);

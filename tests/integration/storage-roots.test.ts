@@ -165,4 +165,31 @@ describe('storage URIs relative to named data roots', () => {
     expect(after.filter((u) => u.startsWith('root://mri/cohort/'))).toHaveLength(total - 1);
     expect(after.filter((u) => u.startsWith('file:'))).toEqual(['file:///elsewhere/DOE_JOHN/x.dcm']);
   }, 180_000);
+
+  it('spinegraph import says when a folder is under no data root (its files then stored by absolute path)', async () => {
+    const moved = join(work, 'moved');
+    const cli = (folder: string) =>
+      promisify(execFile)(process.execPath, [BIN, 'import', folder, '--project', 'cli', '--json'], {
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          LOG_LEVEL: 'silent',
+          DATABASE_URL: tdb.url,
+          DATA_ROOTS: `mri=${moved}`,
+          PATIENT_KEY_SECRET: SECRET,
+        },
+        timeout: 120_000,
+      });
+    const inside = await cli(join(moved, 'cohort'));
+    expect(inside.stderr).not.toMatch(/no data root/);
+    expect(JSON.parse(inside.stdout)).toMatchObject({ instances: { added: data.fileCount }, failures: [] });
+    const stored = await tdb.db.sql.query<{ storageUri: string }>(
+      `SELECT i."storageUri" FROM "Instance" i JOIN "Series" se ON se.id = i."seriesId" JOIN "Study" s ON s.id = se."studyId"
+       JOIN "Project" p ON p.id = s."projectId" WHERE p.name = 'cli'`,
+    );
+    expect(stored).toHaveLength(data.fileCount);
+    expect(stored.every((r) => r.storageUri.startsWith('root://mri/cohort/'))).toBe(true);
+    const outside = await cli(join(work, 'outside'));
+    expect(outside.stderr).toMatch(/^note: this folder is under no data root .* until it is listed in DATA_ROOTS/m);
+  }, 180_000);
 });

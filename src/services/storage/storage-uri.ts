@@ -51,6 +51,12 @@ export function storageUriOf(path: string): string {
   return best ? `${SCHEME}${best.root.name}/${best.rel.split(sep).map(encodeURIComponent).join('/')}` : pathToFileURL(path).href;
 }
 
+/** Whether files found under `folder` get a relative storage URI (the folder lies under a configured root). */
+export async function isUnderStorageRoot(folder: string): Promise<boolean> {
+  const real = await realpath(folder).catch(() => resolve(folder));
+  return configured.some((root) => inside(root.path, real) !== null);
+}
+
 function refused(message: string): AppError {
   return new AppError('FORBIDDEN', `Stored storage URI refused: ${message}`);
 }
