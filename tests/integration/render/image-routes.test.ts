@@ -18,7 +18,7 @@ import {
   pixelValue,
   ROWS,
   type RenderFixture,
-} from './support/render-fixture.js';
+} from '../../unit/render/support/render-fixture.js';
 
 let fixture: RenderFixture;
 let server: Server;
