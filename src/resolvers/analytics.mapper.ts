@@ -45,6 +45,7 @@ export function toAgreement(r: AgreementResult): Agreement {
     modelSetId: r.modelSetId,
     studyCount: r.studyCount,
     rowCount: r.rowCount,
+    cohort: r.cohort,
     groups: toAgreementGroups(r.groups),
     grouping: toGrouping(r.grouping),
     strata: mapGroups(r.strata, (stratum, result) => ({

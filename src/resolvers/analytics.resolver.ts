@@ -24,7 +24,10 @@ export class AnalyticsResolver {
     @Arg('seed', () => Int, { nullable: true }) seed: number | null,
   ): Promise<ModelSetComparison> {
     const [setA, setB] = await Promise.all([requireModelSetId(ctx.db, a, 'a'), requireModelSetId(ctx.db, b, 'b')]);
-    return toComparison(await compareModelSets(ctx.db, { scope: ctx.viewer.scope, filter, a: setA, b: setB, resamples: bootstrap, seed }));
+    const userId = ctx.viewer.userId;
+    return toComparison(
+      await compareModelSets(ctx.db, { scope: ctx.viewer.scope, filter, a: setA, b: setB, resamples: bootstrap, seed, userId }),
+    );
   }
 
   @Query(() => Agreement, { description: "A model set's (default: active) agreement with the labels, per condition and level and pooled." })
@@ -40,6 +43,8 @@ export class AnalyticsResolver {
   ): Promise<Agreement> {
     const setId = await resolveModelSetId(ctx.db, modelSetId, ctx.loaders.activeModelSetId);
     const policy = suppressionPolicy(ctx.viewer, ctx.config.analytics.minGroupSize);
-    return toAgreement(await agreement(ctx.db, { scope: ctx.viewer.scope, filter, modelSetId: setId, groupBy, policy }));
+    return toAgreement(
+      await agreement(ctx.db, { scope: ctx.viewer.scope, filter, modelSetId: setId, groupBy, policy, userId: ctx.viewer.userId }),
+    );
   }
 }

@@ -9,6 +9,7 @@ export function toCohortSummary(r: CohortSummaryResult): CohortSummary {
     source: r.source,
     modelSetId: r.modelSetId,
     cells: r.cells,
+    cohort: r.cohort,
     grouping: toGrouping(r.grouping),
     groups: mapGroups(r.groups, (stratum, cells) => ({ stratum, cells: cells ?? [] })),
   };

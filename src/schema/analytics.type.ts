@@ -1,5 +1,6 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConditionEnum, LevelEnum, SeverityEnum } from './enums.js';
+import { CohortReference } from './saved-cohort.type.js';
 import { Grouping, Stratum } from './strata.type.js';
 
 export const MetricPartEnum = {
@@ -41,6 +42,8 @@ export class ModelSetComparison {
   @Field(() => Int, { description: 'The PRNG seed (mulberry32) used; pass it again to reproduce the interval.' }) seed!: number;
   @Field(() => Float, { description: 'Coverage of the intervals (0.95).' }) level!: number;
   @Field(() => [MetricPartComparison]) parts!: MetricPartComparison[];
+  @Field(() => CohortReference, { nullable: true, description: 'The saved cohort of filter.cohortId (cited by this comparison).' })
+  cohort!: CohortReference | null;
 }
 
 @ObjectType({ description: 'A yes/no reading of the severity (label and argmax): counts and the four rates.' })
@@ -101,4 +104,6 @@ export class Agreement {
   @Field(() => [AgreementGroup], { description: 'Per condition: its five levels, then pooled (level null).' }) groups!: AgreementGroup[];
   @Field(() => Grouping, { nullable: true, description: 'null without groupBy.' }) grouping!: Grouping | null;
   @Field(() => [AgreementStratum], { description: 'One per stratum with groupBy (empty without).' }) strata!: AgreementStratum[];
+  @Field(() => CohortReference, { nullable: true, description: 'The saved cohort of filter.cohortId (cited by this agreement).' })
+  cohort!: CohortReference | null;
 }

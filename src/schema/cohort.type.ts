@@ -26,6 +26,11 @@ export class CohortSummary {
   @Field(() => [CohortCell]) cells!: CohortCell[];
   @Field(() => Grouping, { nullable: true, description: 'null without groupBy.' }) grouping!: Grouping | null;
   @Field(() => [CohortSummaryGroup], { description: 'One per group with groupBy (empty without).' }) groups!: CohortSummaryGroup[];
+  @Field(() => CohortReference, {
+    nullable: true,
+    description: 'The saved cohort of filter.cohortId, with its hash (shown, not cited: a summary describes the cohort).',
+  })
+  cohort!: CohortReference | null;
 }
 
 @ObjectType({ description: 'The competition metric over a set of studies (lower is better).' })

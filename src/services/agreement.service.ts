@@ -8,6 +8,7 @@ import type { ProjectScope, StudyFilterInput } from '../domain/study-filter.js';
 import { CONDITIONS, LEVELS, type Condition, type Level } from '../domain/vocabulary.js';
 import { agreementStats, type AgreementStats, type SeverityRows } from './analytics/agreement-stats.js';
 import { float64sOf, LABEL_CLASS_SQL } from './analytics/metric-sql.js';
+import { citeCohort, type CohortReference } from './saved-cohorts.service.js';
 import { normaliseGroupBy, perStratum, type GroupAnswer, type GroupingInfo, type SuppressionPolicy } from './strata.js';
 import { SqlBuilder, studyFilterCondition } from './study-filter-sql.js';
 
@@ -26,6 +27,8 @@ export interface AgreementCore {
 }
 
 export interface AgreementResult extends AgreementCore {
+  /** The saved cohort the filter named (cited as an evaluation), null when none. */
+  readonly cohort: CohortReference | null;
   /** null without groupBy. */
   readonly grouping: GroupingInfo | null;
   /** With groupBy: the same statistics per stratum (result null when suppressed). */
@@ -39,17 +42,20 @@ export interface AgreementArgs {
   readonly groupBy?: readonly Stratifier[] | null;
   /** Required with groupBy: who may see small groups. */
   readonly policy?: SuppressionPolicy;
+  /** Who asks: recorded as a citation of the saved cohort the filter names, if any. */
+  readonly userId?: string | null;
 }
 
 /** Agreement over the cohort, and with groupBy over each stratum the caller may see (services/strata.ts). */
 export async function agreement(db: Database, args: AgreementArgs): Promise<AgreementResult> {
   if (!args.modelSetId) throw badInput('No model set is active; name one with modelSetId');
+  const cohort = await citeCohort(db, { scope: args.scope, filter: args.filter, kind: 'EVALUATION', userId: args.userId ?? null });
   const overall = await agreementOf(db, args);
   const groupBy = normaliseGroupBy(args.groupBy);
-  if (!groupBy.length) return { ...overall, grouping: null, strata: [] };
+  if (!groupBy.length) return { ...overall, cohort, grouping: null, strata: [] };
   if (!args.policy) throw new Error('agreement: groupBy needs a suppression policy');
   const grouped = await perStratum(db, args, groupBy, args.policy, (filter) => agreementOf(db, { ...args, filter }));
-  return { ...overall, grouping: grouped.grouping, strata: grouped.groups };
+  return { ...overall, cohort, grouping: grouped.grouping, strata: grouped.groups };
 }
 
 async function agreementOf(db: Database, args: AgreementArgs): Promise<AgreementCore> {

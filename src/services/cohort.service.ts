@@ -14,6 +14,7 @@ import {
   type GroupingInfo,
   type SuppressionPolicy,
 } from './strata.js';
+import { cohortReference, type CohortReference } from './saved-cohorts.service.js';
 import { projectCondition, selectsWholeProjects, SqlBuilder, studyFilterCondition } from './study-filter-sql.js';
 
 export type { SeveritySource };
@@ -31,6 +32,8 @@ export interface CohortSummaryResult {
   readonly source: SeveritySource;
   readonly modelSetId: string | null;
   readonly cells: CohortCellRow[];
+  /** The saved cohort the filter named (shown, not cited: a summary describes the cohort), null when none. */
+  readonly cohort: CohortReference | null;
   /** null without groupBy. */
   readonly grouping: GroupingInfo | null;
   readonly groups: readonly GroupAnswer<CohortCellRow[]>[];
@@ -50,14 +53,15 @@ export async function cohortSummary(db: Database, args: CohortSummaryArgs): Prom
   if (args.source === 'PREDICTED' && !args.modelSetId)
     throw badInput('No model set is active; name one with modelSetId or use source: LABELLED');
   const groupBy = normaliseGroupBy(args.groupBy);
-  const [overall, grouped] = await Promise.all([
+  const [cohort, overall, grouped] = await Promise.all([
+    cohortReference(db, args),
     overallSummary(db, args),
     groupBy.length ? groupedCells(db, args, groupBy) : Promise.resolve(null),
   ]);
-  return { ...overall, grouping: grouped?.grouping ?? null, groups: grouped?.groups ?? [] };
+  return { ...overall, cohort, grouping: grouped?.grouping ?? null, groups: grouped?.groups ?? [] };
 }
 
-async function overallSummary(db: Database, args: CohortSummaryArgs): Promise<Omit<CohortSummaryResult, 'grouping' | 'groups'>> {
+async function overallSummary(db: Database, args: CohortSummaryArgs): Promise<Omit<CohortSummaryResult, 'cohort' | 'grouping' | 'groups'>> {
   const b = new SqlBuilder();
   const where = studyFilterCondition(b, args.filter, args.scope, args.modelSetId);
   const cellCounts = selectsWholeProjects(args.filter, args.scope, args.modelSetId)

@@ -9,6 +9,7 @@ import type { ProjectScope, StudyFilterInput } from '../domain/study-filter.js';
 import { CORE_SQL, float64sOf, LABEL_WEIGHT_SQL, rowLossSql } from './analytics/metric-sql.js';
 import { pairedBootstrap, type PartComparison, type StudyContributions } from './analytics/paired-bootstrap.js';
 import { LOG_LOSS_EPS } from './evaluation.service.js';
+import { citeCohort, type CohortReference } from './saved-cohorts.service.js';
 import { SqlBuilder, studyFilterCondition } from './study-filter-sql.js';
 
 export const MAX_RESAMPLES = 10_000;
@@ -23,6 +24,8 @@ export interface ModelSetComparison {
   readonly seed: number;
   readonly level: number;
   readonly parts: readonly PartComparison[];
+  /** The saved cohort the filter named (cited as an evaluation), null when none. */
+  readonly cohort: CohortReference | null;
 }
 
 export interface CompareArgs {
@@ -32,6 +35,8 @@ export interface CompareArgs {
   readonly b: string;
   readonly resamples: number;
   readonly seed?: number | null;
+  /** Who asks: recorded as a citation of the saved cohort the filter names, if any. */
+  readonly userId?: string | null;
 }
 
 export async function compareModelSets(db: Database, args: CompareArgs): Promise<ModelSetComparison> {
@@ -40,6 +45,7 @@ export async function compareModelSets(db: Database, args: CompareArgs): Promise
   }
   // No seed given: draw one and answer with it, so the interval can still be reproduced.
   const seed = args.seed ?? randomInt(0, 2 ** 31 - 1);
+  const cohort = await citeCohort(db, { scope: args.scope, filter: args.filter, kind: 'EVALUATION', userId: args.userId ?? null });
   const data = await studyContributions(db, args);
   return {
     modelSetA: args.a,
@@ -50,6 +56,7 @@ export async function compareModelSets(db: Database, args: CompareArgs): Promise
     seed,
     level: CONFIDENCE_LEVEL,
     parts: pairedBootstrap(data, { resamples: args.resamples, seed, level: CONFIDENCE_LEVEL }),
+    cohort,
   };
 }
 

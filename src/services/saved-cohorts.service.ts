@@ -163,6 +163,31 @@ export async function citeCohort(
   db: Database,
   args: { scope: ProjectScope; filter?: StudyFilterInput | null; kind: CitationKind; userId: string | null },
 ): Promise<CohortReference | null> {
+  const found = await findCohortVersion(db, args);
+  if (!found) return null;
+  await db.sql.query(
+    `INSERT INTO "CohortCitation" (id, "cohortId", "versionId", kind, "userId") VALUES (gen_random_uuid(), $1::uuid, $2::uuid, $3, $4::uuid)`,
+    [found.reference.id, found.versionId, args.kind, args.userId],
+  );
+  return found.reference;
+}
+
+/**
+ * The cohort version a filter names, checked visible in `scope`, without recording a citation: for answers that
+ * describe a cohort (cohortSummary, which the dashboard reads on every refresh) rather than evaluate it, so that
+ * looking at a cohort does not make it undeletable. NOT_FOUND as citeCohort.
+ */
+export async function cohortReference(
+  db: Database,
+  args: { scope: ProjectScope; filter?: StudyFilterInput | null },
+): Promise<CohortReference | null> {
+  return (await findCohortVersion(db, args))?.reference ?? null;
+}
+
+async function findCohortVersion(
+  db: Database,
+  args: { scope: ProjectScope; filter?: StudyFilterInput | null },
+): Promise<{ reference: CohortReference; versionId: string } | null> {
   const cohortId = args.filter?.cohortId;
   if (!cohortId) return null;
   const version = args.filter?.cohortVersion ?? null;
@@ -174,11 +199,7 @@ export async function citeCohort(
   );
   const visible = v && (args.scope.kind === 'all' || args.scope.projectIds.includes(v.projectId));
   if (!visible) throw notFound(version === null ? 'Cohort' : `Cohort version ${version} of cohort`, cohortId);
-  await db.sql.query(
-    `INSERT INTO "CohortCitation" (id, "cohortId", "versionId", kind, "userId") VALUES (gen_random_uuid(), $1::uuid, $2::uuid, $3, $4::uuid)`,
-    [cohortId, v.id, args.kind, args.userId],
-  );
-  return { id: cohortId, name: v.name, version: v.version, hash: v.hash, studyCount: v.studyCount };
+  return { reference: { id: cohortId, name: v.name, version: v.version, hash: v.hash, studyCount: v.studyCount }, versionId: v.id };
 }
 
 async function loadCohorts(db: Database, where: { ids?: string[]; projectId?: string | null }): Promise<SavedCohortRow[]> {

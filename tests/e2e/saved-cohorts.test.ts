@@ -22,6 +22,10 @@ const COHORTS = 'query($p: ID) { cohorts(projectId: $p) { id name projectId late
 const COUNT = 'query($f: StudyFilter) { studies(filter: $f, first: 50) { totalCount } }';
 const EVALUATION = 'query($f: StudyFilter) { evaluation(filter: $f) { studyCount cohort { id name version hash studyCount } } }';
 const DELETE = 'mutation($id: ID!) { deleteCohort(id: $id) }';
+const REFERENCE = 'cohort { id name version hash studyCount }';
+const SUMMARY = `query($f: StudyFilter) { cohortSummary(filter: $f, source: LABELLED) { studyCount ${REFERENCE} } }`;
+const AGREEMENT = `query($f: StudyFilter, $m: ID) { agreement(filter: $f, modelSetId: $m) { ${REFERENCE} } }`;
+const COMPARE = `query($f: StudyFilter, $a: ID!, $b: ID!) { compareModelSets(a: $a, b: $b, filter: $f, bootstrap: 10, seed: 1) { ${REFERENCE} } }`;
 
 interface Version {
   id: string;
@@ -130,6 +134,46 @@ describe('citations and deletion', () => {
     // Without a cohort the answer names none.
     const plain = await queryData<{ evaluation: { cohort: unknown } }>(stack.url, EVALUATION, { f: { projectId: a.id } }, r.headers);
     expect(plain.evaluation.cohort).toBeNull();
+  });
+
+  it('agreement and compareModelSets answer the cohort with its hash and cite it; cohortSummary shows it without citing', async () => {
+    const { a } = stack.projects;
+    const r = stack.users.researcherA;
+    const c = await save(r, { projectId: a.id, name: 'for analytics', filter: { ids: a.studyIds.slice(0, 2) } });
+    const reference = { id: c.id, name: 'for analytics', version: 1, hash: sha(a.studyIds.slice(0, 2)), studyCount: 2 };
+    const f = { cohortId: c.id };
+    const citations = async (): Promise<number> =>
+      (await queryData<{ cohort: { citations: number } }>(stack.url, COHORT, { id: c.id }, r.headers)).cohort.citations;
+
+    const summary = await queryData<{ cohortSummary: { studyCount: number; cohort: unknown } }>(stack.url, SUMMARY, { f }, r.headers);
+    expect(summary.cohortSummary).toEqual({ studyCount: 2, cohort: reference });
+    expect(await citations()).toBe(0);
+
+    const agreed = await queryData<{ agreement: { cohort: unknown } }>(stack.url, AGREEMENT, { f, m: stack.modelSetId }, r.headers);
+    expect(agreed.agreement.cohort).toEqual(reference);
+    expect(await citations()).toBe(1);
+
+    const m = stack.modelSetId;
+    const compared = await queryData<{ compareModelSets: { cohort: unknown } }>(stack.url, COMPARE, { f, a: m, b: m }, r.headers);
+    expect(compared.compareModelSets.cohort).toEqual(reference);
+    expect(await citations()).toBe(2);
+
+    // An older version is named by its own hash.
+    const two = await save(r, { projectId: a.id, name: 'for analytics', filter: { ids: a.studyIds } });
+    const v1 = await queryData<{ agreement: { cohort: { version: number; hash: string } } }>(
+      stack.url,
+      AGREEMENT,
+      { f: { cohortId: two.id, cohortVersion: 1 }, m },
+      r.headers,
+    );
+    expect(v1.agreement.cohort).toMatchObject({ version: 1, hash: reference.hash });
+    // Without a cohort the answers name none; another project's researcher gets NOT_FOUND, not a hash.
+    const plain = await queryData<{ agreement: { cohort: unknown } }>(stack.url, AGREEMENT, { f: { projectId: a.id }, m }, r.headers);
+    expect(plain.agreement.cohort).toBeNull();
+    const b = stack.users.researcherB;
+    expect(errorCode(await postGraphQL(stack.url, SUMMARY, { f }, b.headers))).toBe('NOT_FOUND');
+    expect(errorCode(await postGraphQL(stack.url, AGREEMENT, { f, m }, b.headers))).toBe('NOT_FOUND');
+    expect(errorCode(await postGraphQL(stack.url, COMPARE, { f, a: m, b: m }, b.headers))).toBe('NOT_FOUND');
   });
 
   it('deletes an uncited cohort (researcher), and a viewer may not', async () => {
