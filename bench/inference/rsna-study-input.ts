@@ -1,14 +1,13 @@
 // Studies of an RSNA-layout folder (train_images/{study}/{series}/*.dcm + train_series_descriptions.csv) as the
 // pipeline's StudyInput, without a database: geometry is read once up front (what an import stores), pixels are
-// read, parsed and decoded on each load() exactly as the inference service does (loadFrame), so the pipeline's
-// `load` stage measures what it measures in production.
+// read, parsed and decoded on each load() exactly as the inference service does (readFrameFile, once loadFrame has
+// resolved the storage URI), so the pipeline's `load` stage measures what it measures in production.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseDicom } from '../../src/dicom/index.js';
 import { seriesTypeFromDescription } from '../../src/domain/vocabulary.js';
 import type { SeriesStack, SliceRef, StudyInput } from '../../src/inference/stack.js';
-import { loadFrame } from '../../src/services/inference/study-input.js';
+import { readFrameFile } from '../../src/services/inference/study-input.js';
 
 /** series_id -> series_description from the Kaggle CSV (empty when the file is absent). */
 async function seriesDescriptions(root: string): Promise<Map<string, string>> {
@@ -32,13 +31,12 @@ async function seriesStack(dir: string, seriesId: string, csvDescription: string
     if (!instance.geometry) continue;
     spacing ??= instance.spacingBetweenSlices;
     fileDescription ??= instance.seriesDescription;
-    const uri = pathToFileURL(path).href;
     slices.push({
       sopInstanceUid: instance.sopInstanceUid,
       instanceNumber: instance.instanceNumber,
       instanceId: path,
       geometry: instance.geometry,
-      load: () => loadFrame(uri),
+      load: () => readFrameFile(path, `instance ${file}`),
     });
   }
   const type = seriesTypeFromDescription(csvDescription) ?? seriesTypeFromDescription(fileDescription);

@@ -16,12 +16,13 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
       const { openReadyDatabase } = await import('../db/migrate-database.js');
       const { importStudies } = await import('../services/import/import-studies.js');
       const { ensureProject } = await import('../services/projects.service.js');
-      const { isUnderStorageRoot } = await import('../services/storage/storage-uri.js');
+      const { isUnderConfiguredRoot } = await import('../services/storage/storage-uri.js');
       // Said before the import, not after: the operator can stop and configure the root first (docs/storage.md).
-      if (!(await isUnderStorageRoot(resolve(dir))))
+      if (!(await isUnderConfiguredRoot(resolve(dir))))
         process.stderr.write(
-          'note: this folder is under no data root (DATA_ROOTS, DATA_DIR, or the working folder when DATA_ROOTS is empty): ' +
-            'its files are stored by absolute path until it is listed in DATA_ROOTS and `spinegraph storage relocate` runs\n',
+          'note: this folder is under no configured data root (DATA_ROOTS, DATA_DIR, or the working folder when DATA_ROOTS ' +
+            'is empty): its files are stored relative to a data root registered in the database under a generated name ' +
+            '(`spinegraph storage roots`)\n',
         );
       const db = await openReadyDatabase(config.database);
       try {

@@ -19,6 +19,13 @@ export const DICOMWEB_ROOT = 'dicomweb';
 /** With DATA_ROOTS empty (development, the demo): the working folder. */
 export const WORKING_ROOT = 'cwd';
 
+/**
+ * Names of the roots imports register for folders under no configured root (services/storage/registered-roots.ts):
+ * this prefix and 10 random hex digits. Reserved: no DATA_ROOTS entry may take such a name, so a configured root
+ * never shadows a registered one.
+ */
+export const REGISTERED_ROOT_PREFIX = 'registered-';
+
 /** The name a root listed without one gets: `r` and 10 hex digits of the SHA-256 of its resolved path. */
 export function derivedRootName(path: string): string {
   return `r${createHash('sha256').update(resolve(path)).digest('hex').slice(0, 10)}`;
@@ -34,6 +41,8 @@ export function parseStorageRoots(entries: readonly string[], dataDir: string, d
     if (!named) return { name: derivedRootName(entry), path: resolve(entry) };
     const name = named[1].trim();
     if (!ROOT_NAME.test(name)) throw new Error(`root name "${name}": lower-case letters, digits and ._- only (at most 64)`);
+    if (name.startsWith(REGISTERED_ROOT_PREFIX))
+      throw new Error(`root name "${name}": names starting with "${REGISTERED_ROOT_PREFIX}" are kept for registered roots`);
     return { name, path: resolve(named[2].trim()) };
   });
   const roots: StorageRoot[] = [{ name: DATA_DIR_ROOT, path: dataDir }, { name: DICOMWEB_ROOT, path: dicomwebCacheDir }, ...listed];

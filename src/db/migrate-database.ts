@@ -10,16 +10,6 @@ export function migrateOpenDatabase(db: Database): Promise<MigrationOutcome> {
   return db.withMigrationExecutor((executor) => applyMigrations(executor, MIGRATIONS_DIR));
 }
 
-/** Opens the configured database, applies the committed migrations, closes it. */
-export async function migrateDatabase(target: DatabaseTarget): Promise<MigrationOutcome> {
-  const db = await openDatabase(target);
-  try {
-    return await migrateOpenDatabase(db);
-  } finally {
-    await db.close();
-  }
-}
-
 /**
  * The database as commands use it: the embedded one is migrated on open (it has no other operator);
  * PostgreSQL must already be migrated, and a pending migration stops the command with the fix to run.

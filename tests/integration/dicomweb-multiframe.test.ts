@@ -124,7 +124,7 @@ describe.skipIf(skipReason !== null)('a multi-frame instance pulled over WADO-RS
     expect(result.failures).toEqual([]);
     expect(result.pull.instances).toMatchObject({ listed: 1, fetched: 1, failed: 0 });
     const stored = await tdb.db.prisma.instance.findFirstOrThrow({ where: { series: { study: { projectId } } } });
-    const file = await readDicomFile(await resolveStorageUri(stored.storageUri));
+    const file = await readDicomFile(await resolveStorageUri(tdb.db, stored.storageUri));
     return { result, stored, file };
   }
 

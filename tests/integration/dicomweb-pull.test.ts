@@ -211,7 +211,7 @@ describe.skipIf(skipReason !== null)('DICOMweb search and pull against Orthanc',
     expect(instance.transferSyntaxUid).toBe('1.2.840.10008.1.2.4.80');
     expect(instance.storageUri).toMatch(new RegExp(`^root://dicomweb/${jpeglsProject}/orthanc-jpegls/[^/]+/[^/]+/[^/]+\\.dcm$`));
     // Same pixels as the synthetic original (uncompressed) of this instance.
-    const pulled = await readDicomFile(await resolveStorageUri(instance.storageUri));
+    const pulled = await readDicomFile(await resolveStorageUri(tdb.db, instance.storageUri));
     const originals = await Promise.all(synthFiles.map((p) => readDicomFile(p)));
     const original = originals.find((o) => o.instance.sopInstanceUid === pulled.instance.sopInstanceUid)!;
     expect(original.instance.transferSyntaxUid).toBe('1.2.840.10008.1.2.1');

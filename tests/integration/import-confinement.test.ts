@@ -124,7 +124,7 @@ describe('an import with links at every level', () => {
     // Every stored location resolves inside the imported folder.
     expect(instanceUris.length).toBeGreaterThan(0);
     const realCohort = await realpath(cohort);
-    for (const r of instanceUris) expect((await resolveStorageUri(r.storageUri)).startsWith(`${realCohort}/`)).toBe(true);
+    for (const r of instanceUris) expect((await resolveStorageUri(tdb.db, r.storageUri)).startsWith(`${realCohort}/`)).toBe(true);
   });
 });
 

@@ -38,7 +38,7 @@ afterAll(async () => {
 /** Cuts every file of the study to its first 300 bytes: the header starts, the pixel data is gone. */
 async function corruptStudyFiles(studyId: string): Promise<number> {
   const instances = await cohort.db.prisma.instance.findMany({ where: { series: { studyId } }, select: { storageUri: true } });
-  for (const i of instances) await truncate(await resolveStorageUri(i.storageUri), 300);
+  for (const i of instances) await truncate(await resolveStorageUri(cohort.db, i.storageUri), 300);
   return instances.length;
 }
 

@@ -1,12 +1,17 @@
-// Instance files stored relative to named data roots (docs/storage.md): old absolute rows relocated and still
+// Instance files stored relative to named data roots (docs/storage.md): a folder under no configured root registered
+// as a root of its own (no absolute path stored or answered), old absolute rows relocated by `db migrate` and still
 // decoded, a moved root followed by its configuration alone, traversal refused, re-imports still idempotent.
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rename, rm, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, realpath, rename, rm, symlink, truncate } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { imageRoutes } from '../../src/http/image-routes.js';
 import { importStudies } from '../../src/services/import/import-studies.js';
 import { loadFrame, loadStudyInputs } from '../../src/services/inference/study-input.js';
 import { ensureProject } from '../../src/services/projects.service.js';
@@ -25,29 +30,101 @@ let work: string;
 let data: DatasetSummary;
 let tdb: TestDatabase;
 let projectId: string;
+let server: Server;
+let base: string;
 
 const uris = async (): Promise<string[]> =>
   (await tdb.db.sql.query<{ storageUri: string }>(`SELECT "storageUri" FROM "Instance" ORDER BY "storageUri"`)).map((r) => r.storageUri);
+const registeredRoots = (): Promise<{ name: string; path: string }[]> =>
+  tdb.db.sql.query<{ name: string; path: string }>(`SELECT name, path FROM "StorageRoot" ORDER BY "createdAt", name`);
+const projectUris = async (project: string): Promise<string[]> =>
+  (
+    await tdb.db.sql.query<{ storageUri: string }>(
+      `SELECT i."storageUri" FROM "Instance" i JOIN "Series" se ON se.id = i."seriesId" JOIN "Study" s ON s.id = se."studyId"
+       JOIN "Project" p ON p.id = s."projectId" WHERE p.name = $1 ORDER BY i."storageUri"`,
+      [project],
+    )
+  ).map((r) => r.storageUri);
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'sg-storage-'));
   data = await generateDataset({ outDir: join(work, 'data', 'cohort'), studies: 2, seed: 5, size: 64 });
   tdb = await createTestDatabase();
   projectId = (await ensureProject(tdb.db, 'storage')).id;
-  // Imported as before data roots had names: no root configured, so the rows hold absolute file:// URLs.
-  useStorageRoots([]);
-  const first = await importStudies(tdb.db, { root: join(work, 'data', 'cohort'), projectId, secret: SECRET });
-  expect(first.failures).toEqual([]);
+  const app = express();
+  app.use(imageRoutes(tdb.db));
+  server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }, 240_000);
 
 afterAll(async () => {
   useStorageRoots([]);
+  await new Promise<void>((resolve) => server?.close(() => resolve()));
   await tdb?.drop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
 describe('storage URIs relative to named data roots', () => {
+  it('registers a folder imported from under no root as a root with a random name: no absolute path stored', async () => {
+    // No root configured (a command-line import of a folder outside DATA_ROOTS).
+    useStorageRoots([]);
+    const cohort = join(work, 'data', 'cohort');
+    const first = await importStudies(tdb.db, { root: cohort, projectId, secret: SECRET });
+    expect(first).toMatchObject({ failures: [], instances: { added: data.fileCount } });
+    expect(JSON.stringify(first)).not.toContain(work);
+    const roots = await registeredRoots();
+    expect(roots).toEqual([{ name: expect.stringMatching(/^registered-[0-9a-f]{10}$/), path: await realpath(cohort) }]);
+    const stored = await uris();
+    expect(stored).toHaveLength(data.fileCount);
+    for (const u of stored) expect(u).toMatch(new RegExp(`^root://${roots[0].name}/train_images/\\d+/\\d+/\\d+\\.dcm$`));
+    // Known on a re-import (nothing parsed), and an import of a folder inside it reuses the root.
+    const again = await importStudies(tdb.db, { root: cohort, projectId, secret: SECRET });
+    expect(again).toMatchObject({ skippedKnownFiles: data.fileCount, failures: [], instances: { added: 0 } });
+    const inner = await importStudies(tdb.db, { root: join(cohort, 'train_images'), projectId, secret: SECRET });
+    expect(inner).toMatchObject({ skippedKnownFiles: data.fileCount, instances: { added: 0 } });
+    expect(await registeredRoots()).toEqual(roots);
+  }, 120_000);
+
+  it("reads a registered root's files back for inference (loadStudyInputs) and through the image route", async () => {
+    const studyIds = (await tdb.db.prisma.study.findMany({ where: { projectId }, select: { id: true } })).map((s) => s.id);
+    const inputs = await loadStudyInputs(tdb.db, studyIds);
+    const slices = inputs.flatMap((i) => i.stacks.flatMap((s) => s.slices));
+    expect(slices.length).toBeGreaterThan(0);
+    for (const slice of slices.slice(0, 5)) expect(Math.max(...(await slice.load()).pixels)).toBeGreaterThan(0);
+    const instance = await tdb.db.prisma.instance.findFirstOrThrow({ include: { series: true } });
+    const res = await fetch(`${base}/studies/${instance.series.studyId}/instances/${instance.id}.png?keypoints=0`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+  }, 120_000);
+
+  it('answers a broken file under a registered root without naming its path', async () => {
+    const other = (await ensureProject(tdb.db, 'storage-broken')).id;
+    const broken = join(work, 'broken', 'DOE_JOHN_19440229');
+    await mkdir(broken, { recursive: true });
+    await copyFile(await resolveStorageUri(tdb.db, (await uris())[0]), join(broken, '1.dcm'));
+    const imported = await importStudies(tdb.db, { root: broken, projectId: other, secret: SECRET });
+    expect(imported).toMatchObject({ failures: [], instances: { added: 1 } });
+    const [uri] = await projectUris('storage-broken');
+    expect(uri).toMatch(/^root:\/\/registered-[0-9a-f]{10}\/1\.dcm$/);
+    await truncate(join(broken, '1.dcm'), 600);
+    const instance = await tdb.db.prisma.instance.findFirstOrThrow({ where: { storageUri: uri }, include: { series: true } });
+    const res = await fetch(`${base}/studies/${instance.series.studyId}/instances/${instance.id}.png`);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    const body = await res.text();
+    expect(body).toMatch(/INVALID_DICOM/);
+    expect(body).not.toMatch(/DOE_JOHN|sg-storage|\.dcm/);
+    await tdb.db.sql.query(`DELETE FROM "Study" WHERE "projectId" = $1::uuid`, [other]);
+  }, 60_000);
+
   it('relocates old absolute rows under a configured root; they decode through loadFrame and the renderer', async () => {
+    // Rows as written before data roots had names: absolute file:// URLs, no registered root.
+    const [root] = await registeredRoots();
+    await tdb.db.sql.query(`UPDATE "Instance" SET "storageUri" = replace("storageUri", $1, $2)`, [
+      `root://${root.name}/`,
+      `${pathToFileURL(root.path).href}/`,
+    ]);
+    await tdb.db.sql.query(`DELETE FROM "StorageRoot"`);
     const before = await uris();
     expect(before.length).toBe(data.fileCount);
     expect(before.every((u) => u.startsWith('file:///'))).toBe(true);
@@ -56,12 +133,34 @@ describe('storage URIs relative to named data roots', () => {
     const again = await importStudies(tdb.db, { root: join(work, 'data', 'cohort'), projectId, secret: SECRET });
     expect(again).toMatchObject({ skippedKnownFiles: data.fileCount, failures: [], instances: { added: 0 } });
 
-    // One row whose file lies under no root: left as it is, and counted.
+    // One row whose file lies under no configured root: its folder is registered as a root.
     await tdb.db.sql.query(`UPDATE "Instance" SET "storageUri" = 'file:///elsewhere/x.dcm' WHERE "storageUri" = $1`, [before[0]]);
     const relocated = await relocateStorageUris(tdb.db);
-    expect(relocated).toEqual({ absolute: data.fileCount, relocated: data.fileCount - 1, outsideRoots: 1 });
-    await tdb.db.sql.query(`UPDATE "Instance" SET "storageUri" = $1 WHERE "storageUri" = 'file:///elsewhere/x.dcm'`, [before[0]]);
-    expect(await relocateStorageUris(tdb.db)).toEqual({ absolute: 1, relocated: 1, outsideRoots: 0 });
+    expect(relocated).toEqual({
+      absolute: data.fileCount,
+      underConfiguredRoots: data.fileCount - 1,
+      underRegisteredRoots: 1,
+      rootsRegistered: 1,
+    });
+    const [elsewhere] = await registeredRoots();
+    expect(elsewhere.path).toBe('/elsewhere');
+    expect((await uris()).filter((u) => u.startsWith('root://registered-'))).toEqual([`root://${elsewhere.name}/x.dcm`]);
+    expect(await relocateStorageUris(tdb.db)).toEqual({
+      absolute: 0,
+      underConfiguredRoots: 0,
+      underRegisteredRoots: 0,
+      rootsRegistered: 0,
+    });
+    await tdb.db.sql.query(`UPDATE "Instance" SET "storageUri" = $1 WHERE "storageUri" = $2`, [
+      before[0],
+      `root://${elsewhere.name}/x.dcm`,
+    ]);
+    expect(await relocateStorageUris(tdb.db)).toEqual({
+      absolute: 1,
+      underConfiguredRoots: 1,
+      underRegisteredRoots: 0,
+      rootsRegistered: 0,
+    });
 
     const after = await uris();
     expect(after.every((u) => /^root:\/\/mri\/cohort\/train_images\/\d+\/\d+\/\d+\.dcm$/.test(u))).toBe(true);
@@ -69,10 +168,10 @@ describe('storage URIs relative to named data roots', () => {
     const [instance] = await tdb.db.sql.query<{ storageUri: string; rows: number; columns: number }>(
       `SELECT "storageUri", rows, columns FROM "Instance" LIMIT 1`,
     );
-    const frame = await loadFrame(instance.storageUri);
+    const frame = await loadFrame(tdb.db, instance.storageUri);
     expect(frame.pixels.length).toBe(instance.rows * instance.columns);
     expect(Math.max(...frame.pixels)).toBeGreaterThan(0);
-    const display = await readDisplayFrame(instance.storageUri);
+    const display = await readDisplayFrame(tdb.db, instance.storageUri);
     expect(display.frame.pixels).toEqual(frame.pixels);
   }, 120_000);
 
@@ -99,18 +198,18 @@ describe('storage URIs relative to named data roots', () => {
     expect(slices.length).toBeGreaterThan(0);
     for (const slice of slices.slice(0, 5)) expect((await slice.load()).pixels.length).toBeGreaterThan(0);
     const [instance] = await tdb.db.sql.query<{ storageUri: string; rows: number }>(`SELECT "storageUri", rows FROM "Instance" LIMIT 1`);
-    expect((await readDisplayFrame(instance.storageUri)).frame.rows).toBe(instance.rows);
+    expect((await readDisplayFrame(tdb.db, instance.storageUri)).frame.rows).toBe(instance.rows);
   }, 120_000);
 
   it('names a file under DATA_DIR listed again in DATA_ROOTS (the demo) by the root "data", which every mode has', async () => {
     const dataDir = join(work, 'moved');
     const [uri] = await uris();
-    const path = await resolveStorageUri(uri);
+    const path = await resolveStorageUri(tdb.db, uri);
     useStorageRoots(testConfig({ DATA_DIR: dataDir, DATA_ROOTS: dataDir }).storageRoots);
-    expect(storageUriOf(path)).toBe(uri.replace('root://mri/', 'root://data/'));
+    expect(storageUriOf(path, [])).toBe(uri.replace('root://mri/', 'root://data/'));
     // A later process without DATA_ROOTS (plain `spinegraph serve` after the demo) still reads it.
     useStorageRoots(testConfig({ DATA_DIR: dataDir }).storageRoots);
-    expect(await resolveStorageUri(storageUriOf(path))).toBe(path);
+    expect(await resolveStorageUri(tdb.db, storageUriOf(path, []))).toBe(path);
     useStorageRoots(rootsAt(dataDir));
   });
 
@@ -123,53 +222,71 @@ describe('storage URIs relative to named data roots', () => {
       'root://mri/cohort/./x.dcm',
     ];
     for (const uri of traversal) {
-      await expect(loadFrame(uri)).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/traversal/) });
-      await expect(readDisplayFrame(uri)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(loadFrame(tdb.db, uri)).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/traversal/) });
+      await expect(readDisplayFrame(tdb.db, uri)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     }
     // A real DICOM file outside the root, reached by a link inside it.
     const outside = join(work, 'outside');
     await mkdir(outside, { recursive: true });
-    await copyFile(await resolveStorageUri((await uris())[0]), join(outside, 'x.dcm'));
+    await copyFile(await resolveStorageUri(tdb.db, (await uris())[0]), join(outside, 'x.dcm'));
     await symlink(join(outside, 'x.dcm'), join(work, 'moved', 'link.dcm'));
     await symlink(outside, join(work, 'moved', 'linked-folder'));
     for (const uri of ['root://mri/link.dcm', 'root://mri/linked-folder/x.dcm']) {
-      const refusal = loadFrame(uri);
+      const refusal = loadFrame(tdb.db, uri);
       await expect(refusal).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/symbolic link/) });
       await expect(refusal).rejects.toThrow(/^(?!.*sg-storage)/);
     }
-    await expect(loadFrame('root://nowhere/cohort/x.dcm')).rejects.toMatchObject({
+    await expect(loadFrame(tdb.db, 'root://nowhere/cohort/x.dcm')).rejects.toMatchObject({
       code: 'NOT_FOUND',
       message: expect.stringMatching(/data root "nowhere" .* not configured: list its folder in DATA_ROOTS as nowhere=<folder>/),
     });
-    await expect(loadFrame('s3://bucket/x.dcm')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(loadFrame(tdb.db, 'root://registered-0123456789/x.dcm')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringMatching(/data root "registered-0123456789" .* not registered in this database/),
+    });
+    await expect(loadFrame(tdb.db, 's3://bucket/x.dcm')).rejects.toMatchObject({ code: 'FORBIDDEN' });
   }, 60_000);
 
-  it('spinegraph storage relocate rewrites absolute rows under DATA_ROOTS and prints counts, never a path', async () => {
-    // Back to the old absolute form (the moved folder), one of them under no root.
+  it('spinegraph db migrate relocates old absolute rows (a registered root for those under none), counts only, idempotent', async () => {
+    // Back to the old absolute form (the moved folder), one of them in a folder under no root.
     const moved = join(work, 'moved');
     await tdb.db.sql.query(`UPDATE "Instance" SET "storageUri" = replace("storageUri", 'root://mri/', $1)`, [
       `${pathToFileURL(moved).href}/`,
     ]);
     await tdb.db.sql.query(
-      `UPDATE "Instance" SET "storageUri" = 'file:///elsewhere/DOE_JOHN/x.dcm' WHERE id = (SELECT id FROM "Instance" ORDER BY id LIMIT 1)`,
+      `UPDATE "Instance" SET "storageUri" = 'file:///other/DOE_JOHN_19440229/x.dcm' WHERE id = (SELECT id FROM "Instance" ORDER BY id LIMIT 1)`,
     );
     const total = (await uris()).length;
-    const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'storage', 'relocate'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'silent', DATABASE_URL: tdb.url, DATA_ROOTS: `mri=${moved}` },
-      timeout: 120_000,
-    });
-    expect(stdout).toBe(
-      `${total - 1} of ${total} absolute instance location(s) made relative to a data root; 1 lie under no configured root (DATA_ROOTS) and were left as they are\n`,
+    const rootsBefore = await registeredRoots();
+    const run = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [BIN, ...args], {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'silent', DATABASE_URL: tdb.url, DATA_ROOTS: `mri=${moved}` },
+        timeout: 120_000,
+      });
+    const migrated = await run('db', 'migrate');
+    expect(migrated.stdout).toMatch(/^PostgreSQL is up to date \(\d+ migration\(s\)\)\n/);
+    expect(migrated.stdout.split('\n')[1]).toBe(
+      `instance locations: ${total} absolute made relative to a data root (${total - 1} under configured roots, 1 under registered roots; 1 root(s) registered)`,
     );
+    expect(migrated.stdout + migrated.stderr).not.toMatch(/DOE_JOHN|sg-storage|\/other/);
     const after = await uris();
     expect(after.filter((u) => u.startsWith('root://mri/cohort/'))).toHaveLength(total - 1);
-    expect(after.filter((u) => u.startsWith('file:'))).toEqual(['file:///elsewhere/DOE_JOHN/x.dcm']);
-  }, 180_000);
+    const [added] = (await registeredRoots()).filter((r) => !rootsBefore.some((b) => b.name === r.name));
+    expect(added.path).toBe('/other/DOE_JOHN_19440229');
+    expect(after.filter((u) => !u.startsWith('root://mri/'))).toEqual([`root://${added.name}/x.dcm`]);
+    // Idempotent: a second run (here through storage relocate) finds nothing absolute.
+    expect((await run('storage', 'relocate')).stdout).toBe('instance locations: none absolute (all relative to a data root)\n');
+    // The operator's list: names and counts; folders only when asked.
+    const listed = (await run('storage', 'roots')).stdout;
+    expect(listed).toContain(`${added.name}\t1 instance(s)\n`);
+    expect(listed).not.toMatch(/DOE_JOHN|\/other/);
+    expect((await run('storage', 'roots', '--paths')).stdout).toContain(`${added.name}\t1 instance(s)\t/other/DOE_JOHN_19440229\n`);
+  }, 240_000);
 
-  it('spinegraph import says when a folder is under no data root (its files then stored by absolute path)', async () => {
+  it('spinegraph import of a folder under no configured root registers it as a root: no absolute path stored or answered', async () => {
     const moved = join(work, 'moved');
-    const cli = (folder: string) =>
-      promisify(execFile)(process.execPath, [BIN, 'import', folder, '--project', 'cli', '--json'], {
+    const cli = (folder: string, project: string) =>
+      promisify(execFile)(process.execPath, [BIN, 'import', folder, '--project', project, '--json'], {
         env: {
           PATH: process.env.PATH,
           HOME: process.env.HOME,
@@ -180,16 +297,35 @@ describe('storage URIs relative to named data roots', () => {
         },
         timeout: 120_000,
       });
-    const inside = await cli(join(moved, 'cohort'));
-    expect(inside.stderr).not.toMatch(/no data root/);
+    const inside = await cli(join(moved, 'cohort'), 'cli');
+    expect(inside.stderr).not.toMatch(/no configured data root/);
     expect(JSON.parse(inside.stdout)).toMatchObject({ instances: { added: data.fileCount }, failures: [] });
-    const stored = await tdb.db.sql.query<{ storageUri: string }>(
-      `SELECT i."storageUri" FROM "Instance" i JOIN "Series" se ON se.id = i."seriesId" JOIN "Study" s ON s.id = se."studyId"
-       JOIN "Project" p ON p.id = s."projectId" WHERE p.name = 'cli'`,
-    );
+    const stored = await projectUris('cli');
     expect(stored).toHaveLength(data.fileCount);
-    expect(stored.every((r) => r.storageUri.startsWith('root://mri/cohort/'))).toBe(true);
-    const outside = await cli(join(work, 'outside'));
-    expect(outside.stderr).toMatch(/^note: this folder is under no data root .* until it is listed in DATA_ROOTS/m);
-  }, 180_000);
+    expect(stored.every((u) => u.startsWith('root://mri/cohort/'))).toBe(true);
+
+    // A copy of the cohort in a folder named after a patient, outside DATA_ROOTS.
+    const patientFolder = join(work, 'exports', 'DOE_JOHN_19440229');
+    await mkdir(join(work, 'exports'), { recursive: true });
+    await promisify(execFile)('cp', ['-r', join(moved, 'cohort'), patientFolder]);
+    const outside = await cli(patientFolder, 'cli-outside');
+    expect(outside.stderr).toMatch(
+      /^note: this folder is under no configured data root .* registered in the database under a generated name/m,
+    );
+    expect(outside.stdout).not.toMatch(/DOE_JOHN|sg-storage/);
+    expect(JSON.parse(outside.stdout)).toMatchObject({ instances: { added: data.fileCount }, failures: [] });
+    const realPatientFolder = await realpath(patientFolder);
+    const root = (await registeredRoots()).find((r) => r.path === realPatientFolder);
+    expect(root?.name).toMatch(/^registered-[0-9a-f]{10}$/);
+    const outsideUris = await projectUris('cli-outside');
+    expect(outsideUris).toHaveLength(data.fileCount);
+    for (const u of outsideUris) expect(u).toMatch(new RegExp(`^root://${root?.name}/train_images/\\d+/\\d+/\\d+\\.dcm$`));
+    // Read back by a process whose configuration knows nothing of it (the API, a worker).
+    useStorageRoots(testConfig({ DATA_ROOTS: `mri=${moved}` }).storageRoots);
+    const instance = await tdb.db.prisma.instance.findFirstOrThrow({ where: { storageUri: outsideUris[0] }, include: { series: true } });
+    const res = await fetch(`${base}/studies/${instance.series.studyId}/instances/${instance.id}.png?keypoints=0`);
+    expect(res.status).toBe(200);
+    const [input] = await loadStudyInputs(tdb.db, [instance.series.studyId]);
+    expect((await input.stacks[0].slices[0].load()).pixels.length).toBeGreaterThan(0);
+  }, 240_000);
 });

@@ -35,5 +35,7 @@ describe('data roots with names (DATA_ROOTS)', () => {
     expect(() => testConfig({ DATA_ROOTS: 'dicomweb=/x' })).toThrow(/two roots are named "dicomweb"/);
     expect(() => testConfig({ DATA_ROOTS: 'data=/x' })).toThrow(/two roots are named "data"/);
     expect(() => testConfig({ DATA_ROOTS: 'Bad Name=/x' })).toThrow(/root name "Bad Name"/);
+    // Kept for roots that imports register (a configured one would shadow their files).
+    expect(() => testConfig({ DATA_ROOTS: 'registered-0123456789=/x' })).toThrow(/kept for registered roots/);
   });
 });

@@ -4,7 +4,7 @@
 // folder names that are not identifiers pseudonymised (display-path.ts).
 import { realpath } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import type { StorageRoot } from '../../config/storage-roots.js';
 import type { Database } from '../../db/client.js';
 import { orderIntoStacks, type DicomStrata } from '../../dicom/index.js';
 import type { SliceGeometry } from '../../domain/image.js';
@@ -28,7 +28,8 @@ import { inferSeriesType, orientationOf } from './series-type.js';
 import { pseudonymousUid } from './pseudonym.js';
 import { geometryOf } from '../instance-geometry.js';
 import { DEFAULT_DESCRIPTION_WORDS, descriptionAllowList, keptDescription } from './series-description.js';
-import { storagePathOf, storageUriOf } from '../storage/storage-uri.js';
+import { listRegisteredRoots, registerStorageRoot } from '../storage/registered-roots.js';
+import { storagePathOf, storageUriOf, storageUrisOf } from '../storage/storage-uri.js';
 
 export interface ImportOptions {
   readonly root: string;
@@ -100,8 +101,9 @@ export async function importStudies(db: Database, options: ImportOptions): Promi
       )
     ).map((r) => r.storageUri),
   );
-  // Rows written before storage URIs were relative (absolute file:// URLs) count as known too, until relocated.
-  const files = allFiles.filter((f) => !known.has(storageUriOf(f.realPath)) && !known.has(pathToFileURL(f.realPath).href));
+  // A file counts as known under any root holding it, and under the absolute file:// URL of rows not yet relocated.
+  const registered = await listRegisteredRoots(db);
+  const files = allFiles.filter((f) => !storageUrisOf(f.realPath, registered).some((uri) => known.has(uri)));
   progress('parse', 0, `${files.length} new file(s) of ${allFiles.length}`);
   const outcomes = await parseFiles(
     files.map((f) => ({ realPath: f.realPath, shownPath: shown(f.path) })),
@@ -122,6 +124,11 @@ export async function importStudies(db: Database, options: ImportOptions): Promi
   options.signal?.throwIfAborted();
   progress('write', 0.8, 'writing studies, series and instances');
   const groups = groupSeries(layout, parsed, options.secret);
+  // A folder under no configured or registered root becomes a registered root (random name), so that its files are
+  // stored relative to it and its absolute path is kept in the StorageRoot table alone.
+  if (parsed.some((p) => storageUriOf(p.file.path, registered).startsWith('file:')))
+    registered.unshift(await registerStorageRoot(db, root));
+  const shownUri = (uri: string): string => shownStored(shown, uri, registered);
   const descriptions =
     layout.kind === 'rsna' ? await readSeriesDescriptions(root, layout.seriesDescriptionsCsv) : new Map<string, string>();
   const allowedWords = descriptionAllowList(options.descriptionWords ?? DEFAULT_DESCRIPTION_WORDS);
@@ -163,9 +170,9 @@ export async function importStudies(db: Database, options: ImportOptions): Promi
   for (const g of groups) {
     options.signal?.throwIfAborted();
     const seriesId = seriesIdOf(g);
-    const { bases, duplicates } = uniqueInstances(shown, [
+    const { bases, duplicates } = uniqueInstances(shownUri, [
       ...(stored.get(seriesId) ?? []),
-      ...g.files.map((f) => baseOf(seriesId, f, storageUriOf(f.path))),
+      ...g.files.map((f) => baseOf(seriesId, f, storageUriOf(f.path, registered))),
     ]);
     failures.push(...duplicates);
     const { rows, stackCount } = instanceRows(bases);
@@ -290,7 +297,7 @@ function instanceRows(bases: readonly InstanceBase[]): { rows: InstanceInsert[];
 
 /** One row per SOP Instance UID in a series: the first seen (stored rows come first) wins; the rest are reported. */
 function uniqueInstances(
-  shown: (path: string) => string,
+  shownUri: (uri: string) => string,
   all: readonly InstanceBase[],
 ): { bases: InstanceBase[]; duplicates: FileFailure[] } {
   const seen = new Map<string, InstanceBase>();
@@ -300,18 +307,18 @@ function uniqueInstances(
     if (!first) seen.set(b.sopInstanceUid, b);
     else
       duplicates.push({
-        path: shownStored(shown, b.storageUri),
+        path: shownUri(b.storageUri),
         code: 'CONFLICT',
-        reason: `same SOP Instance UID as ${shownStored(shown, first.storageUri)}; not imported twice`,
+        reason: `same SOP Instance UID as ${shownUri(first.storageUri)}; not imported twice`,
       });
   }
   return { bases: [...seen.values()], duplicates };
 }
 
-/** A stored instance's file as failures show it; one whose root is no longer configured by its URI alone. */
-function shownStored(shown: (path: string) => string, uri: string): string {
+/** A stored instance's file as failures show it; one whose root is no longer known by its URI alone. */
+function shownStored(shown: (path: string) => string, uri: string, registered: readonly StorageRoot[]): string {
   try {
-    return shown(storagePathOf(uri));
+    return shown(storagePathOf(uri, registered));
   } catch {
     return uri.startsWith('root://') ? uri.split('/').slice(0, 3).join('/') : 'a stored file';
   }

@@ -30,8 +30,12 @@ type InstanceRecord = {
  * The first frame of a stored instance. Errors name the instance by `label` (its number), never by its file path:
  * their message becomes a prediction's fallback reason and a job's error, both stored and served.
  */
-export async function loadFrame(storageUri: string, label = 'an instance'): Promise<ImageFrame> {
-  const path = await resolveStorageUri(storageUri);
+export async function loadFrame(db: Database, storageUri: string, label = 'an instance'): Promise<ImageFrame> {
+  return readFrameFile(await resolveStorageUri(db, storageUri), label);
+}
+
+/** The first frame of the DICOM file at `path` (resolved from a storage URI), its errors naming it by `label`. */
+export async function readFrameFile(path: string, label: string): Promise<ImageFrame> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -76,7 +80,7 @@ export async function loadStudyInputs(db: Database, studyIds: readonly string[])
       instanceNumber: r.instanceNumber ?? undefined,
       instanceId: r.id,
       geometry,
-      load: () => loadFrame(r.storageUri, `instance ${r.instanceNumber ?? r.sopInstanceUid.slice(-12)}`),
+      load: () => loadFrame(db, r.storageUri, `instance ${r.instanceNumber ?? r.sopInstanceUid.slice(-12)}`),
     });
   }
   return studyIds.map((studyId) => ({

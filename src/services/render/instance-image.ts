@@ -33,7 +33,7 @@ export async function renderInstanceImage(db: Database, request: InstanceImageRe
   });
   if (!instance) throw notFound('Instance', `${request.instanceId} of study ${request.studyId}`);
   const [{ frame, fileWindow }, overlay] = await Promise.all([
-    readDisplayFrame(instance.storageUri),
+    readDisplayFrame(db, instance.storageUri),
     loadOverlay(db, {
       studyId: request.studyId,
       instanceId: request.instanceId,

@@ -59,7 +59,7 @@ export async function loadStudySr(
       sopClasses.set(
         uri,
         (
-          await resolveStorageUri(uri)
+          await resolveStorageUri(db, uri)
             .then(readPart10Meta)
             .catch(() => null)
         )?.sopClassUid ?? null,
