@@ -6,11 +6,11 @@ import type { Viewer } from '../auth/viewer.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { isAppError } from '../domain/errors.js';
+import { isUuid } from '../domain/ids.js';
 import { exportStudySr } from '../services/sr/sr.use-cases.js';
 import { requestIdOf } from './request-id.js';
 
 const STATUS: Readonly<Record<string, number>> = { BAD_USER_INPUT: 400, NOT_FOUND: 404, UNAUTHENTICATED: 401, FORBIDDEN: 403 };
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function srRoutes(db: Database, config: Config, viewerOf: (req: Request, res: Response) => Promise<Viewer>): Router {
   const router = express.Router();
@@ -19,7 +19,7 @@ export function srRoutes(db: Database, config: Config, viewerOf: (req: Request, 
       const viewer = await viewerOf(req, res);
       const studyId = String(req.params.id);
       const modelSetId = typeof req.query.modelSetId === 'string' ? req.query.modelSetId : null;
-      if (!UUID.test(studyId) || (modelSetId !== null && !UUID.test(modelSetId))) {
+      if (!isUuid(studyId) || (modelSetId !== null && !isUuid(modelSetId))) {
         res.status(404).json({ error: { code: 'NOT_FOUND', message: `Study ${studyId.slice(0, 40)} was not found` } });
         return;
       }
