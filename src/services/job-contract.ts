@@ -89,8 +89,9 @@ export const trainingParamsSchema = z.object({
   activate: z.boolean().default(false),
   name: z.string().min(1).max(100).nullable().default(null),
   seed: z.number().int().min(0).default(0),
-  /** Fold count (default 5, fewer for small cohorts) and the validation folds to train (default all). */
-  folds: z.number().int().min(1).max(10).optional(),
+  /** Fold count (default 5, fewer for small cohorts, at least 2: a fold trains on the others) and the validation
+   * folds to train (default all). */
+  folds: z.number().int().min(2).max(10).optional(),
   trainFolds: z.array(z.number().int().min(0)).min(1).optional(),
   epochs: z.number().int().min(1).optional(),
 });

@@ -40,6 +40,7 @@ export async function loadTrainingCohort(db: Database, studyIds: readonly string
   if (studies.length < 2)
     throw badInput(`Training needs at least 2 labelled studies; ${studies.length} of the ${studyIds.length} given have labels`);
   const foldCount = options.foldCount(studies.length);
+  if (foldCount < 2) throw badInput(`Training needs at least 2 folds (a fold's models train on the others); ${foldCount} asked for`);
   if (foldCount > studies.length) throw badInput(`${foldCount} folds need at least ${foldCount} studies; ${studies.length} given`);
   const folds = assignFolds(
     studies.map((s) => ({ studyId: s.input.studyId, anySevere: anySevereLabel(s) })),

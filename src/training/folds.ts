@@ -6,10 +6,14 @@ export interface FoldCandidate {
   readonly anySevere: boolean;
 }
 
-/** Five folds, or fewer when the cohort is too small for every fold to hold at least two studies. */
+/**
+ * Five folds, or fewer when the cohort is too small for every fold to hold at least two studies, but never fewer
+ * than two: a fold's models train on the other folds, so with a single fold they would have nothing to train on.
+ */
 export function foldCountFor(studies: number, requested = 5): number {
-  if (!Number.isInteger(requested) || requested < 1) throw new RangeError(`fold count must be a positive integer, got ${requested}`);
-  return Math.max(1, Math.min(requested, Math.floor(studies / 2)));
+  if (!Number.isInteger(requested) || requested < 2)
+    throw new RangeError(`fold count must be an integer of at least 2 (a fold trains on the others), got ${requested}`);
+  return Math.min(requested, Math.max(2, Math.floor(studies / 2)));
 }
 
 /** 32-bit FNV-1a of the seed and the study id: a stable shuffle key independent of input order. */

@@ -4,7 +4,8 @@
 // - the heatmap says what to do before the first run (a neutral empty state, not a red error);
 // - after inference started from the page registers the bundled demo set, the run form's model-set choice, the
 //   heatmap and the model-set scores follow without a reload, and the demo set shows its bundled CV metric;
-// - import and training start from the page and their jobs are followed live;
+// - import and training start from the page and their jobs are followed live (training to a registered set, and
+//   a second run cancelled);
 // - labelled points lying on slices the study view did not show are shown on their slice and reached from a list.
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
@@ -189,23 +190,54 @@ describe.skipIf(!hasChromium())('the dashboard before and after its first run', 
     await page.locator('.import-form .form-status', { hasText: /Could not start the import: .*\(FORBIDDEN|BAD_USER_INPUT\)/ }).waitFor();
   });
 
-  it('starts training on the cohort from the page, follows the job live, and cancels it', async () => {
-    await page.locator('summary', { hasText: 'Train a model set' }).click();
-    await page.getByLabel('Configuration').selectOption('tiny');
-    await page.getByLabel('Model set name').fill('from-the-page');
+  it(
+    'trains a model set from the page, follows the job live to completion, and offers the new set without a reload',
+    { timeout: 900_000 },
+    async () => {
+      await page.evaluate(TRACE_JOB_ROW);
+      await page.locator('summary', { hasText: 'Train a model set' }).click();
+      await page.getByLabel('Configuration').selectOption('tiny');
+      await page.getByLabel('Model set name').fill('from-the-page');
+      await page.getByRole('button', { name: 'Start training' }).click();
+      await page.locator('.training-form .form-status', { hasText: /Queued training job [0-9a-f]{8}/ }).waitFor();
+      const row = page.locator('tr.job').first();
+      expect(await row.locator('.job-kind').textContent()).toBe('Training');
+      // To the end: the real PyTorch trainer (config tiny) on the 3 labelled studies, one fold, then registration.
+      await row.locator('.badge', { hasText: /^(completed|failed|cancelled)$/ }).waitFor({ timeout: 840_000 });
+      const job = await tdb.db.prisma.job.findFirstOrThrow({ where: { kind: 'TRAINING' }, orderBy: { createdAt: 'desc' } });
+      expect({ status: job.status, error: job.errorMessage }).toEqual({ status: 'COMPLETED', error: null });
+      expect(await row.locator('.badge').textContent()).toBe('completed');
+      expect(job.params).toMatchObject({ config: 'tiny', name: 'from-the-page' });
+      // Followed live: the row showed the job running with progress strictly between 0 and 1 before it completed.
+      const trace = ((await page.evaluate('window.__jobTrace')) as Trace[]).filter((t) => t.kind === 'Training');
+      expect(trace.some((t) => t.status === 'running' && t.progress > 0 && t.progress < 1)).toBe(true);
+      expect(trace.map((t) => t.status)).toContain('completed');
+      // The set it registered is listed and offered to the run form, without a reload.
+      const set = await tdb.db.prisma.modelSet.findFirstOrThrow({ where: { name: 'from-the-page' } });
+      expect((job.result as { modelSetId?: string } | null)?.modelSetId).toBe(set.id);
+      await expect.poll(() => page.locator('table.model-sets tbody th').allTextContents(), { timeout: 20_000 }).toContain('from-the-page');
+      await expect
+        .poll(() => page.locator('#inference-model-set option').allTextContents(), { timeout: 20_000 })
+        .toContain('from-the-page');
+    },
+  );
+
+  it('cancels a training run from the page, and no model set is registered for it', async () => {
+    const before = await tdb.db.prisma.modelSet.count();
+    await page.getByLabel('Model set name').fill('cancelled-on-the-page');
     await page.getByRole('button', { name: 'Start training' }).click();
     await page.locator('.training-form .form-status', { hasText: /Queued training job [0-9a-f]{8}/ }).waitFor();
     const row = page.locator('tr.job').first();
     expect(await row.locator('.job-kind').textContent()).toBe('Training');
     // Live: the row leaves "queued" on its own (the trainer exports the cohort first), with a stage.
-    await row.locator('.badge', { hasText: /running|completed|failed/ }).waitFor({ timeout: 60_000 });
+    await row.locator('.badge', { hasText: 'running' }).waitFor({ timeout: 60_000 });
     await expect.poll(() => row.locator('td.stage').textContent(), { timeout: 60_000 }).not.toBe('');
+    await row.getByRole('button', { name: /Cancel/ }).click();
+    await row.locator('.badge', { hasText: 'cancelled' }).waitFor({ timeout: 60_000 });
     const job = await tdb.db.prisma.job.findFirstOrThrow({ where: { kind: 'TRAINING' }, orderBy: { createdAt: 'desc' } });
-    expect(job.params).toMatchObject({ config: 'tiny', name: 'from-the-page' });
-    if ((await row.locator('.badge').textContent()) === 'running') {
-      await row.getByRole('button', { name: /Cancel/ }).click();
-      await row.locator('.badge', { hasText: 'cancelled' }).waitFor({ timeout: 60_000 });
-    }
+    expect(job.params).toMatchObject({ config: 'tiny', name: 'cancelled-on-the-page' });
+    expect(job.status).toBe('CANCELLED');
+    expect(await tdb.db.prisma.modelSet.count()).toBe(before);
   });
 
   it('raised no script errors', () => {

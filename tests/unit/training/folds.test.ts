@@ -9,9 +9,16 @@ describe('foldCountFor', () => {
     expect(foldCountFor(200)).toBe(5);
     expect(foldCountFor(10)).toBe(5);
     expect(foldCountFor(8)).toBe(4);
-    expect(foldCountFor(3)).toBe(1);
     expect(foldCountFor(100, 3)).toBe(3);
     expect(() => foldCountFor(10, 0)).toThrow(RangeError);
+  });
+
+  it('never gives a single fold, whose models would have no study to train on', () => {
+    // 2 or 3 labelled studies (what startTraining accepts at the least) train as 2 folds, not 1.
+    expect(foldCountFor(2)).toBe(2);
+    expect(foldCountFor(3)).toBe(2);
+    expect(foldCountFor(5)).toBe(2);
+    expect(() => foldCountFor(10, 1)).toThrow(RangeError);
   });
 });
 
