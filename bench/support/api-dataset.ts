@@ -101,20 +101,21 @@ export async function generateApiDataset(url: string, options: ApiDatasetOptions
       [conditions, levels, pnm, pmo, projectId],
     );
     // (enum_range() would read the catalog on every row: the severity's class index is spelled out instead.)
+    // Replica mode skips the trigger that copies a row's label onto it: "labelSeverity" is written here directly.
     // lead: the class the model favours (the label's, with probability `agreement`; else drawn by prevalence);
     // top in [0.4, 0.95] is its probability; the rest is split, more of it to the neighbouring class. With top
     // below 0.5 a neighbour can win: severity is the argmax of the stored numbers, not the lead.
     const predictions = await client.query(
-      `INSERT INTO "Prediction" (id, "studyId", condition, level, "normalMild", moderate, severe, severity, "modelSetId", "createdAt", "updatedAt")
+      `INSERT INTO "Prediction" (id, "studyId", condition, level, "normalMild", moderate, severe, severity, "modelSetId", "createdAt", "updatedAt", "labelSeverity")
        SELECT gen_random_uuid(), q."studyId", q.condition, q.level, q.nm, q.mo, 1 - q.nm - q.mo,
               (CASE WHEN q.nm >= q.mo AND q.nm >= 1 - q.nm - q.mo THEN 'NORMAL_MILD' WHEN q.mo >= 1 - q.nm - q.mo THEN 'MODERATE' ELSE 'SEVERE' END)::"Severity",
-              $6::uuid, now(), now()
+              $6::uuid, now(), now(), q.severity
        FROM (
-         SELECT r."studyId", r.condition, r.level,
+         SELECT r."studyId", r.condition, r.level, r.severity,
                 CASE r.lead WHEN 0 THEN r.top ELSE (1 - r.top) * (CASE r.lead WHEN 1 THEN r.b ELSE 0.2 * r.b END) END AS nm,
                 CASE r.lead WHEN 1 THEN r.top ELSE (1 - r.top) * (CASE r.lead WHEN 0 THEN 0.6 + 0.4 * r.b ELSE 1 - 0.2 * r.b END) END AS mo
          FROM (
-           SELECT r."studyId", r.condition, r.level, 0.4 + 0.55 * r.u_top AS top, r.b,
+           SELECT r."studyId", r.condition, r.level, r.severity, 0.4 + 0.55 * r.u_top AS top, r.b,
                   CASE WHEN r.u_agree < $7 THEN (CASE r.severity WHEN 'NORMAL_MILD' THEN 0 WHEN 'MODERATE' THEN 1 ELSE 2 END)
                        WHEN r.u_lead < r.pnm THEN 0 WHEN r.u_lead < r.pnm + r.pmo THEN 1 ELSE 2 END AS lead
            FROM (
@@ -189,18 +190,22 @@ async function dropSecondaryIndexes(client: pg.Client, tables: readonly string[]
 
 /**
  * The generator's promises, checked on the rows it wrote: probabilities in [0, 1] summing to 1, severity = argmax,
- * and 25 labels and 25 predictions per study (the unique indexes allow at most 25 each, so the totals suffice).
+ * each prediction carrying its label's severity, and 25 labels and 25 predictions per study (the unique indexes
+ * allow at most 25 each, so the totals suffice).
  */
 async function checkDataset(client: pg.Client, modelSetId: string): Promise<void> {
   const { rows } = await client.query<{
     bad_sum: number;
     negative: number;
+    bad_label_copy: number;
     bad_argmax: number;
     missing_predictions: number;
     missing_labels: number;
   }>(
     `SELECT count(*) FILTER (WHERE abs("normalMild" + moderate + severe - 1) > 1e-9)::int AS bad_sum,
             count(*) FILTER (WHERE least("normalMild", moderate, severe) < 0)::int AS negative,
+            count(*) FILTER (WHERE "labelSeverity" IS DISTINCT FROM (SELECT l.severity FROM "Label" l
+              WHERE l."studyId" = "Prediction"."studyId" AND l.condition = "Prediction".condition AND l.level = "Prediction".level))::int AS bad_label_copy,
             count(*) FILTER (WHERE severity <> (CASE WHEN "normalMild" >= moderate AND "normalMild" >= severe THEN 'NORMAL_MILD'
                                                      WHEN moderate >= severe THEN 'MODERATE' ELSE 'SEVERE' END)::"Severity")::int AS bad_argmax,
             (SELECT 25 * count(*) FROM "Study")::int - count(*)::int AS missing_predictions,

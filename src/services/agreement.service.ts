@@ -7,7 +7,7 @@ import type { Stratifier } from '../domain/stratifiers.js';
 import type { ProjectScope, StudyFilterInput } from '../domain/study-filter.js';
 import { CONDITIONS, LEVELS, type Condition, type Level } from '../domain/vocabulary.js';
 import { agreementStats, type AgreementStats, type SeverityRows } from './analytics/agreement-stats.js';
-import { float64sOf, LABEL_CLASS_SQL } from './analytics/metric-sql.js';
+import { float64sOf, labelClassSql } from './analytics/metric-sql.js';
 import { citeCohort, type CohortReference } from './saved-cohorts.service.js';
 import { normaliseGroupBy, perStratum, type GroupAnswer, type GroupingInfo, type SuppressionPolicy } from './strata.js';
 import { SqlBuilder, studyFilterCondition } from './study-filter-sql.js';
@@ -63,22 +63,20 @@ async function agreementOf(db: Database, args: AgreementArgs): Promise<Agreement
   const b = new SqlBuilder();
   const where = studyFilterCondition(b, args.filter, args.scope, args.modelSetId);
   const m = b.param(args.modelSetId);
-  const cells = await db.sql.query<{ condition: Condition; level: Level; packed: Uint8Array }>(
-    `WITH f AS (SELECT s.id FROM "Study" s WHERE ${where})
-     SELECT l.condition::text AS condition, l.level::text AS level,
-            string_agg(float8send((${LABEL_CLASS_SQL})::float8) || float8send(p."normalMild") || float8send(p.moderate) || float8send(p.severe), ''::bytea) AS packed
-     FROM "Label" l JOIN f ON f.id = l."studyId"
-     JOIN "Prediction" p ON p."studyId" = l."studyId" AND p.condition = l.condition AND p.level = l.level AND p."modelSetId" = ${m}::uuid
-     GROUP BY l.condition, l.level`,
-    b.params,
-  );
-  const [counts] = await db.sql.query<{ studies: number }>(
-    `WITH f AS (SELECT s.id FROM "Study" s WHERE ${where})
-     SELECT count(*)::int AS studies FROM f WHERE EXISTS (
-       SELECT 1 FROM "Label" l JOIN "Prediction" p ON p."studyId" = l."studyId" AND p.condition = l.condition AND p.level = l.level AND p."modelSetId" = ${m}::uuid
-       WHERE l."studyId" = f.id)`,
-    b.params,
-  );
+  // The rows come from Prediction alone (its copy of the label, "labelSeverity"): an index-only scan of the set's
+  // rows, no join to Label.
+  const labelledRows = `FROM "Prediction" p WHERE p."modelSetId" = ${m}::uuid AND p."labelSeverity" IS NOT NULL
+       AND p."studyId" IN (SELECT s.id FROM "Study" s WHERE ${where})`;
+  const [cells, [counts]] = await Promise.all([
+    db.sql.query<{ condition: Condition; level: Level; packed: Uint8Array }>(
+      `SELECT p.condition::text AS condition, p.level::text AS level,
+              string_agg(float8send(${labelClassSql('p')}::float8) || float8send(p."normalMild") || float8send(p.moderate) || float8send(p.severe), ''::bytea) AS packed
+       ${labelledRows}
+       GROUP BY p.condition, p.level`,
+      b.params,
+    ),
+    db.sql.query<{ studies: number }>(`SELECT count(DISTINCT p."studyId")::int AS studies ${labelledRows}`, b.params),
+  ]);
   const packedOf = new Map(cells.map((c) => [`${c.condition}|${c.level}`, float64sOf(c.packed)]));
   const groups: AgreementGroup[] = [];
   let rowCount = 0;

@@ -1,12 +1,12 @@
 // compareModelSets: the RSNA metric of two model sets on the same labelled rows, with a paired bootstrap interval
 // of the difference. Only rows that both sets predicted count (a paired comparison), so each set's score here
-// equals evaluation() when both sets cover the same rows. Per-study loss sums come from one SQL statement; the
-// resampling runs in TypeScript (analytics/paired-bootstrap.ts).
+// equals evaluation() when both sets cover the same rows. Per-study loss sums come from one SQL statement over the
+// rows' stored metric terms; the resampling runs in TypeScript (analytics/paired-bootstrap.ts).
 import { randomInt } from 'node:crypto';
 import type { Database } from '../db/client.js';
 import { badInput } from '../domain/errors.js';
 import type { ProjectScope, StudyFilterInput } from '../domain/study-filter.js';
-import { CORE_SQL, float64sOf, LABEL_WEIGHT_SQL, rowLossSql } from './analytics/metric-sql.js';
+import { coreSql, float64sOf, labelWeightSql } from './analytics/metric-sql.js';
 import { pairedBootstrap, type PartComparison, type StudyContributions } from './analytics/paired-bootstrap.js';
 import { LOG_LOSS_EPS } from './evaluation.service.js';
 import { citeCohort, type CohortReference } from './saved-cohorts.service.js';
@@ -63,7 +63,10 @@ export async function compareModelSets(db: Database, args: CompareArgs): Promise
 /**
  * Per study, in the order of METRIC_PARTS: A's and B's sums of w x loss and the sum of w. The any-severe-spinal
  * part is one term per study with spinal rows (label: any severe; prediction: the largest raw severe probability,
- * clipped; weight: the largest row weight), as in evaluation.service.ts.
+ * clipped; weight: the largest row weight), as in evaluation.service.ts. Each row's w x loss is its stored
+ * "weightedLoss" and its label the copy beside it ("labelSeverity"), so the rows come from one index of Prediction
+ * (model set, study, condition, level, ...): two index-only scans in the same order, merged, grouped per study as
+ * they stream, packed as float64s in study id order (the order the bootstrap's draws index).
  */
 async function studyContributions(db: Database, args: CompareArgs): Promise<StudyContributions & { rows: number }> {
   const b = new SqlBuilder();
@@ -76,17 +79,17 @@ async function studyContributions(db: Database, args: CompareArgs): Promise<Stud
   const part = (core: string, col: string): string => `coalesce(sum(${col}) FILTER (WHERE core = '${core}'), 0)`;
   const anyLoss = (p: string): string => `CASE WHEN y = 1 THEN -ln(${p}) ELSE -ln(1 - ${p}) END`;
   const [r] = await db.sql.query<{ studies: number; rows: number; packed: Uint8Array | null }>(
-    `WITH f AS (SELECT s.id FROM "Study" s WHERE ${where}),
-     rows AS (
-       SELECT l."studyId", ${CORE_SQL} AS core, ${LABEL_WEIGHT_SQL} AS w, (l.severity = 'SEVERE')::int AS y,
-              ${rowLossSql('pa', eps)} AS la, ${rowLossSql('pb', eps)} AS lb, pa.severe AS sa, pb.severe AS sb
-       FROM "Label" l JOIN f ON f.id = l."studyId"
-       JOIN "Prediction" pa ON pa."studyId" = l."studyId" AND pa.condition = l.condition AND pa.level = l.level AND pa."modelSetId" = ${ma}::uuid
-       JOIN "Prediction" pb ON pb."studyId" = l."studyId" AND pb.condition = l.condition AND pb.level = l.level AND pb."modelSetId" = ${mb}::uuid),
+    `WITH rows AS (
+       SELECT pa."studyId", ${coreSql('pa')} AS core, ${labelWeightSql('pa')} AS w, (pa."labelSeverity" = 'SEVERE')::int AS y,
+              pa."weightedLoss" AS la, pb."weightedLoss" AS lb, pa.severe AS sa, pb.severe AS sb
+       FROM "Prediction" pa
+       JOIN "Prediction" pb ON pb."modelSetId" = ${mb}::uuid AND pb."studyId" = pa."studyId" AND pb.condition = pa.condition AND pb.level = pa.level
+       WHERE pa."modelSetId" = ${ma}::uuid AND pa."labelSeverity" IS NOT NULL
+         AND pa."studyId" IN (SELECT s.id FROM "Study" s WHERE ${where})),
      per_study AS (
        SELECT "studyId", count(*) AS n,
-              ${part('spinal', 'w * la')} AS a0, ${part('foraminal', 'w * la')} AS a1, ${part('subarticular', 'w * la')} AS a2,
-              ${part('spinal', 'w * lb')} AS b0, ${part('foraminal', 'w * lb')} AS b1, ${part('subarticular', 'w * lb')} AS b2,
+              ${part('spinal', 'la')} AS a0, ${part('foraminal', 'la')} AS a1, ${part('subarticular', 'la')} AS a2,
+              ${part('spinal', 'lb')} AS b0, ${part('foraminal', 'lb')} AS b1, ${part('subarticular', 'lb')} AS b2,
               ${part('spinal', 'w')} AS w0, ${part('foraminal', 'w')} AS w1, ${part('subarticular', 'w')} AS w2,
               max(y) FILTER (WHERE core = 'spinal') AS y, max(w) FILTER (WHERE core = 'spinal') AS w3,
               ${clip("max(sa) FILTER (WHERE core = 'spinal')")} AS pa3, ${clip("max(sb) FILTER (WHERE core = 'spinal')")} AS pb3

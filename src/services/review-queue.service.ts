@@ -2,14 +2,13 @@
 // first: the entropy of the ensemble's probabilities (UNCERTAINTY), the row's weighted loss against its label as in
 // the metric, so a missed severe (weight 4) comes first (DISAGREEMENT), or the largest spread between the
 // ensemble's members (MEMBER_SPREAD). Reviewed rows (ReviewMark) leave it. Keyset pages on (score, prediction id);
-// UNCERTAINTY and MEMBER_SPREAD walk an index of Prediction backwards, DISAGREEMENT scores the labelled rows.
+// every order walks an index of Prediction backwards (entropy, memberSpread, weightedLoss: the metric's term of the
+// row, kept beside its copy of the label, migration 20261203162500_prediction_label_loss), so a page costs its rows.
 import type { Database } from '../db/client.js';
 import { badInput } from '../domain/errors.js';
 import { isUuid } from '../domain/ids.js';
 import type { ProjectScope, StudyFilterInput } from '../domain/study-filter.js';
 import type { Condition, Level, Severity } from '../domain/vocabulary.js';
-import { LABEL_WEIGHT_SQL, rowLossSql } from './analytics/metric-sql.js';
-import { LOG_LOSS_EPS } from './evaluation.service.js';
 import { SqlBuilder, studyFilterCondition } from './study-filter-sql.js';
 
 export const REVIEW_ORDERS = ['UNCERTAINTY', 'DISAGREEMENT', 'MEMBER_SPREAD'] as const;
@@ -63,9 +62,9 @@ export async function reviewQueue(db: Database, args: ReviewQueueArgs): Promise<
   const b = new SqlBuilder();
   const where = studyFilterCondition(b, args.filter, args.scope, args.modelSetId);
   const m = b.param(args.modelSetId);
-  const score = scoreSql(args.order, b);
-  const labelJoin = args.order === 'DISAGREEMENT' ? 'JOIN' : 'LEFT JOIN';
-  const extra = args.order === 'MEMBER_SPREAD' ? ` AND p."memberSpread" IS NOT NULL` : '';
+  const score = SCORE_SQL[args.order];
+  // Rows without a score (no members; no label) are not in that queue.
+  const extra = args.order === 'UNCERTAINTY' ? '' : ` AND ${score} IS NOT NULL`;
   let keyset = '';
   if (args.after) {
     const c = decode(args.after);
@@ -73,10 +72,9 @@ export async function reviewQueue(db: Database, args: ReviewQueueArgs): Promise<
   }
   const rows = await db.sql.query<Omit<ReviewRow, 'members'> & { members: number | null }>(
     `SELECT p.id AS "predictionId", p."studyId", s."externalId", s."projectId", p.condition::text AS condition, p.level::text AS level,
-            ${score} AS score, p."normalMild", p.moderate, p.severe, p.severity::text AS predicted, l.severity::text AS label,
+            ${score} AS score, p."normalMild", p.moderate, p.severe, p.severity::text AS predicted, p."labelSeverity"::text AS label,
             (length(p."memberProbabilities") / 12)::int AS members
      FROM "Prediction" p JOIN "Study" s ON s.id = p."studyId"
-     ${labelJoin} "Label" l ON l."studyId" = p."studyId" AND l.condition = p.condition AND l.level = p.level
      WHERE p."modelSetId" = ${m}::uuid AND ${where}${extra}${keyset}
        AND NOT EXISTS (SELECT 1 FROM "ReviewMark" r WHERE r."studyId" = p."studyId" AND r.condition = p.condition AND r.level = p.level)
      ORDER BY ${score} DESC, p.id DESC
@@ -92,14 +90,10 @@ export async function reviewQueue(db: Database, args: ReviewQueueArgs): Promise<
   };
 }
 
-/** The order's score as an SQL expression over `p` (Prediction) and `l` (Label). */
-function scoreSql(order: ReviewOrder, b: SqlBuilder): string {
-  switch (order) {
-    case 'UNCERTAINTY':
-      return 'p.entropy';
-    case 'MEMBER_SPREAD':
-      return 'p."memberSpread"';
-    case 'DISAGREEMENT':
-      return `((${LABEL_WEIGHT_SQL}) * ${rowLossSql('p', `${b.param(LOG_LOSS_EPS)}::float8`)})`;
-  }
-}
+/** The order's score, a column of Prediction `p` with an index on (modelSetId, score, id). */
+const SCORE_SQL: Readonly<Record<ReviewOrder, string>> = {
+  UNCERTAINTY: 'p.entropy',
+  MEMBER_SPREAD: 'p."memberSpread"',
+  // The label's weight x the row's clipped log loss, as the metric weighs it: a missed severe first.
+  DISAGREEMENT: 'p."weightedLoss"',
+};

@@ -1,22 +1,24 @@
-// SQL pieces of the RSNA metric shared by the analytics queries, from the same constants as evaluation.service.ts:
-// the sample weights of SEVERITY_WEIGHT and the clip of scikit-learn's log_loss.
+// SQL pieces of the RSNA metric shared by the analytics queries, over a Prediction row whose "labelSeverity" is its
+// label (copied by triggers) and whose "weightedLoss" is its term of the metric (generated; both in migration
+// 20261203162500_prediction_label_loss, from the constants of evaluation.service.ts: SEVERITY_WEIGHT and the clip of
+// scikit-learn's log_loss).
 import { SEVERITY_WEIGHT } from '../../domain/vocabulary.js';
 
-/** The label's sample weight, over a Label row aliased `l`. Constants of ours, never input. */
-export const LABEL_WEIGHT_SQL = `CASE l.severity WHEN 'NORMAL_MILD' THEN ${SEVERITY_WEIGHT.NORMAL_MILD.toFixed(1)} WHEN 'MODERATE' THEN ${SEVERITY_WEIGHT.MODERATE.toFixed(1)} ELSE ${SEVERITY_WEIGHT.SEVERE.toFixed(1)} END`;
+/** The label's sample weight over Prediction `p`. Constants of ours, never input. */
+export function labelWeightSql(p: string): string {
+  const w = (n: number): string => `${n.toFixed(1)}::float8`;
+  return `(CASE ${p}."labelSeverity" WHEN 'NORMAL_MILD' THEN ${w(SEVERITY_WEIGHT.NORMAL_MILD)} WHEN 'MODERATE' THEN ${w(SEVERITY_WEIGHT.MODERATE)} ELSE ${w(SEVERITY_WEIGHT.SEVERE)} END)`;
+}
 
-/** The label's class index 0..2, over a Label row aliased `l`. */
-export const LABEL_CLASS_SQL = `CASE l.severity WHEN 'NORMAL_MILD' THEN 0 WHEN 'MODERATE' THEN 1 ELSE 2 END`;
+/** The label's class index 0..2 over Prediction `p`. */
+export function labelClassSql(p: string): string {
+  return `(CASE ${p}."labelSeverity" WHEN 'NORMAL_MILD' THEN 0 WHEN 'MODERATE' THEN 1 ELSE 2 END)`;
+}
 
-/** The metric's part of a condition (spinal, foraminal, subarticular), over a Label row aliased `l`. */
-export const CORE_SQL = `CASE WHEN l.condition = 'SPINAL_CANAL_STENOSIS' THEN 'spinal'
-  WHEN l.condition IN ('LEFT_NEURAL_FORAMINAL_NARROWING', 'RIGHT_NEURAL_FORAMINAL_NARROWING') THEN 'foraminal' ELSE 'subarticular' END`;
-
-/** -ln of the probability of the labelled class, each probability clipped to [eps, 1-eps], the triple renormalised. */
-export function rowLossSql(p: string, eps: string): string {
-  const clip = (col: string): string => `LEAST(GREATEST(${p}.${col}, ${eps}), 1 - ${eps})`;
-  return `-ln((CASE l.severity WHEN 'NORMAL_MILD' THEN ${clip('"normalMild"')} WHEN 'MODERATE' THEN ${clip('moderate')} ELSE ${clip('severe')} END)
-    / (${clip('"normalMild"')} + ${clip('moderate')} + ${clip('severe')}))`;
+/** The metric's part of a row's condition (spinal, foraminal, subarticular) over a row aliased `r`. */
+export function coreSql(r: string): string {
+  return `(CASE WHEN ${r}.condition = 'SPINAL_CANAL_STENOSIS' THEN 'spinal'
+  WHEN ${r}.condition IN ('LEFT_NEURAL_FORAMINAL_NARROWING', 'RIGHT_NEURAL_FORAMINAL_NARROWING') THEN 'foraminal' ELSE 'subarticular' END)`;
 }
 
 /** Big-endian float64s packed by string_agg(float8send(..)) into one bytea, as a Float64Array. */
