@@ -328,4 +328,27 @@ describe('storage URIs relative to named data roots', () => {
     const [input] = await loadStudyInputs(tdb.db, [instance.series.studyId]);
     expect((await input.stacks[0].slices[0].load()).pixels.length).toBeGreaterThan(0);
   }, 240_000);
+
+  it('relocates a project spread over the whole file system by a root per study, per folder where a study is spread too', async () => {
+    const fresh = await tdb.db.prisma.project.findFirstOrThrow({ where: { name: 'storage-fresh' } });
+    const [a, bc] = await tdb.db.prisma.study.findMany({ where: { projectId: fresh.id }, select: { id: true }, orderBy: { id: 'asc' } });
+    const studyRows = `FROM "Series" se WHERE se.id = i."seriesId" AND se."studyId" = $1::uuid`;
+    await tdb.db.sql.query(`UPDATE "Instance" i SET "storageUri" = 'file:///scan-a/' || i.id || '.dcm' ${studyRows}`, [a.id]);
+    await tdb.db.sql.query(
+      `UPDATE "Instance" i SET "storageUri" = 'file:///scan-' || CASE WHEN i.id::text < '8' THEN 'b' ELSE 'c' END || '/' || i.id || '.dcm' ${studyRows}`,
+      [bc.id],
+    );
+    const spread = (await projectUris('storage-fresh')).length;
+    const before = new Set((await registeredRoots()).map((r) => r.name));
+    expect(await relocateStorageUris(tdb.db)).toEqual({
+      absolute: spread,
+      underConfiguredRoots: 0,
+      underRegisteredRoots: spread,
+      rootsRegistered: 3,
+    });
+    const added = (await registeredRoots()).filter((r) => !before.has(r.name));
+    expect(added.map((r) => r.path).sort()).toEqual(['/scan-a', '/scan-b', '/scan-c']);
+    const names = added.map((r) => r.name).join('|');
+    for (const u of await projectUris('storage-fresh')) expect(u).toMatch(new RegExp(`^root://(${names})/[0-9a-f-]{36}\\.dcm$`));
+  }, 120_000);
 });
