@@ -1,10 +1,10 @@
 // Turns source slices into one model input sample: each slice (or the seed's ROI cut-out of it) resampled into a
 // channel, then the stack z-scored. Pure and transferable: this is the work a preprocessing worker thread does.
 import type { ImageFrame } from '../../domain/image.js';
-import { resampleBicubic } from './bicubic.js';
+import { resampleInto } from './bicubic.js';
 import type { PixelMap } from './pixel-map.js';
 import type { RoiBox } from './roi.js';
-import { zscoreInPlace } from './zscore.js';
+import { zscoreWithSum } from './zscore.js';
 
 export type Normalisation = 'zscore-stack' | 'none';
 
@@ -30,27 +30,20 @@ export interface RenderBatch {
   readonly tasks: readonly RenderTask[];
 }
 
-/** img[y1:y2, x1:x2] as its own frame. */
-export function cutOut(frame: ImageFrame, box: RoiBox): ImageFrame {
-  const columns = box.x2 - box.x1;
-  const rows = box.y2 - box.y1;
-  const pixels = new Float32Array(rows * columns);
-  for (let r = 0; r < rows; r++) {
-    const from = (box.y1 + r) * frame.columns + box.x1;
-    pixels.set(frame.pixels.subarray(from, from + columns), r * columns);
-  }
-  return { rows, columns, pixels };
-}
-
+/**
+ * One sample: channels resampled straight into the tensor (an ROI read in place from its frame, not copied out),
+ * then the stack z-scored with the sum the resampler accumulated as it wrote.
+ */
 export function renderTask(frames: readonly ImageFrame[], task: RenderTask): Float32Array {
   const plane = task.rows * task.cols;
   const out = new Float32Array(task.channels.length * plane);
-  task.channels.forEach((ch, c) => {
-    if (ch.frame < 0) return;
-    const source = ch.cut ? cutOut(frames[ch.frame], ch.cut) : frames[ch.frame];
-    resampleBicubic(source, ch.map, task.rows, task.cols, 'replicate', out, c * plane);
-  });
-  if (task.normalisation === 'zscore-stack') zscoreInPlace(out);
+  let sum = 0;
+  for (let c = 0; c < task.channels.length; c++) {
+    const ch = task.channels[c];
+    if (ch.frame < 0) continue;
+    sum = resampleInto(frames[ch.frame], ch.map, task.rows, task.cols, 'replicate', out, c * plane, ch.cut, sum);
+  }
+  if (task.normalisation === 'zscore-stack') zscoreWithSum(out, sum);
   return out;
 }
 
