@@ -1,9 +1,12 @@
 // Research analytics (#/analytics): a comparison of two model sets (forest plot of b - a with its bootstrap
 // interval), a model set's agreement with the labels (confusion matrices and reliability diagrams per condition) and
-// the review queue, whose rows open the study view. Plots are SVG drawn here (no library, no CDN).
+// the review queue, whose rows open the study viewer at the row's slice. Every part reads the dashboard's filter in
+// use (a saved cohort picked there included: the answers then cite it by its hash). Plots are SVG drawn here (no
+// library, no CDN).
 // @ts-check
 import { request } from './api.js';
 import { h, replace } from './dom.js';
+import { cohortCitation } from './heatmap-panel.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const SEVERITY_NAMES = ['Normal/mild', 'Moderate', 'Severe'];
@@ -87,8 +90,10 @@ function confusionTable(m) {
   );
 }
 
-/** @param {any[]} sets */
-function comparisonSection(sets) {
+/** @typedef {() => Record<string, unknown>} FilterOf */
+
+/** @param {any[]} sets @param {FilterOf} filter */
+function comparisonSection(sets, filter) {
   const pick = (/** @type {string} */ name, /** @type {number} */ index) =>
     h(
       'select',
@@ -102,13 +107,15 @@ function comparisonSection(sets) {
     replace(out, h('p', {}, 'Resampling…'));
     try {
       const d = await request(
-        `query Compare($a: ID!, $b: ID!) { compareModelSets(a: $a, b: $b, bootstrap: 2000) { studyCount seed parts { part a b difference lower upper bBetterShare } } }`,
-        { a: /** @type {HTMLSelectElement} */ (a).value, b: /** @type {HTMLSelectElement} */ (b).value },
+        `query Compare($a: ID!, $b: ID!, $f: StudyFilter) { compareModelSets(a: $a, b: $b, filter: $f, bootstrap: 2000) {
+          studyCount seed parts { part a b difference lower upper bBetterShare } cohort { name version hash } } }`,
+        { a: /** @type {HTMLSelectElement} */ (a).value, b: /** @type {HTMLSelectElement} */ (b).value, f: filter() },
       );
       const c = d.compareModelSets;
       replace(
         out,
         h('p', {}, `${c.studyCount} studies, 2,000 paired resamples (seed ${c.seed}); loss: lower is better.`),
+        cohortCitation(c.cohort),
         forestPlot(c.parts),
         h(
           'table',
@@ -147,17 +154,17 @@ function comparisonSection(sets) {
   );
 }
 
-/** @param {any[]} sets */
-function agreementSection(sets) {
+/** @param {any[]} sets @param {FilterOf} filter */
+function agreementSection(sets, filter) {
   const pick = h('select', { 'aria-label': 'Model set' }, ...sets.map((m) => h('option', { value: m.id, selected: m.isActive }, m.name)));
   const out = h('div', { class: 'agreement-result' });
   const run = async () => {
     replace(out, h('p', {}, 'Computing…'));
     try {
       const d = await request(
-        `query Agreement($m: ID) { agreement(modelSetId: $m) { studyCount rowCount groups { condition level rows confusion kappa { value reason } severeAuc { value reason } ece { value reason }
+        `query Agreement($m: ID, $f: StudyFilter) { agreement(modelSetId: $m, filter: $f) { studyCount rowCount cohort { name version hash } groups { condition level rows confusion kappa { value reason } severeAuc { value reason } ece { value reason }
           severe { sensitivity { value } specificity { value } } reliability { severity bins { meanPredicted observed count } } } } }`,
-        { m: /** @type {HTMLSelectElement} */ (pick).value },
+        { m: /** @type {HTMLSelectElement} */ (pick).value, f: filter() },
       );
       const pooled = d.agreement.groups.filter((/** @type {any} */ g) => g.level === null);
       const stat = (/** @type {{ value: number | null, reason?: string | null }} */ st) =>
@@ -165,6 +172,7 @@ function agreementSection(sets) {
       replace(
         out,
         h('p', {}, `${d.agreement.studyCount} studies, ${d.agreement.rowCount} labelled rows with a prediction.`),
+        cohortCitation(d.agreement.cohort),
         h(
           'div',
           { class: 'agreement-grid' },
@@ -210,7 +218,8 @@ function agreementSection(sets) {
   );
 }
 
-function reviewSection() {
+/** @param {FilterOf} filter */
+function reviewSection(filter) {
   const order = h(
     'select',
     { 'aria-label': 'Order' },
@@ -220,8 +229,9 @@ function reviewSection() {
   const load = async () => {
     try {
       const d = await request(
-        `query Review($o: ReviewOrder) { reviewQueue(order: $o, first: 25) { edges { node { studyId externalId condition level score predicted label } } } }`,
-        { o: /** @type {HTMLSelectElement} */ (order).value },
+        `query Review($o: ReviewOrder, $f: StudyFilter) { reviewQueue(order: $o, filter: $f, first: 25) {
+          edges { node { studyId externalId condition level score predicted label } } } }`,
+        { o: /** @type {HTMLSelectElement} */ (order).value, f: filter() },
       );
       replace(
         out,
@@ -229,26 +239,26 @@ function reviewSection() {
           'table',
           { class: 'review-queue' },
           h('tr', {}, ...['study', 'condition', 'level', 'score', 'predicted', 'label'].map((t) => h('th', { scope: 'col' }, t))),
-          ...d.reviewQueue.edges.map((/** @type {any} */ { node }) =>
-            h(
+          ...d.reviewQueue.edges.map((/** @type {any} */ { node }) => {
+            // The study viewer opens at the row's slice (row-slice.js reads condition and level from the link).
+            const href = `#/studies/${encodeURIComponent(node.studyId)}?condition=${node.condition}&level=${node.level}`;
+            return h(
               'tr',
-              { class: 'review-row' },
-              h(
-                'td',
-                {},
-                h(
-                  'a',
-                  { href: `#/studies/${encodeURIComponent(node.studyId)}?condition=${node.condition}&level=${node.level}` },
-                  node.externalId,
-                ),
-              ),
+              {
+                class: 'review-row',
+                title: "Open the study viewer at this row's slice",
+                onclick: (/** @type {MouseEvent} */ e) => {
+                  if (!(e.target instanceof HTMLAnchorElement)) location.hash = href;
+                },
+              },
+              h('td', {}, h('a', { href }, node.externalId)),
               h('td', {}, pretty(node.condition)),
               h('td', {}, node.level.replace('_', '/')),
               h('td', {}, fmt(node.score)),
               h('td', {}, pretty(node.predicted)),
               h('td', {}, node.label ? pretty(node.label) : '—'),
-            ),
-          ),
+            );
+          }),
         ),
       );
     } catch (e) {
@@ -269,16 +279,23 @@ function reviewSection() {
   );
 }
 
-/** @param {HTMLElement} main */
-export async function renderAnalyticsView(main) {
+/** @param {HTMLElement} main @param {FilterOf} filter the dashboard's filter in use */
+export async function renderAnalyticsView(main, filter) {
   document.title = 'Analytics · spinegraph';
   const { modelSets } = await request('query AnalyticsSets { modelSets { id name isActive } }');
   replace(
     main,
     h('p', {}, h('a', { href: '#/' }, '← Dashboard')),
     h('h1', {}, 'Research analytics'),
-    comparisonSection(modelSets),
-    agreementSection(modelSets),
-    reviewSection(),
+    h('p', { class: 'muted analytics-filter' }, filterNote(filter())),
+    comparisonSection(modelSets, filter),
+    agreementSection(modelSets, filter),
+    reviewSection(filter),
   );
+}
+
+/** Which studies the answers below are over, in a line. @param {Record<string, unknown>} f */
+function filterNote(f) {
+  if (f.cohortId) return 'Over the saved cohort picked on the dashboard (its name and hash are shown with each answer).';
+  return Object.keys(f).length ? "Over the dashboard's cohort filter." : 'Over every study you can see (no filter on the dashboard).';
 }

@@ -99,7 +99,12 @@ export const QUERIES = {
   evaluation: `query Evaluation($filter: StudyFilter, $modelSetId: ID) {
     evaluation(filter: $filter, modelSetId: $modelSetId) { score spinal foraminal subarticular anySevereSpinal studyCount rowCount } }`,
   cohortSummary: `query Cohort($filter: StudyFilter, $modelSetId: ID, $source: SeveritySource) {
-    cohortSummary(filter: $filter, modelSetId: $modelSetId, source: $source) { studyCount cells { condition level severity count fraction } } }`,
+    cohortSummary(filter: $filter, modelSetId: $modelSetId, source: $source) { studyCount cells { condition level severity count fraction }
+      cohort { name version hash } } }`,
+  cohortSummaryGrouped: `query CohortGrouped($filter: StudyFilter, $modelSetId: ID, $source: SeveritySource, $groupBy: [Stratifier!]) {
+    cohortSummary(filter: $filter, modelSetId: $modelSetId, source: $source, groupBy: $groupBy) { studyCount cohort { name version hash }
+      grouping { minGroupSize suppressed suppressedGroups }
+      groups { stratum { label studyCount suppressed } cells { condition level severity count fraction } } } }`,
   studyCount: `query StudyCount($filter: StudyFilter) { studies(filter: $filter, first: 1) { totalCount } }`,
   projectsFromStudies: `query ProjectsFromStudies { studies(first: 500) { edges { node { project { id name } } } } }`,
   /** The page size is written into the query: the API's complexity check cannot see variables and assumes the largest page. */

@@ -3,6 +3,7 @@
 // @ts-check
 import { QUERIES, liveClient, onLiveStatus, request, setToken, subscribe, token } from './api.js';
 import { cohortFilterPanel } from './cohort-filter.js';
+import { cohortsPanel } from './cohorts-panel.js';
 import { importForm, trainingForm, writableProjects } from './data-panel.js';
 import { dicomwebForm } from './dicomweb-panel.js';
 import { h, replace } from './dom.js';
@@ -13,6 +14,7 @@ import { modelSetsPanel } from './model-sets-panel.js';
 import { renderAdminView } from './admin-view.js';
 import { renderAnalyticsView } from './analytics-view.js';
 import { studiesPanel } from './studies-panel.js';
+import { rowOfHash } from './row-slice.js';
 import { renderStudyView } from './study-view.js';
 
 const main = /** @type {HTMLElement} */ (document.getElementById('main'));
@@ -22,6 +24,10 @@ let disposeView;
 /** The cohort filter survives navigation to a study and back. */
 /** @type {Record<string, unknown>} */
 let cohortFilter = {};
+/** The saved cohort in use, if any: while set it is the whole filter of every panel and of #/analytics. */
+/** @type {{ cohortId: string, cohortVersion?: number } | null} */
+let savedCohort = null;
+const filterInUse = () => savedCohort ?? cohortFilter;
 
 /** @type {Promise<any[]> | undefined} */
 let modelSetsCache;
@@ -33,7 +39,7 @@ function modelSets(fresh = false) {
 
 function renderDashboard() {
   document.title = 'spinegraph';
-  const filter = () => cohortFilter;
+  const filter = filterInUse;
   const jobs = jobsPanel();
   const heatmap = heatmapPanel({ filter, modelSets });
   const sets = modelSetsPanel({ filter, modelSets, onActivated: () => modelSets(true) });
@@ -43,6 +49,14 @@ function renderDashboard() {
     initial: cohortFilter,
     onApply: (f) => {
       cohortFilter = f;
+      refreshAll();
+    },
+  });
+  const saved = cohortsPanel({
+    filter,
+    chosen: () => savedCohort,
+    onPick: (choice) => {
+      savedCohort = choice;
       refreshAll();
     },
   });
@@ -68,7 +82,7 @@ function renderDashboard() {
     h(
       'div',
       { class: 'dashboard' },
-      h('div', { class: 'column-left' }, cohort, inference.element, data),
+      h('div', { class: 'column-left' }, cohort, saved, inference.element, data),
       h('div', { class: 'column-right' }, jobs.element),
     ),
     heatmap.element,
@@ -111,9 +125,9 @@ async function route() {
   if (location.hash === '#/admin') {
     await renderAdminView(main);
   } else if (location.hash === '#/analytics') {
-    await renderAnalyticsView(main);
+    await renderAnalyticsView(main, filterInUse);
   } else if (match) {
-    await renderStudyView(main, decodeURIComponent(match[1]));
+    await renderStudyView(main, decodeURIComponent(match[1]), rowOfHash(location.hash));
   } else {
     disposeView = renderDashboard();
   }

@@ -1,5 +1,6 @@
 // The cohort severity heatmap: 5 conditions x 5 levels, each cell the fractions of the three severities as a
-// stacked bar, from predictions (argmax of a model set) or from labels.
+// stacked bar, from predictions (argmax of a model set) or from labels; optionally one heatmap per group of a
+// stratifier (cohortSummary groupBy), groups below the minimum size shown as suppressed, as the API answers them.
 // @ts-check
 import { QUERIES, request } from './api.js';
 import { h, percent, replace } from './dom.js';
@@ -65,6 +66,61 @@ export function heatmapTable(summary, caption) {
   );
 }
 
+/** @type {Record<string, string>} */
+export const STRATIFIER_NAMES = { SEX: 'Sex', AGE_BAND: 'Age band', MANUFACTURER: 'Manufacturer', FIELD_STRENGTH: 'Field strength' };
+
+/**
+ * One heatmap per group; a suppressed group (small-cell suppression, for non-administrators) shows no numbers,
+ * only that it was withheld and why.
+ * @param {{ grouping: { minGroupSize: number, suppressed: boolean, suppressedGroups: number },
+ *   groups: { stratum: { label: string, studyCount: number | null, suppressed: boolean }, cells: Cell[] }[] }} summary
+ * @param {string} by the stratifier's name
+ */
+export function groupedHeatmaps(summary, by) {
+  const { minGroupSize, suppressedGroups } = summary.grouping;
+  const note = suppressedGroups
+    ? `${suppressedGroups} ${suppressedGroups === 1 ? 'group has' : 'groups have'} fewer than ${minGroupSize} studies and ${suppressedGroups === 1 ? 'is' : 'are'} suppressed (small-cell suppression): no counts are shown for ${suppressedGroups === 1 ? 'it' : 'them'}.`
+    : `Every group has at least ${minGroupSize} studies; smaller ones would be suppressed.`;
+  return h(
+    'div',
+    { class: 'heatmap-groups-wrap' },
+    h('p', { class: 'suppression-note muted' }, note),
+    h(
+      'div',
+      { class: 'heatmap-groups' },
+      summary.groups.map((g) =>
+        g.stratum.suppressed
+          ? h(
+              'figure',
+              { class: 'heatmap-group suppressed', 'data-stratum': g.stratum.label },
+              h('figcaption', {}, h('strong', {}, `${by} ${g.stratum.label}`), ': suppressed'),
+              h('p', { class: 'muted' }, `Fewer than ${minGroupSize} studies: withheld.`),
+            )
+          : h(
+              'figure',
+              { class: 'heatmap-group', 'data-stratum': g.stratum.label },
+              heatmapTable(
+                { studyCount: g.stratum.studyCount ?? 0, cells: g.cells },
+                `${by} ${g.stratum.label}: ${g.stratum.studyCount} ${g.stratum.studyCount === 1 ? 'study' : 'studies'}`,
+              ),
+            ),
+      ),
+    ),
+  );
+}
+
+/** The saved cohort an answer was computed over, cited by its hash. @param {{ name: string, version: number, hash: string } | null} cohort */
+export function cohortCitation(cohort) {
+  return cohort
+    ? h(
+        'p',
+        { class: 'cohort-citation' },
+        `Saved cohort ${cohort.name}, version ${cohort.version}, `,
+        h('code', { title: cohort.hash }, `sha256 ${cohort.hash}`),
+      )
+    : null;
+}
+
 export function severityLegend() {
   return h(
     'ul',
@@ -88,11 +144,20 @@ export function heatmapPanel({ filter, modelSets }) {
       value === 'PREDICTED' ? 'Predicted' : 'Labelled',
     ),
   );
+  const splitSelect = /** @type {HTMLSelectElement} */ (
+    h(
+      'select',
+      { id: 'heatmap-split', onchange: () => refresh() },
+      h('option', { value: '' }, 'Whole cohort'),
+      Object.entries(STRATIFIER_NAMES).map(([value, name]) => h('option', { value }, name)),
+    )
+  );
   const controls = h(
     'div',
     { class: 'controls' },
     h('fieldset', { class: 'segmented' }, h('legend', {}, 'Source'), sourceRadios),
     h('div', { class: 'field' }, h('label', { for: 'heatmap-model-set' }, 'Model set'), modelSelect),
+    h('div', { class: 'field' }, h('label', { for: 'heatmap-split' }, 'Split by'), splitSelect),
   );
   const element = h(
     'section',
@@ -151,11 +216,24 @@ export function heatmapPanel({ filter, modelSets }) {
         source,
         ...(modelSelect.value && source === 'PREDICTED' ? { modelSetId: modelSelect.value } : {}),
       };
-      const { cohortSummary } = await request(QUERIES.cohortSummary, variables);
+      const by = splitSelect.value;
+      const { cohortSummary } = by
+        ? await request(QUERIES.cohortSummaryGrouped, { ...variables, groupBy: [by] })
+        : await request(QUERIES.cohortSummary, variables);
       if (mine !== generation) return; // a newer refresh superseded this one
       const what = source === 'PREDICTED' ? `predicted by ${modelSelect.selectedOptions[0]?.textContent ?? 'the active set'}` : 'labelled';
       const n = cohortSummary.studyCount;
-      replace(body, heatmapTable(cohortSummary, `Severity ${what}, over ${n} ${n === 1 ? 'study' : 'studies'}`));
+      const caption = `Severity ${what}, over ${n} ${n === 1 ? 'study' : 'studies'}`;
+      replace(
+        body,
+        cohortCitation(cohortSummary.cohort),
+        by
+          ? [
+              h('p', { class: 'heatmap-caption' }, `${caption}, by ${STRATIFIER_NAMES[by].toLowerCase()}`),
+              groupedHeatmaps(cohortSummary, STRATIFIER_NAMES[by]),
+            ]
+          : heatmapTable(cohortSummary, caption),
+      );
     } catch (e) {
       if (mine === generation)
         replace(

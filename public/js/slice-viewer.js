@@ -18,10 +18,11 @@ const SVG = 'http://www.w3.org/2000/svg';
  */
 
 /**
- * @param {{ study: Study, onCorrected: () => Promise<Study | null> }} options
+ * @param {{ study: Study, onCorrected: () => Promise<Study | null>, openAt?: { seriesId: string, instanceId: string } | null }} options
+ *   openAt: the slice to open on (the review queue's row), instead of the slice most points lie on
  * @returns {HTMLElement}
  */
-export function sliceViewer({ study: initial, onCorrected }) {
+export function sliceViewer({ study: initial, onCorrected, openAt = null }) {
   let study = initial;
   const usable = study.series.filter((s) => s.instances.length > 0);
   const state = {
@@ -313,6 +314,10 @@ export function sliceViewer({ study: initial, onCorrected }) {
     labelList,
   );
   if (usable.length === 0) replace(element, h('p', { class: 'muted' }, 'This study has no images.'));
-  else queueMicrotask(() => setSeries(state.series));
+  else
+    queueMicrotask(() => {
+      setSeries(state.series);
+      if (openAt) goTo(openAt.seriesId, openAt.instanceId);
+    });
   return element;
 }

@@ -5,6 +5,7 @@
 import { QUERIES, request, token } from './api.js';
 import { fixed, h, replace } from './dom.js';
 import { severityLegend } from './heatmap-panel.js';
+import { sliceOfRow } from './row-slice.js';
 import { sliceViewer } from './slice-viewer.js';
 import { srActions } from './sr-actions.js';
 import { CONDITIONS, CONDITION_NAMES, LEVELS, SEVERITY_NAMES, SERIES_TYPE_NAMES, levelName, severityClass } from './vocabulary.js';
@@ -153,8 +154,11 @@ export async function showImage(img, url) {
   if (previous) URL.revokeObjectURL(previous);
 }
 
-/** @param {HTMLElement} main @param {string} studyId */
-export async function renderStudyView(main, studyId) {
+/**
+ * @param {HTMLElement} main @param {string} studyId
+ * @param {{ condition: string, level: string } | null} [row] the (condition, level) it was opened for: the viewer opens at its slice
+ */
+export async function renderStudyView(main, studyId, row = null) {
   const sets = await request(QUERIES.modelSets)
     .then((d) => d.modelSets)
     .catch(() => []);
@@ -240,6 +244,7 @@ export async function renderStudyView(main, studyId) {
       heading.textContent = `Study ${study.externalId}`;
       document.title = `Study ${study.externalId} · spinegraph`;
       const views = chooseViews(study);
+      const openAt = row ? sliceOfRow(study, row.condition, row.level) : null;
       images = [];
       const labelledGroup = (/** @type {ReturnType<typeof chooseViews>} */ v) => {
         const shown = new Set([...v.sagittalT2, ...v.sagittalT1, ...v.axial].map((x) => x.instance.id));
@@ -270,8 +275,10 @@ export async function renderStudyView(main, studyId) {
           study.series.map((/** @type {Series} */ s) => `${SERIES_TYPE_NAMES[s.type] ?? s.type} (${s.instanceCount})`).join(', '),
         ),
         srActions({ studyId: study.id, projectId: study.project.id, modelSetId: () => state.modelSetId }),
+        row ? rowNote(row, openAt) : null,
         sliceViewer({
           study,
+          openAt,
           onCorrected: async () =>
             (await request(QUERIES.study, { id: studyId, ...(state.modelSetId ? { modelSetId: state.modelSetId } : {}) })).study,
         }),
@@ -308,6 +315,18 @@ export async function renderStudyView(main, studyId) {
     }
   }
   await load();
+}
+
+/**
+ * Says which row the viewer was opened for and where its slice came from (or that none of its points is on a slice).
+ * @param {{ condition: string, level: string }} row @param {ReturnType<typeof sliceOfRow>} at
+ */
+function rowNote(row, at) {
+  const what = `${CONDITION_NAMES[row.condition] ?? row.condition} at ${levelName(row.level)}`;
+  const where = at
+    ? `the viewer opens on the slice of its ${at.from === 'label' ? 'labelled point' : 'keypoint'}.`
+    : 'neither a labelled point nor a keypoint of it lies on a slice of this study.';
+  return h('p', { class: 'row-focus', role: 'status' }, `Review row: ${what}; ${where}`);
 }
 
 /** @param {string} title @param {HTMLElement[]} figures */
