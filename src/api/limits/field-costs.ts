@@ -8,6 +8,10 @@ import type { GraphQLField, GraphQLNamedType } from 'graphql';
 export const AGGREGATE_FIELD_COSTS: Readonly<Record<string, number>> = {
   'Query.evaluation': 1000,
   'Query.cohortSummary': 500,
+  // Reads every labelled study's predictions and labels, as evaluation does.
+  'Query.agreement': 1000,
+  // Reads two model sets' predictions over the cohort and resamples them (paired bootstrap, up to 10,000 draws).
+  'Query.compareModelSets': 2000,
 };
 
 /** The cost of one execution of `field` on `parent`, before what it returns is counted. */

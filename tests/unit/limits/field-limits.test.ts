@@ -1,5 +1,6 @@
 // Limits per field: rate-limit tokens per mutation field, aggregate fields' costs, aliases counted, root fields
 // found through fragments.
+import { readFileSync } from 'node:fs';
 import { buildSchema, getOperationAST, parse, specifiedRules, validate, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { fragmentsOf } from '../../../src/api/limits/fragments.js';
@@ -21,6 +22,19 @@ describe('aggregate costs', () => {
     expect(cost('{ a: evaluation { score } b: evaluation { score } }')).toBe(2002);
     expect(cost('{ cohortSummary { studyCount } }')).toBe(501);
     expect(cost('{ version }')).toBe(1);
+  });
+
+  it('charges every aggregate root field of the real schema (schema.graphql), agreement and compareModelSets too', () => {
+    const real = buildSchema(readFileSync(new URL('../../../schema.graphql', import.meta.url), 'utf8'));
+    const cost = (q: string) => measureComplexity(real, parse(q), { maxListSize: 100 });
+    expect(cost('{ agreement { studyCount } }')).toBe(1001);
+    expect(cost('{ compareModelSets(a: "1", b: "2") { studyCount } }')).toBe(2001);
+    expect(cost('{ evaluation { score } }')).toBe(1001);
+    expect(cost('{ cohortSummary { studyCount } }')).toBe(501);
+    // Aliased within the alias cap (30), they still exceed the default budget (20,000).
+    const aliased = (n: number, field: string) => Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(' ');
+    expect(cost(`{ ${aliased(25, 'agreement { studyCount }')} }`)).toBeGreaterThan(20_000);
+    expect(cost(`{ ${aliased(10, 'compareModelSets(a: "1", b: "2") { studyCount }')} }`)).toBeGreaterThan(20_000);
   });
 
   it('honours a cost a field declares in its extensions', () => {
