@@ -2,7 +2,9 @@
 // each. The real server (serve(), AUTH_MODE=off, loopback) runs in this process; autocannon loads three requests
 // for a bounded time each, at one connection (latency) and at several (throughput); the SQL behind cohortSummary and
 // the filtered page is captured from the services and timed directly through pg, and EXPLAIN ANALYZEd, in the same
-// run. Every answer is first checked against counts taken directly in SQL. The database is dropped at the end.
+// run. Every answer is first checked against counts taken directly in SQL. Then issue 17's research analytics rows
+// (compareModelSets, agreement, reviewQueue: bench/support/analytics-rows.ts) on the same database, one request at a
+// time. The database is dropped at the end.
 import pg from 'pg';
 import { LOCAL_ADMIN } from '../src/auth/viewer.js';
 import { loadConfig } from '../src/config.js';
@@ -11,6 +13,7 @@ import { createLogger } from '../src/logger.js';
 import type { serve as Serve } from '../src/server.js';
 import type { cohortSummary as CohortSummary } from '../src/services/cohort.service.js';
 import type { countStudies as CountStudies, listStudies as ListStudies } from '../src/services/studies.service.js';
+import { formatAnalytics, prepareAnalytics, timeAnalytics } from './support/analytics-rows.js';
 import { generateApiDataset, type ApiDataset } from './support/api-dataset.js';
 import {
   checkAnswers,
@@ -155,13 +158,23 @@ export async function run(): Promise<BenchReport> {
           loads.push({ request, result, pgCpuMsPerRequest: cpuMs / Math.max(1, result.requests), load: loadNow() });
         }
       }
+      // Issue 17's analytics rows on the same database (fewer runs than `bench -- analytics`: seconds a request).
+      log('research analytics: model set B, member spreads, then one request at a time');
+      const analyticsSetup = await prepareAnalytics(client, dataset);
+      const analytics = await timeAnalytics(url, dataset, analyticsSetup.setB, log, { compare: 5, agreement: 7, queue: 11 });
       for (const s of statements) log(`EXPLAIN ANALYZE ${s.label}:\n  ${s.plan.join('\n  ')}`);
-      const raw = { dataset, statements, services, paired, loads, loadAtEnd: loadNow() };
+      const raw = { dataset, statements, services, paired, loads, analytics, analyticsSetup, loadAtEnd: loadNow() };
       return {
         title: `GraphQL API on ${dataset.studies.toLocaleString('en')} studies x 25 predictions x 25 labels (autocannon, loopback, in-process server)`,
         machine,
         date,
-        markdown: formatApi(dataset, loads, statements, services, paired),
+        markdown: [
+          formatApi(dataset, loads, statements, services, paired),
+          '',
+          '**Research analytics (issue 17): compareModelSets, agreement, reviewQueue**',
+          '',
+          formatAnalytics(dataset.studies, analytics, analyticsSetup),
+        ].join('\n'),
         raw,
       };
     } finally {
