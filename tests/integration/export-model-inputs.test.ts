@@ -2,7 +2,7 @@
 // per sample, index.json with the documented fields, coordinates.csv in generate_coords.py's format for predicted
 // coordinates. (Parity with the seed's own datasets: tests/parity/seed-inputs.test.ts, `npm run test:parity`.)
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -118,6 +118,29 @@ describe('spinegraph export model-inputs', () => {
     expect(Number(spinal[4])).toBeGreaterThanOrEqual(0);
     expect(Number(spinal[4])).toBeLessThan(1);
     expect(spinal[6]).toBe('');
+  });
+
+  it("renders the named set's own input layouts when no size is given, for the studies named", async () => {
+    const study = (JSON.parse(await readFile(join(work, 'labels', 'index.json'), 'utf8')) as Index).samples[0].studyExternalId;
+    const out = join(work, 'by-set');
+    const said = await cli(['export', 'model-inputs', '--out', out, '--model-set', 'demo', '--study', study]);
+    expect(said).toMatch(/wrote \d+ samples of 1 studies \(labels coordinates/);
+    const index = JSON.parse(await readFile(join(out, 'index.json'), 'utf8')) as Index;
+    expect(index.coordinates).toBe('labels');
+    expect(new Set(index.samples.map((s) => s.studyExternalId))).toEqual(new Set([study]));
+    // Each sample has its role's input shape in the bundled demo set's manifests (batch axis dropped), not the
+    // reference layout's 512/128.
+    const demo = resolve('models/demo');
+    const manifestShape = new Map<string, number[]>();
+    for (const file of (await readdir(demo)).filter((f) => f.endsWith('.manifest.json'))) {
+      const m = JSON.parse(await readFile(join(demo, file), 'utf8')) as { role: string; input: { shape: (number | string)[] } };
+      manifestShape.set(m.role, m.input.shape.slice(1) as number[]);
+    }
+    expect(manifestShape.size).toBe(7);
+    expect(new Set(index.samples.map((s) => s.role))).toEqual(new Set(manifestShape.keys()));
+    for (const s of index.samples) expect(s.shape).toEqual(manifestShape.get(s.role));
+    expect(index.samples.some((s) => s.shape.includes(512) || s.shape.includes(128))).toBe(false);
+    await expect(cli(['export', 'model-inputs', '--out', join(work, 'y'), '--model-set', 'no-such-set'])).rejects.toThrow(/no-such-set/);
   });
 
   it('says which study it cannot find', async () => {

@@ -4,6 +4,9 @@
 --edge-labels N: the Nth study's label points move next to the image edges (a 50 mm ROI box then crosses the edge,
 which the seed leaves zero): spinal L1/L2 to x = 3, left foraminal L5/S1 to 2 px above the bottom row, left
 subarticular L3/L4 to 2 px left of the last column, right subarticular L4/L5 into the top-left corner.
+--anisotropic-spacing N: every image of the Nth study gets non-square pixels (row spacing x 1.25, column spacing
+x 0.85), so a ROI box is taller than wide in pixels: with the generator's square pixels, code that read
+PixelSpacing[0] where the seed reads PixelSpacing[1] (x) would give the same numbers and pass.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ def main() -> None:
     ap.add_argument("cohort")
     ap.add_argument("--drop-series", nargs=2, action="append", default=[], metavar=("N", "DESCRIPTION"))
     ap.add_argument("--edge-labels", type=int, action="append", default=[])
+    ap.add_argument("--anisotropic-spacing", type=int, action="append", default=[])
     args = ap.parse_args()
     c = args.cohort
     series = pd.read_csv(os.path.join(c, "train_series_descriptions.csv"), dtype=str)
@@ -50,6 +54,15 @@ def main() -> None:
                     coords.loc[i, "x"] = float(ds.Columns - 3)
                 else:
                     coords.loc[i, ["x", "y"]] = [4.5, 6.25]
+    for n in args.anisotropic_spacing:
+        study_dir = os.path.join(c, "train_images", studies[n])
+        for root, _dirs, files in os.walk(study_dir):
+            for name in files:
+                path = os.path.join(root, name)
+                ds = pydicom.dcmread(path)
+                rows_mm, cols_mm = (float(v) for v in ds.PixelSpacing)
+                ds.PixelSpacing = [f"{rows_mm * 1.25:.6f}", f"{cols_mm * 0.85:.6f}"]
+                ds.save_as(path)
     series.to_csv(os.path.join(c, "train_series_descriptions.csv"), index=False)
     coords.to_csv(os.path.join(c, "train_label_coordinates.csv"), index=False)
 

@@ -1,6 +1,6 @@
 // Every tensor of every role against the seed's own datasets (tests/parity/seed_inputs.py): synthetic cohorts from
-// 4 generator seeds (256 and 512 px sources, multi-stack axial series, random odd pixel spacings), with missing
-// series and label points next to the image edge; `spinegraph synth`, `import` and `export model-inputs` run as a
+// 4 generator seeds (256 and 512 px sources, multi-stack axial series, random odd pixel spacings, non-square pixels
+// in one study of two cohorts), with missing series and label points next to the image edge; `spinegraph synth`, `import` and `export model-inputs` run as a
 // user runs them (child processes, embedded database), at 512/128 and 512/224, with label and predicted
 // coordinates (the bundled demo set's keypoints). Same slices everywhere, max abs difference <= 1e-4.
 import { execFile } from 'node:child_process';
@@ -22,10 +22,10 @@ interface CohortPlan {
 }
 
 const COHORTS: readonly CohortPlan[] = [
-  { seed: 11, size: 256, studies: 3, edits: ['--drop-series', '0', 'Sagittal T1', '--edge-labels', '1'] },
+  { seed: 11, size: 256, studies: 3, edits: ['--drop-series', '0', 'Sagittal T1', '--edge-labels', '1', '--anisotropic-spacing', '2'] },
   { seed: 12, size: 512, studies: 2, edits: ['--drop-series', '1', 'Axial T2', '--edge-labels', '0'] },
   { seed: 13, size: 256, studies: 2, edits: ['--drop-series', '1', 'Sagittal T2/STIR', '--edge-labels', '0'] },
-  { seed: 14, size: 512, studies: 2, edits: ['--edge-labels', '1'] },
+  { seed: 14, size: 512, studies: 2, edits: ['--edge-labels', '1', '--anisotropic-spacing', '0'] },
 ];
 
 interface Report {
