@@ -144,6 +144,13 @@ describe.skipIf(skipReason !== null)('DICOMweb from the dashboard, against Ortha
     const dump = (await run('/usr/bin/dsrdump', ['+Pc', path])).stdout;
     expect(dump).toContain('Imaging Measurement Report');
     expect(dump).toContain('"page-sr-set"');
+    // Like every SR the tests produce: dciodvfy (it exits 0 either way) reports no line starting with "Error".
+    const verify = await run('/usr/bin/dciodvfy', [path]).then(
+      (r) => r.stdout + r.stderr,
+      (e: { stdout: string; stderr: string }) => e.stdout + e.stderr,
+    );
+    expect(verify).toMatch(/ComprehensiveSR/);
+    expect(verify.split('\n').filter((l) => /^\s*Error/.test(l))).toEqual([]);
     await page.locator('.sr-panel .form-status', { hasText: "references spinegraph's pseudonymous UIDs" }).waitFor();
 
     await expect.poll(() => page.locator('#sr-source option').allTextContents()).toEqual(['orthanc']);
