@@ -6,7 +6,7 @@
 // @ts-check
 import { request } from './api.js';
 import { h, replace } from './dom.js';
-import { cohortCitation } from './heatmap-panel.js';
+import { cohortCitation } from './cohorts-panel.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const SEVERITY_NAMES = ['Normal/mild', 'Moderate', 'Severe'];

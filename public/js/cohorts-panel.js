@@ -20,6 +20,18 @@ export const COHORT_QUERIES = {
 /** The first 12 hex digits of a hash: enough to tell versions apart on screen; the full hash is in the title. */
 export const shortHash = (/** @type {string} */ hash) => `sha256 ${hash.slice(0, 12)}…`;
 
+/** The saved cohort an answer was computed over, cited by its hash. @param {{ name: string, version: number, hash: string } | null} cohort */
+export function cohortCitation(cohort) {
+  return cohort
+    ? h(
+        'p',
+        { class: 'cohort-citation' },
+        `Saved cohort ${cohort.name}, version ${cohort.version}, `,
+        h('code', { title: cohort.hash }, `sha256 ${cohort.hash}`),
+      )
+    : null;
+}
+
 /**
  * @param {{
  *   filter: () => Record<string, unknown>,

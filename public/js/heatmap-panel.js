@@ -3,6 +3,7 @@
 // stratifier (cohortSummary groupBy), groups below the minimum size shown as suppressed, as the API answers them.
 // @ts-check
 import { QUERIES, request } from './api.js';
+import { cohortCitation } from './cohorts-panel.js';
 import { h, percent, replace } from './dom.js';
 import { CONDITIONS, CONDITION_NAMES, LEVELS, SEVERITIES, SEVERITY_NAMES, levelName, severityClass } from './vocabulary.js';
 
@@ -107,18 +108,6 @@ export function groupedHeatmaps(summary, by) {
       ),
     ),
   );
-}
-
-/** The saved cohort an answer was computed over, cited by its hash. @param {{ name: string, version: number, hash: string } | null} cohort */
-export function cohortCitation(cohort) {
-  return cohort
-    ? h(
-        'p',
-        { class: 'cohort-citation' },
-        `Saved cohort ${cohort.name}, version ${cohort.version}, `,
-        h('code', { title: cohort.hash }, `sha256 ${cohort.hash}`),
-      )
-    : null;
 }
 
 export function severityLegend() {
