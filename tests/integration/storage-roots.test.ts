@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/client.js';
 import { imageRoutes } from '../../src/http/image-routes.js';
 import { importStudies } from '../../src/services/import/import-studies.js';
 import { loadFrame, loadStudyInputs } from '../../src/services/inference/study-input.js';
@@ -327,6 +328,23 @@ describe('storage URIs relative to named data roots', () => {
     expect(res.status).toBe(200);
     const [input] = await loadStudyInputs(tdb.db, [instance.series.studyId]);
     expect((await input.stacks[0].slices[0].load()).pixels.length).toBeGreaterThan(0);
+
+    // Its folder moves: storage move-root points the name there, and a process started afterwards reads from there.
+    const movedPatientFolder = join(work, 'archive', 'moved-export');
+    await mkdir(join(work, 'archive'), { recursive: true });
+    await rename(patientFolder, movedPatientFolder);
+    const move = await promisify(execFile)(process.execPath, [BIN, 'storage', 'move-root', root?.name ?? '', movedPatientFolder], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'silent', DATABASE_URL: tdb.url },
+      timeout: 120_000,
+    });
+    expect(move.stdout).toBe(`${root?.name} moved; restart the API and workers to read from there\n`);
+    expect((await registeredRoots()).find((r) => r.name === root?.name)?.path).toBe(await realpath(movedPatientFolder));
+    const restarted = await openDatabase({ kind: 'postgres', url: tdb.url });
+    try {
+      expect((await loadFrame(restarted, outsideUris[0])).pixels.length).toBeGreaterThan(0);
+    } finally {
+      await restarted.close();
+    }
   }, 240_000);
 
   it('relocates a project spread over the whole file system by a root per study, per folder where a study is spread too', async () => {
