@@ -47,6 +47,7 @@ const envSchema = z.object({
   INFERENCE_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
   INFERENCE_THREADS: z.coerce.number().int().min(0).default(0),
   INFERENCE_SPINNING: z.enum(['on', 'off']).default('off'),
+  INFERENCE_GRAPH_CACHE: z.enum(['on', 'off']).default('on'),
   TRAINER_PYTHON: z.string().min(1).default('/usr/bin/python3'),
   AUTH_MODE: z.enum(['jwt', 'off']).default('jwt'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -119,6 +120,11 @@ export interface Config {
     readonly threads: number;
     /** onnxruntime's intra-op spin-wait (INFERENCE_SPINNING, default off: BENCHMARKS.md pipeline-ratio); unset: onnxruntime's default. */
     readonly spinning?: boolean;
+    /**
+     * Where CPU sessions save their optimised graphs and reopen them (INFERENCE_GRAPH_CACHE, default on:
+     * <DATA_DIR>/onnx-graphs; BENCHMARKS.md session-options); undefined: every session optimises its model afresh.
+     */
+    readonly graphCacheDir?: string;
   };
   readonly trainerPython: string;
   readonly auth: {
@@ -220,7 +226,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     seriesDescriptionWords: e.SERIES_DESCRIPTION_WORDS ?? null,
     // Unset: the models shipped with the package (the bundled demo set), wherever the command runs from.
     modelsDir: e.MODELS_DIR ? resolve(e.MODELS_DIR) : fileURLToPath(new URL('../models', import.meta.url)),
-    inference: { provider: e.INFERENCE_PROVIDER, threads: e.INFERENCE_THREADS, spinning: e.INFERENCE_SPINNING === 'on' },
+    inference: {
+      provider: e.INFERENCE_PROVIDER,
+      threads: e.INFERENCE_THREADS,
+      spinning: e.INFERENCE_SPINNING === 'on',
+      ...(e.INFERENCE_GRAPH_CACHE === 'on' ? { graphCacheDir: resolve(dataDir, 'onnx-graphs') } : {}),
+    },
     trainerPython: e.TRAINER_PYTHON,
     auth: { mode: e.AUTH_MODE, secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
     dicomweb: {

@@ -142,12 +142,13 @@ export async function modelSetDirectory(db: Database, setId: string): Promise<st
 export async function openModelSet(
   db: Database,
   set: ModelSetRow,
-  runtime: { provider: 'cpu' | 'cuda'; threads: number; spinning?: boolean },
+  runtime: { provider: 'cpu' | 'cuda'; threads: number; spinning?: boolean; graphCacheDir?: string },
 ): Promise<LoadedModelSet> {
   return loadModelSet(await modelSetDirectory(db, set.id), {
     name: set.name,
     executionProvider: runtime.provider,
     intraOpNumThreads: runtime.threads || undefined,
     ...(runtime.spinning !== undefined ? { allowSpinning: runtime.spinning } : {}),
+    ...(runtime.graphCacheDir !== undefined ? { optimizedModelDir: runtime.graphCacheDir } : {}),
   });
 }

@@ -14,6 +14,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ AUTH_MODE: 'off', INFERENCE_SPINNING: 'on' }).inference.spinning).toBe(true);
   });
 
+  it('saves optimised onnxruntime graphs under DATA_DIR unless INFERENCE_GRAPH_CACHE=off', () => {
+    expect(loadConfig({ AUTH_MODE: 'off', DATA_DIR: '/tmp/sg-data' }).inference.graphCacheDir).toBe('/tmp/sg-data/onnx-graphs');
+    expect(loadConfig({ AUTH_MODE: 'off', INFERENCE_GRAPH_CACHE: 'off' }).inference.graphCacheDir).toBeUndefined();
+  });
+
   it('uses PostgreSQL when DATABASE_URL is set', () => {
     const config = loadConfig({ AUTH_MODE: 'off', DATABASE_URL: 'postgresql://u@h:5432/d' });
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgresql://u@h:5432/d' });
@@ -27,6 +32,7 @@ describe('loadConfig', () => {
     ['AUTH_MODE', 'maybe'],
     ['INFERENCE_PROVIDER', 'tpu'],
     ['INFERENCE_SPINNING', 'yes'],
+    ['INFERENCE_GRAPH_CACHE', 'yes'],
     ['QUEUE_PREFIX', 'has space'],
   ])('names the bad variable %s=%s', (name, value) => {
     let error: unknown;

@@ -1,7 +1,9 @@
 // The only importer of onnxruntime-node. Everything else sees ModelSession: named float32 tensors in and out.
 import * as ort from 'onnxruntime-node';
+import { cachedGraphFor, forgetGraph, stagingFor } from './optimized-model-cache.js';
 
 export type ExecutionProvider = 'cpu' | 'cuda';
+export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
 
 export interface RuntimeLogger {
   warn(message: string): void;
@@ -19,6 +21,18 @@ export interface RuntimeOptions {
   readonly allowSpinning?: boolean;
   /** onnxruntime's CPU memory arena (its default: on). */
   readonly enableCpuMemArena?: boolean;
+  /** onnxruntime's memory pattern planning (its default: on). */
+  readonly enableMemPattern?: boolean;
+  /**
+   * onnxruntime's graph optimisation level. Default 'all': the fastest forward passes measured (BENCHMARKS.md
+   * `session-options`; src/inference/README.md, Runtime).
+   */
+  readonly graphOptimizationLevel?: GraphOptimizationLevel;
+  /**
+   * A folder for optimised graphs (CPU sessions opened from a file path): the first session of a model file saves
+   * its optimised graph there, later ones (any process) open that graph with optimisation off. Unset: no cache.
+   */
+  readonly optimizedModelDir?: string;
   readonly logger?: RuntimeLogger;
 }
 
@@ -52,14 +66,58 @@ function describe(meta: readonly ort.InferenceSession.ValueMetadata[]): TensorIn
 function sessionOptions(options: RuntimeOptions, provider: ExecutionProvider): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [provider],
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
     ...(options.intraOpNumThreads !== undefined ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
     ...(options.interOpNumThreads !== undefined ? { interOpNumThreads: options.interOpNumThreads } : {}),
     ...(options.enableCpuMemArena !== undefined ? { enableCpuMemArena: options.enableCpuMemArena } : {}),
+    ...(options.enableMemPattern !== undefined ? { enableMemPattern: options.enableMemPattern } : {}),
     ...(options.allowSpinning !== undefined
       ? { extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } } }
       : {}),
   };
+}
+
+/**
+ * A CPU session of a model file through the optimised-graph cache: opened from the saved graph (optimisation off)
+ * when there is one, else opened normally while onnxruntime saves its optimised graph for the next time. A saved
+ * graph that no longer opens is removed and the model opened from its own file; a cache folder that cannot be
+ * written costs the saving, never the session (a warning, then the model opened as without a cache).
+ */
+async function createCachedCpuSession(model: string, options: RuntimeOptions, dir: string): Promise<ort.InferenceSession> {
+  const level = options.graphOptimizationLevel ?? 'all';
+  const base = sessionOptions(options, 'cpu');
+  const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  let cached: Awaited<ReturnType<typeof cachedGraphFor>>;
+  let staging: Awaited<ReturnType<typeof stagingFor>>;
+  try {
+    cached = await cachedGraphFor(dir, model, level, ort.env.versions.common);
+    if (cached.exists) {
+      try {
+        return await ort.InferenceSession.create(cached.path, { ...base, graphOptimizationLevel: 'disabled' });
+      } catch (e) {
+        options.logger?.warn(`saved optimised graph ${cached.path} did not open (${why(e)}); re-optimising`);
+        await forgetGraph(cached.path);
+      }
+    }
+    staging = await stagingFor(dir, cached.path);
+  } catch (e) {
+    options.logger?.warn(`optimised-graph cache ${dir} unusable (${why(e)}); opening ${model} without it`);
+    return ort.InferenceSession.create(model, base);
+  }
+  let session: ort.InferenceSession;
+  try {
+    // Errors only: saving at level 'all' logs a warning that the graph is specific to this machine, which the cache
+    // key already accounts for (and which would reach every CLI command's stderr).
+    session = await ort.InferenceSession.create(model, { ...base, optimizedModelFilePath: staging.path, logSeverityLevel: 3 });
+  } catch (e) {
+    await staging.discard();
+    throw e;
+  }
+  await staging.commit().catch(async (e: unknown) => {
+    options.logger?.warn(`could not save the optimised graph of ${model} (${why(e)})`);
+    await staging.discard();
+  });
+  return session;
 }
 
 async function createOrtSession(
@@ -69,7 +127,9 @@ async function createOrtSession(
 ): Promise<{ session: ort.InferenceSession; provider: ExecutionProvider }> {
   const create = (p: ExecutionProvider) =>
     typeof model === 'string'
-      ? ort.InferenceSession.create(model, sessionOptions(options, p))
+      ? p === 'cpu' && options.optimizedModelDir !== undefined
+        ? createCachedCpuSession(model, options, options.optimizedModelDir)
+        : ort.InferenceSession.create(model, sessionOptions(options, p))
       : ort.InferenceSession.create(model, sessionOptions(options, p));
   if (options.executionProvider === 'cuda') {
     try {
