@@ -2,7 +2,7 @@
 // images' SOP classes (from their files' meta information), and, where linkage holds every UID the SR needs,
 // the original UIDs from the sealed table (this module is its only reader).
 import type { Database } from '../../db/client.js';
-import { badInput, notFound } from '../../domain/errors.js';
+import { badInput, isAppError, notFound } from '../../domain/errors.js';
 import type { Condition, Level, Severity } from '../../domain/vocabulary.js';
 import { readPart10Meta } from '../../dicomweb/part10-meta.js';
 import { readOriginalUids } from '../dicomweb/linkage-store.js';
@@ -55,15 +55,7 @@ export async function loadStudySr(
   const sopClasses = new Map<string, string | null>();
   for (const k of keypointRows) {
     const uri = k.instance?.storageUri;
-    if (uri && !sopClasses.has(uri))
-      sopClasses.set(
-        uri,
-        (
-          await resolveStorageUri(db, uri)
-            .then(readPart10Meta)
-            .catch(() => null)
-        )?.sopClassUid ?? null,
-      );
+    if (uri && !sopClasses.has(uri)) sopClasses.set(uri, await sopClassOf(db, uri));
   }
   const pseudoKeypoints = keypointRows.flatMap((k): SrKeypoint[] => {
     const sopClassUid = k.instance ? sopClasses.get(k.instance.storageUri) : null;
@@ -116,4 +108,19 @@ export async function loadStudySr(
     createdAt: options.now ?? new Date(),
   });
   return { ...sr, projectId: study.projectId, linked };
+}
+
+/**
+ * The SOP class of a stored instance, or null when its file cannot say (a root no longer configured, a file moved
+ * or unreadable): that keypoint is then left out of the SR. Resolving a registered root reads the database, and a
+ * database that cannot answer stays an error (SERVICE_UNAVAILABLE upstream), never a silently shorter SR.
+ */
+async function sopClassOf(db: Database, uri: string): Promise<string | null> {
+  const path = await resolveStorageUri(db, uri).catch((e: unknown) => {
+    if (isAppError(e)) return null;
+    throw e;
+  });
+  if (path === null) return null;
+  const meta = await readPart10Meta(path).catch(() => null);
+  return meta?.sopClassUid ?? null;
 }
