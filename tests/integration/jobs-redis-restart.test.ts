@@ -1,6 +1,7 @@
 // Fault test: Redis restarts in the middle of a cohort inference (a Redis of this test's own, so other test files
-// are not disturbed). While it is down the API keeps answering queries and job mutations fail fast with
-// SERVICE_UNAVAILABLE; when it is back the worker and the API reconnect and the run completes.
+// are not disturbed). With its append-only file: while it is down the API keeps answering queries and job mutations
+// fail fast with SERVICE_UNAVAILABLE; when it is back the worker and the API reconnect and the run completes. Without
+// persistence it comes back empty: the reconciler fails the rows whose queue entries were lost (JOB_LOST).
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
@@ -111,14 +112,19 @@ describe('Redis restarting mid-run', () => {
     expect(await inferenceQueueCounts(redis.url, prefix)).toMatchObject({ waiting: 0, active: 0, delayed: 0, failed: 0 });
   }, 180_000);
 
-  it('comes back empty: the worker fails the rows the queue lost with JOB_LOST, and new jobs run', async () => {
+  it('restarted without persistence it comes back empty: the worker fails the rows the queue lost with JOB_LOST, and new jobs run', async () => {
     await worker?.kill('SIGKILL');
     worker = undefined;
-    // Queued while no worker runs, then Redis loses its data (FLUSHALL stands in for a restart without persistence).
+    // Queued while no worker runs, then Redis crashes and restarts without an append-only file: its data is gone.
     const parentId = await startCohortInference(api, cohort.studyIds);
-    const flusher = new Redis(redis.url);
-    await flusher.flushall();
-    flusher.disconnect();
+    expect((await inferenceQueueCounts(redis.url, prefix)).waiting).toBeGreaterThan(0);
+    await redis.stop('SIGKILL');
+    await redis.start({ persistence: false });
+    const probe = new Redis(redis.url);
+    const appendOnly = await probe.config('GET', 'appendonly');
+    probe.disconnect();
+    expect(appendOnly).toEqual(['appendonly', 'no']);
+    expect(await inferenceQueueCounts(redis.url, prefix)).toMatchObject({ waiting: 0, active: 0, delayed: 0 });
 
     worker = await startWorkerProcess({
       databaseUrl: cohort.tdb.url,

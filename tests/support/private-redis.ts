@@ -13,8 +13,11 @@ export interface PrivateRedis {
   readonly url: string;
   /** Stops the server (SIGTERM: a clean shutdown that writes the AOF; SIGKILL: a crash) and waits for its exit. */
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
-  /** Starts it again on the same port and data folder; resolves once it answers PING. */
-  start(): Promise<void>;
+  /**
+   * Starts it again on the same port and data folder; resolves once it answers PING. `persistence: false` starts it
+   * as a Redis without an append-only file (or snapshot) would come back after a restart: empty.
+   */
+  start(options?: { persistence?: boolean }): Promise<void>;
   readonly running: boolean;
   /** Stops it and removes its data folder. */
   close(): Promise<void>;
@@ -59,7 +62,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   let exited: Promise<void> = Promise.resolve();
   let stderr = '';
 
-  const launch = async (): Promise<void> => {
+  const launch = async (persistence: boolean): Promise<void> => {
     const args = [
       '--port',
       String(port),
@@ -70,7 +73,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       '--save',
       '',
       '--appendonly',
-      'yes',
+      persistence ? 'yes' : 'no',
       '--appendfsync',
       'everysec',
       '--daemonize',
@@ -91,7 +94,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     });
   };
 
-  await launch();
+  await launch(true);
   const redis: PrivateRedis = {
     port,
     url,
@@ -105,9 +108,9 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       await exited;
       child = null;
     },
-    async start() {
+    async start({ persistence = true } = {}) {
       if (child) return;
-      await launch();
+      await launch(persistence);
     },
     async close() {
       await redis.stop('SIGKILL');
