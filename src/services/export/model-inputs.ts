@@ -23,6 +23,7 @@ import {
 import { loadLabelledStudies } from '../labelled-studies.js';
 import { locateLabels } from '../../training/export/label-keypoints.js';
 import { writeNpy } from './npy.js';
+import { csvCell } from './csv-cell.js';
 
 export type CoordinateSource = 'labels' | 'predicted';
 
@@ -112,8 +113,14 @@ function conditionOf(k: StudyKeypoint): Condition {
 /**
  * generate_coords.py's rows for one study (every condition and level; empty cells where a keypoint is missing):
  * x_norm, y_norm as the pipeline found them; instance_number only for axial rows (the slice the point lies on).
+ * The study and series ids come from folder names, which whoever writes an import folder chooses: they are written
+ * CSV-safe (csv-cell.ts; a plain numeric id is unchanged), so a comma or a formula in one cannot add a field or run.
  */
-function coordinateRows(studyExternalId: string, keypoints: readonly StudyKeypoint[], seriesExt: ReadonlyMap<string, string>): string[] {
+export function coordinateRows(
+  studyExternalId: string,
+  keypoints: readonly StudyKeypoint[],
+  seriesExt: ReadonlyMap<string, string>,
+): string[] {
   const rows: string[] = [];
   const order: Condition[] = [
     'SPINAL_CANAL_STENOSIS',
@@ -136,7 +143,9 @@ function coordinateRows(studyExternalId: string, keypoints: readonly StudyKeypoi
             axial && k.instanceNumber !== undefined ? String(k.instanceNumber) : '',
           ]
         : ['', '', '', ''];
-      rows.push([studyExternalId, cells[0], CSV_CONDITION[condition], csvLevel, cells[1], cells[2], cells[3], rowId].join(','));
+      rows.push(
+        [csvCell(studyExternalId), csvCell(cells[0]), CSV_CONDITION[condition], csvLevel, cells[1], cells[2], cells[3], rowId].join(','),
+      );
     }
   }
   return rows;
