@@ -4,6 +4,7 @@
 import { QUERIES, liveClient, onLiveStatus, request, setToken, subscribe, token } from './api.js';
 import { cohortFilterPanel } from './cohort-filter.js';
 import { cohortsPanel } from './cohorts-panel.js';
+import { completionRefresh } from './completion-refresh.js';
 import { importForm, trainingForm, writableProjects } from './data-panel.js';
 import { dicomwebForm } from './dicomweb-panel.js';
 import { h, replace } from './dom.js';
@@ -89,32 +90,21 @@ function renderDashboard() {
     sets.element,
     studies.element,
   );
-  // Jobs that finish change predictions: refresh the panels that show them at most every 1.5 s, and always once
-  // more after the last completion (a completion that arrives while a refresh is pending is never dropped).
-  /** @type {ReturnType<typeof setTimeout> | undefined} */
-  let timer;
-  let again = false;
-  const scheduleRefresh = () => {
-    timer = setTimeout(() => {
-      timer = undefined;
+  // Jobs that finish change predictions: refresh the panels that show them (timing in completion-refresh.js).
+  const completions = completionRefresh({
+    refresh: () => {
       modelSets(true);
       refreshAll();
       inference.refresh();
-      if (again) {
-        again = false;
-        scheduleRefresh();
-      }
-    }, 1500);
-  };
-  const stopCompletions = subscribe('subscription DashboardJobs { jobUpdated { id status } }', {}, (data) => {
-    if (data.jobUpdated.status !== 'COMPLETED') return;
-    if (timer) again = true;
-    else scheduleRefresh();
+    },
   });
+  const stopCompletions = subscribe('subscription DashboardJobs { jobUpdated { id status } }', {}, (data) =>
+    completions.jobUpdated(data.jobUpdated),
+  );
   return () => {
     jobs.dispose();
     stopCompletions();
-    clearTimeout(timer);
+    completions.dispose();
   };
 }
 
