@@ -1,6 +1,7 @@
 // Fault test: a cohort with one corrupt study (its DICOM files truncated after a first run) and one study deleted
 // after the second run was queued. Each bad study affects only itself: the corrupt one ends FAILED with its reason
 // and keeps the first run's predictions and keypoints; the others complete normally; the parent lists both failures.
+// Redis and PostgreSQL are private instances this test starts, like the other fault tests'.
 import { truncate } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
@@ -14,25 +15,30 @@ import {
   waitForTerminal,
   type Cohort,
 } from '../support/job-cohort.js';
-import { deleteKeysWithPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/test-redis.js';
+import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.js';
+import { startPrivateRedis, type PrivateRedis } from '../support/private-redis.js';
+import { uniquePrefix } from '../support/test-redis.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 import { resolveStorageUri } from '../../src/services/storage/storage-uri.js';
 
 const prefix = uniquePrefix();
+let redis: PrivateRedis;
+let postgres: PrivatePostgres;
 let cohort: Cohort;
 let api: RunningServer;
 let worker: WorkerProcess | undefined;
 
 beforeAll(async () => {
-  cohort = await createCohort({ studies: 4 });
-  api = await startApi({ db: cohort.db, databaseUrl: cohort.tdb.url, prefix });
-});
+  [redis, postgres] = await Promise.all([startPrivateRedis(), startPrivatePostgres()]);
+  cohort = await createCohort({ studies: 4, adminUrl: postgres.adminUrl });
+  api = await startApi({ db: cohort.db, databaseUrl: cohort.tdb.url, prefix, redisUrl: redis.url });
+}, 180_000);
 
 afterAll(async () => {
   await worker?.kill('SIGKILL');
   await api?.stop();
-  await cohort?.close();
-  await deleteKeysWithPrefix(prefix);
+  await cohort?.close().catch(() => undefined);
+  await Promise.all([postgres?.close(), redis?.close()]);
 });
 
 /** Cuts every file of the study to its first 300 bytes: the header starts, the pixel data is gone. */
@@ -45,7 +51,7 @@ async function corruptStudyFiles(studyId: string): Promise<number> {
 describe('a cohort with a corrupt study and a deleted study', () => {
   it('completes the good studies; the corrupt one fails with its reason and keeps its earlier results', async () => {
     const [goodA, goodB, corrupt, deleted] = cohort.studyIds;
-    worker = await startWorkerProcess({ databaseUrl: cohort.tdb.url, redisUrl: TEST_REDIS_URL, prefix });
+    worker = await startWorkerProcess({ databaseUrl: cohort.tdb.url, redisUrl: redis.url, prefix });
     // A first run while every file is readable: the corrupt study's earlier predictions and keypoints.
     const first = await waitForTerminal(cohort.db, await startCohortInference(api, cohort.studyIds));
     expect(first.status).toBe('COMPLETED');
@@ -114,6 +120,6 @@ describe('a cohort with a corrupt study and a deleted study', () => {
     });
     expect(await duplicateKeypoints(cohort.db, cohort.modelSetId)).toEqual([]);
     expect(await cohort.db.prisma.job.count({ where: { status: { in: ['QUEUED', 'RUNNING'] } } })).toBe(0);
-    expect(await inferenceQueueCounts(TEST_REDIS_URL, prefix)).toMatchObject({ waiting: 0, active: 0, delayed: 0 });
+    expect(await inferenceQueueCounts(redis.url, prefix)).toMatchObject({ waiting: 0, active: 0, delayed: 0 });
   }, 240_000);
 });

@@ -1,5 +1,6 @@
 // Fault test: a worker killed with SIGKILL in the middle of a cohort inference. Another worker takes the stalled
-// child over once its lock expires, and the cohort ends with exactly one set of results per study.
+// child over once its lock expires, and the cohort ends with exactly one set of results per study. Redis and
+// PostgreSQL are private instances this test starts, so a fault here cannot disturb (or be hidden by) other tests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
 import { inferenceQueueCounts, startApi, startCohortInference } from '../support/job-api.js';
@@ -14,32 +15,37 @@ import {
   waitForTerminal,
   type Cohort,
 } from '../support/job-cohort.js';
-import { deleteKeysWithPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/test-redis.js';
+import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.js';
+import { startPrivateRedis, type PrivateRedis } from '../support/private-redis.js';
+import { uniquePrefix } from '../support/test-redis.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
 const prefix = uniquePrefix();
+let redis: PrivateRedis;
+let postgres: PrivatePostgres;
 let cohort: Cohort;
 let api: RunningServer;
 const workers: WorkerProcess[] = [];
 
 const workerOptions = () => ({
   databaseUrl: cohort.tdb.url,
-  redisUrl: TEST_REDIS_URL,
+  redisUrl: redis.url,
   prefix,
   lockDurationMs: 2000,
   stalledIntervalMs: 1000,
 });
 
 beforeAll(async () => {
-  cohort = await createCohort({ studies: 4 });
-  api = await startApi({ db: cohort.db, databaseUrl: cohort.tdb.url, prefix });
-});
+  [redis, postgres] = await Promise.all([startPrivateRedis(), startPrivatePostgres()]);
+  cohort = await createCohort({ studies: 4, adminUrl: postgres.adminUrl });
+  api = await startApi({ db: cohort.db, databaseUrl: cohort.tdb.url, prefix, redisUrl: redis.url });
+}, 180_000);
 
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.kill('SIGKILL')));
   await api?.stop();
-  await cohort?.close();
-  await deleteKeysWithPrefix(prefix);
+  await cohort?.close().catch(() => undefined);
+  await Promise.all([postgres?.close(), redis?.close()]);
 });
 
 describe('a worker killed with SIGKILL mid-job', () => {
@@ -85,8 +91,9 @@ describe('a worker killed with SIGKILL mid-job', () => {
     const jobIds = await cohort.db.prisma.prediction.groupBy({ by: ['jobId'], where: { modelSetId: cohort.modelSetId } });
     expect(jobIds.map((j) => j.jobId)).toEqual([parentId]);
 
-    // Nothing is left behind in the queue: no waiting, active, delayed or failed jobs.
-    expect(await inferenceQueueCounts(TEST_REDIS_URL, prefix)).toMatchObject({ waiting: 0, active: 0, delayed: 0, failed: 0 });
+    // No job row is left non-final, and nothing is left behind in the queue: no waiting, active, delayed or failed jobs.
+    expect(await cohort.db.prisma.job.count({ where: { status: { in: ['QUEUED', 'RUNNING'] } } })).toBe(0);
+    expect(await inferenceQueueCounts(redis.url, prefix)).toMatchObject({ waiting: 0, active: 0, delayed: 0, failed: 0 });
   }, 150_000);
 
   it('finishes its running job on SIGTERM, exits cleanly, and leaves the rest queued', async () => {
@@ -109,6 +116,6 @@ describe('a worker killed with SIGKILL mid-job', () => {
     expect(rest.length).toBeGreaterThan(0);
     for (const c of rest) expect(c).toMatchObject({ status: 'QUEUED', startedAt: null });
     // They are still in the queue for the next worker; nothing is active or lost.
-    expect(await inferenceQueueCounts(TEST_REDIS_URL, prefix)).toMatchObject({ waiting: rest.length + 1, active: 0 });
+    expect(await inferenceQueueCounts(redis.url, prefix)).toMatchObject({ waiting: rest.length + 1, active: 0 });
   }, 90_000);
 });
