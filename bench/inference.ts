@@ -3,7 +3,7 @@
 // load; the fp32 peak is measured alongside; then the whole pipeline runs over synthetic DICOM studies with per-stage
 // times. Settings: BENCH_INFERENCE_STUDIES (2 of the 3-study cohort), BENCH_INFERENCE_RUNS (timed runs per model;
 // default: as many as fit ~6 s at the measured peak, 3 to 10), BENCH_INFERENCE_PIPELINE_RUNS (2). The "seed ensemble"
-// row (bench/inference/seed-ensemble.ts) follows; BENCH_INFERENCE_SEED_ONLY=1 runs only that row.
+// row (bench/inference/seed-ensemble.ts, fp32 and int8) follows; `npm run bench -- seed-ensemble` runs only that row.
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { benchmarkModels, benchmarkPipeline, distribution, type Distribution } from '../src/inference/bench.js';
@@ -118,23 +118,7 @@ async function sequentialLoadMsPerStudy(studies: readonly StudyInput[]): Promise
   return { ms: (performance.now() - t0) / studies.length, slices: slices / studies.length };
 }
 
-/** BENCH_INFERENCE_SEED_ONLY=1: only the "seed ensemble" row (the rest takes much longer). */
-async function runSeedOnly(): Promise<BenchReport> {
-  const machine = machineInfo();
-  const date = new Date().toISOString();
-  const loadAverageStart = loadAverage();
-  const seed = await timeSeedEnsemble(RUNTIME, setting('BENCH_INFERENCE_RUNS') ?? 2, log);
-  return {
-    title: 'Inference: the seed ensemble (all models, all folds), onnxruntime-node',
-    machine,
-    date,
-    markdown: `${seedEnsembleMarkdown(seed)}\nLoad average ${loadAverageStart.join(' / ')} at the start, ${loadAverage().join(' / ')} at the end.\n`,
-    raw: { seed, loadAverageStart, loadAverageEnd: loadAverage() },
-  };
-}
-
 export async function run(): Promise<BenchReport> {
-  if (process.env.BENCH_INFERENCE_SEED_ONLY === '1') return runSeedOnly();
   const started = performance.now();
   const machine = machineInfo();
   const date = new Date().toISOString();

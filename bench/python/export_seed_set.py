@@ -3,6 +3,9 @@ foraminal, subarticular and global ROI models with resnet18 at 128, swin_tiny an
 spinegraph's definitions of the seed's networks (the costs do not depend on the weights).
 
     python3 export_seed_set.py OUT_DIR      -> OUT_DIR/<name>.onnx ..., OUT_DIR/seed-bench-info.json (written last)
+
+A network whose .onnx and .check.json are already in OUT_DIR is kept, so an interrupted export resumes where it
+stopped (tracing the Swin-T and ConvNeXt models takes minutes on a busy 2-core machine).
 """
 from __future__ import annotations
 
@@ -25,12 +28,12 @@ ROI: List[Tuple[str, str, int, int]] = [("classifier-spinal", "SpinalROIModel", 
 BACKBONES: List[Tuple[str, int]] = [("resnet18", 128), ("swin_tiny_patch4_window7_224", 224), ("convnext_nano", 224)]
 
 
-def main() -> None:
-    out = Path(sys.argv[1])
-    out.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(0)
-    models: List[Dict[str, Any]] = []
-    jobs: List[Tuple[str, str, Dict[str, Any], List[int], str]] = []
+Job = Tuple[str, str, Dict[str, Any], List[int], str]
+
+
+def seed_networks() -> List[Job]:
+    """(name, role, seed model config, sample shape, input name) of every distinct network of the ensemble."""
+    jobs: List[Job] = []
     for role, channels, classes in COORD:
         cfg = {"type": "CoordModel", "args": {"base_model": "DeepLabV3Plus", "encoder_name": "resnet34",
                                               "num_classes": classes, "in_channels": channels}}
@@ -40,13 +43,24 @@ def main() -> None:
             series = {"SpinalROIModel": 2, "GlobalROIModel": 3}.get(kind, 1)
             cfg = {"type": kind, "args": {"base_model": backbone, "num_classes": classes, "in_channels": [1] * series}}
             jobs.append((f"{role}-{backbone}", role, cfg, [slots, 5, size, size], "rois"))
+    return jobs
+
+
+def main() -> None:
+    out = Path(sys.argv[1])
+    out.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(0)
+    models: List[Dict[str, Any]] = []
+    jobs = seed_networks()
     for name, role, cfg, shape, input_name in jobs:
-        model = build_seed_model(cfg).eval()
-        exported = export_onnx(model, role, 0, shape, input_name, "heatmaps" if input_name == "image" else "logits",
-                               out, stem=name)
-        models.append({"name": name, "role": role, "onnx": exported.onnx_path.name, "bytes": exported.bytes,
+        onnx_path = out / f"{name}.onnx"
+        if not (onnx_path.exists() and (out / f"{name}.check.json").exists()):
+            model = build_seed_model(cfg).eval()
+            export_onnx(model, role, 0, shape, input_name, "heatmaps" if input_name == "image" else "logits", out,
+                        stem=name)
+            print(json.dumps({"exported": name}), flush=True)
+        models.append({"name": name, "role": role, "onnx": onnx_path.name, "bytes": onnx_path.stat().st_size,
                        "input": input_name, "sampleShape": shape})
-        print(json.dumps({"exported": name}), flush=True)
     (out / "seed-bench-info.json").write_text(json.dumps({"torch": torch.__version__, "models": models}, indent=1))
 
 
