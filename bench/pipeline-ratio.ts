@@ -13,6 +13,8 @@ import { runPipeline } from '../src/inference/pipeline/run.js';
 import type { RuntimeOptions } from '../src/inference/runtime/onnx-session.js';
 import type { StudyInput } from '../src/inference/stack.js';
 import type { StudyResult } from '../src/inference/types.js';
+import { ensureFullModelSet } from './inference/full-model-set.js';
+import { keypointPriors } from './inference/keypoint-priors.js';
 import { recordingSet, replay, type RecordedRun } from './inference/recording-set.js';
 import { rsnaStudyInputs } from './inference/rsna-study-input.js';
 import { machineInfo } from './support/machine.js';
@@ -20,9 +22,11 @@ import type { BenchReport } from './support/report.js';
 import { ensureSynthCohort } from './support/synth-cohort.js';
 
 const DEMO = fileURLToPath(new URL('../models/demo', import.meta.url));
-const COHORT = { studies: 8, seed: 3033, size: 256 };
+const DEMO_COHORT = { studies: 8, seed: 3033, size: 256 };
+/** The full-size set reads 512 px sources, as the seed's keypoint models do. */
+const FULL_COHORT = { studies: 8, seed: 3033, size: 512 };
 /** Studies run (the first of the cohort); fewer for a quick look. */
-const USE = Number(process.env.BENCH_RATIO_STUDIES ?? COHORT.studies);
+const USE = Number(process.env.BENCH_RATIO_STUDIES ?? DEMO_COHORT.studies);
 const BATCHES = (process.env.BENCH_RATIO_BATCHES ?? '1,2,8').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RATIO_RUNS ?? 2);
 const log = (m: string) => console.error(`[pipeline-ratio] ${m}`);
@@ -110,20 +114,52 @@ function stageTable(r: BatchResult, n: number): string[] {
   return lines;
 }
 
-async function openSet(spinning: boolean): Promise<LoadedModelSet> {
-  const runtime: RuntimeOptions = { executionProvider: 'cpu', intraOpNumThreads: 2, interOpNumThreads: 1, allowSpinning: spinning };
-  return loadModelSet(DEMO, runtime);
+/** Which models the ratio is measured with. */
+interface RatioSetup {
+  readonly cohort: { studies: number; seed: number; size: number };
+  /** The model set's folder, given the cohort's folder (the full-size set's keypoint priors come from its labels). */
+  readonly modelDir: (cohortRoot: string) => Promise<string>;
+  readonly description: string;
+  readonly spinning: readonly boolean[];
 }
 
-export async function run(): Promise<BenchReport> {
+const DEMO_SETUP: RatioSetup = {
+  cohort: DEMO_COHORT,
+  modelDir: () => Promise.resolve(DEMO),
+  description: 'Demo model set (models/demo: the trained demo-size models, one fold per role)',
+  spinning: [true, false],
+};
+
+/** `npm run bench -- pipeline-ratio-full`: the full-size architectures (the issue's 3.3 s of model time per study). */
+export const FULL_SETUP: RatioSetup = {
+  cohort: FULL_COHORT,
+  modelDir: async (root) => (await ensureFullModelSet(await keypointPriors(root, FULL_COHORT.size, FULL_COHORT.size))).dir,
+  description:
+    'Full-size architectures (trainer config `full`: DeepLabV3+/ResNet34 at 512, ResNet18+GRU at 128; random weights, one fold per role; bench/inference/full-model-set.ts)',
+  // Spinning off only: the server, worker and CLI default (INFERENCE_SPINNING), and half the run time.
+  spinning: [false],
+};
+
+async function openSet(dir: string, spinning: boolean): Promise<LoadedModelSet> {
+  const runtime: RuntimeOptions = { executionProvider: 'cpu', intraOpNumThreads: 2, interOpNumThreads: 1, allowSpinning: spinning };
+  return loadModelSet(dir, runtime);
+}
+
+export function run(): Promise<BenchReport> {
+  return runWith(DEMO_SETUP);
+}
+
+export async function runWith(setup: RatioSetup): Promise<BenchReport> {
   const machine = machineInfo();
   const date = new Date().toISOString();
+  const COHORT = setup.cohort;
   log(`synthetic cohort ${JSON.stringify(COHORT)} (load ${load1()})`);
   const cohort = await ensureSynthCohort(COHORT);
   const studies = await rsnaStudyInputs(cohort.root, USE);
+  const modelDir = await setup.modelDir(cohort.root);
   const rows: BatchResult[] = [];
-  for (const spinning of [true, false]) {
-    const set = await openSet(spinning);
+  for (const spinning of setup.spinning) {
+    const set = await openSet(modelDir, spinning);
     try {
       for (const b of BATCHES) rows.push(await measure(studies, set, b, spinning));
     } finally {
@@ -134,7 +170,7 @@ export async function run(): Promise<BenchReport> {
   const n = studies.length;
   const best = rows.reduce((a, b) => (b.ratio < a.ratio ? b : a));
   const md = [
-    `Demo model set (models/demo: the trained demo-size models, one fold per role), ${n} synthetic studies (seed ${COHORT.seed}, ${COHORT.size} px) read from DICOM files on demand, every study through the pipeline at each batch size. onnxruntime-node cpu, 2 intra-op threads, 1 inter-op thread, graph optimisation all, inline preprocessing. ${RUNS} pipeline runs per row after a recording warm-up, each followed by a replay of the recorded model runs (model-only); medians.`,
+    `${setup.description}, ${n} synthetic studies (seed ${COHORT.seed}, ${COHORT.size} px) read from DICOM files on demand, every study through the pipeline at each batch size. onnxruntime-node cpu, 2 intra-op threads, 1 inter-op thread, graph optimisation all, inline preprocessing. ${RUNS} pipeline runs per row after a recording warm-up, each followed by a replay of the recorded model runs (model-only); medians.`,
     '',
     ...ratioTable(rows, n),
     '',
