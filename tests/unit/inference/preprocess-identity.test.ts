@@ -33,13 +33,20 @@ const ROLES: readonly ModelRole[] = [
   'classifier-global',
 ];
 
-/** Bit-level equality (toEqual would pass -0 for 0 and would say nothing about NaN payloads). */
+/**
+ * Bit-level equality (toEqual would pass -0 for 0), except that any NaN equals any NaN: a NaN's sign and payload
+ * depend on the CPU and on which V8 tier ran the arithmetic (x86's default NaN is negative, a propagated one keeps
+ * its operand's bits), so a CI machine once saw "NaN vs NaN" where this machine saw identical bits.
+ */
 function expectSameBits(actual: Float32Array, expected: Float32Array, what: string): void {
   expect(actual.length, what).toBe(expected.length);
   const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
   const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
   let firstDiff = -1;
-  for (let i = 0; i < a.length && firstDiff < 0; i++) if (a[i] !== e[i]) firstDiff = i;
+  for (let i = 0; i < a.length && firstDiff < 0; i++) {
+    const bothNaN = Number.isNaN(actual[i]) && Number.isNaN(expected[i]);
+    if (a[i] !== e[i] && !bothNaN) firstDiff = i;
+  }
   expect(firstDiff === -1 ? 'identical' : `differs at ${firstDiff}: ${actual[firstDiff]} vs ${expected[firstDiff]}`, what).toBe(
     'identical',
   );
