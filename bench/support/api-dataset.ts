@@ -130,6 +130,8 @@ export async function generateApiDataset(url: string, options: ApiDatasetOptions
     await rebuildIndexes();
     // Replica mode skipped every trigger, the ones that keep the cohort cell counts too: recount them once.
     await client.query(`SELECT "CellCounts_rebuild"()`);
+    // And the per-study metric terms (StudyMetricTerms) that the analytics read.
+    await client.query(`SELECT "StudyMetricTerms_rebuild"()`);
     await checkDataset(client, modelSetId);
     // A settled database has statistics and a visibility map; a freshly bulk-loaded one has neither.
     await client.query(`VACUUM ANALYZE "Study", "Series", "Label", "Prediction"`);
