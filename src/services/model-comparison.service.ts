@@ -1,7 +1,8 @@
 // compareModelSets: the RSNA metric of two model sets on the same labelled rows, with a paired bootstrap interval
 // of the difference. Only rows that both sets predicted count (a paired comparison), so each set's score here
 // equals evaluation() when both sets cover the same rows. Per-study loss sums come from one SQL statement over the
-// rows' stored metric terms; the resampling runs in TypeScript (analytics/paired-bootstrap.ts).
+// per-study rows of StudyMetricTerms (the rows' stored metric terms, summed by triggers); the resampling runs in
+// TypeScript (analytics/paired-bootstrap.ts).
 import { randomInt } from 'node:crypto';
 import type { Database } from '../db/client.js';
 import { badInput } from '../domain/errors.js';
@@ -60,13 +61,19 @@ export async function compareModelSets(db: Database, args: CompareArgs): Promise
   };
 }
 
+/** Bits of the metric parts' cells in StudyMetricTerms' masks (cell = condition x 5 + level, in the enums' order). */
+export const PART_CELL_BITS = { spinal: 0x1f, foraminal: 0x7fe0, subarticular: 0x1ff8000 } as const;
+
 /**
  * Per study, in the order of METRIC_PARTS: A's and B's sums of w x loss and the sum of w. The any-severe-spinal
  * part is one term per study with spinal rows (label: any severe; prediction: the largest raw severe probability,
- * clipped; weight: the largest row weight), as in evaluation.service.ts. Each row's w x loss is its stored
- * "weightedLoss" and its label the copy beside it ("labelSeverity"), so the rows come from one index of Prediction
- * (model set, study, condition, level, ...): two index-only scans in the same order, merged, grouped per study as
- * they stream, packed as float64s in study id order (the order the bootstrap's draws index).
+ * clipped; weight: the largest row weight), as in evaluation.service.ts. Only rows both sets predicted count.
+ *
+ * The per-study sums are read from StudyMetricTerms (one row per model set and study, kept by triggers): where A's
+ * and B's labelled cells are the same, the pairs are exactly those cells, so A's and B's stored loss sums are the
+ * paired sums, and the weights and the any-severe-spinal label follow from the label masks (w = 1, 2, 4 per class).
+ * Where the cells differ (a set that predicted only some rows of a study), that study alone is summed from its
+ * Prediction rows as before. Packed as float64s in study id order (the order the bootstrap's draws index).
  */
 async function studyContributions(db: Database, args: CompareArgs): Promise<StudyContributions & { rows: number }> {
   const b = new SqlBuilder();
@@ -78,14 +85,27 @@ async function studyContributions(db: Database, args: CompareArgs): Promise<Stud
   const clip = (v: string): string => `LEAST(GREATEST(${v}, ${eps}), 1 - ${eps})`;
   const part = (core: string, col: string): string => `coalesce(sum(${col}) FILTER (WHERE core = '${core}'), 0)`;
   const anyLoss = (p: string): string => `CASE WHEN y = 1 THEN -ln(${p}) ELSE -ln(1 - ${p}) END`;
+  const bits = (mask: string, part: keyof typeof PART_CELL_BITS): string => `bit_count(int4send(${mask} & ${PART_CELL_BITS[part]}))`;
+  const weightSum = (part: keyof typeof PART_CELL_BITS): string =>
+    `(${bits('t.l0', part)} + 2 * ${bits('t.l1', part)} + 4 * ${bits('t.l2', part)})::float8`;
+  const spinal = PART_CELL_BITS.spinal;
   const [r] = await db.sql.query<{ studies: number; rows: number; packed: Uint8Array | null }>(
-    `WITH rows AS (
+    `WITH t AS MATERIALIZED (
+       SELECT ta."studyId", ta."labelNormalMildMask" AS l0, ta."labelModerateMask" AS l1, ta."labelSevereMask" AS l2,
+              (ta."labelNormalMildMask", ta."labelModerateMask", ta."labelSevereMask") = (tb."labelNormalMildMask", tb."labelModerateMask", tb."labelSevereMask") AS same,
+              ta."spinalLoss" AS a0, ta."foraminalLoss" AS a1, ta."subarticularLoss" AS a2, ta."spinalSevereMax" AS sa,
+              tb."spinalLoss" AS b0, tb."foraminalLoss" AS b1, tb."subarticularLoss" AS b2, tb."spinalSevereMax" AS sb
+       FROM "StudyMetricTerms" ta
+       JOIN "StudyMetricTerms" tb ON tb."modelSetId" = ${mb}::uuid AND tb."studyId" = ta."studyId"
+       WHERE ta."modelSetId" = ${ma}::uuid AND (ta."labelNormalMildMask" | ta."labelModerateMask" | ta."labelSevereMask") <> 0
+         AND ta."studyId" IN (SELECT s.id FROM "Study" s WHERE ${where})),
+     rows AS (
        SELECT pa."studyId", ${coreSql('pa')} AS core, ${labelWeightSql('pa')} AS w, (pa."labelSeverity" = 'SEVERE')::int AS y,
               pa."weightedLoss" AS la, pb."weightedLoss" AS lb, pa.severe AS sa, pb.severe AS sb
        FROM "Prediction" pa
        JOIN "Prediction" pb ON pb."modelSetId" = ${mb}::uuid AND pb."studyId" = pa."studyId" AND pb.condition = pa.condition AND pb.level = pa.level
        WHERE pa."modelSetId" = ${ma}::uuid AND pa."labelSeverity" IS NOT NULL
-         AND pa."studyId" IN (SELECT s.id FROM "Study" s WHERE ${where})),
+         AND pa."studyId" = ANY(ARRAY(SELECT t."studyId" FROM t WHERE NOT t.same))),
      per_study AS (
        SELECT "studyId", count(*) AS n,
               ${part('spinal', 'la')} AS a0, ${part('foraminal', 'la')} AS a1, ${part('subarticular', 'la')} AS a2,
@@ -93,7 +113,14 @@ async function studyContributions(db: Database, args: CompareArgs): Promise<Stud
               ${part('spinal', 'w')} AS w0, ${part('foraminal', 'w')} AS w1, ${part('subarticular', 'w')} AS w2,
               max(y) FILTER (WHERE core = 'spinal') AS y, max(w) FILTER (WHERE core = 'spinal') AS w3,
               ${clip("max(sa) FILTER (WHERE core = 'spinal')")} AS pa3, ${clip("max(sb) FILTER (WHERE core = 'spinal')")} AS pb3
-       FROM rows GROUP BY "studyId"),
+       FROM rows GROUP BY "studyId"
+       UNION ALL
+       SELECT t."studyId", bit_count(int4send(t.l0 | t.l1 | t.l2)) AS n, t.a0, t.a1, t.a2, t.b0, t.b1, t.b2,
+              ${weightSum('spinal')} AS w0, ${weightSum('foraminal')} AS w1, ${weightSum('subarticular')} AS w2,
+              CASE WHEN (t.l0 | t.l1 | t.l2) & ${spinal} <> 0 THEN ((t.l2 & ${spinal}) <> 0)::int END AS y,
+              CASE WHEN t.l2 & ${spinal} <> 0 THEN 4.0::float8 WHEN t.l1 & ${spinal} <> 0 THEN 2.0::float8 WHEN t.l0 & ${spinal} <> 0 THEN 1.0::float8 END AS w3,
+              ${clip('t.sa')} AS pa3, ${clip('t.sb')} AS pb3
+       FROM t WHERE t.same),
      terms AS (
        SELECT *, coalesce(w3 * ${anyLoss('pa3')}, 0) AS a3, coalesce(w3 * ${anyLoss('pb3')}, 0) AS b3 FROM per_study)
      SELECT count(*)::int AS studies, coalesce(sum(n), 0)::int AS rows,
