@@ -101,6 +101,17 @@ describe('generateApiDataset', () => {
     }
   });
 
+  it('leaves one StudyMetricTerms row per study with all 25 cells predicted and labelled (rebuilt after the load)', async () => {
+    const all = 2 ** 25 - 1;
+    const [terms] = await bench.db.sql.query<{ n: number; full: number }>(
+      `SELECT count(*)::int AS n,
+              count(*) FILTER (WHERE "normalMildMask" | "moderateMask" | "severeMask" = ${all}
+                                 AND "labelNormalMildMask" | "labelModerateMask" | "labelSevereMask" = ${all})::int AS full
+       FROM "StudyMetricTerms"`,
+    );
+    expect(terms).toEqual({ n: STUDIES, full: STUDIES });
+  });
+
   it('stores probabilities that sum to 1, with severity their argmax', async () => {
     const rows = await joined(bench);
     expect(rows).toHaveLength(25 * STUDIES);
