@@ -15,7 +15,7 @@ import type { StudyInput } from '../src/inference/stack.js';
 import type { StudyResult } from '../src/inference/types.js';
 import { ensureFullModelSet } from './inference/full-model-set.js';
 import { keypointPriors } from './inference/keypoint-priors.js';
-import { recordingSet, replay, type RecordedRun } from './inference/recording-set.js';
+import { instantSet, recordingSet, replay, type RecordedRun } from './inference/recording-set.js';
 import { rsnaStudyInputs } from './inference/rsna-study-input.js';
 import { machineInfo } from './support/machine.js';
 import type { BenchReport } from './support/report.js';
@@ -46,6 +46,8 @@ interface BatchResult {
   readonly modelRuns: number;
   readonly wallMs: number[];
   readonly modelOnlyMs: number[];
+  /** The pipeline with every model answering at once from the recording: its own work alone. */
+  readonly noModelMs: number[];
   readonly ratio: number;
   readonly stagesMs: Record<string, number>;
   readonly loads: number[];
@@ -61,6 +63,7 @@ async function measure(
   await runPipeline(studies, recordingSet(set, calls), { studiesPerBatch });
   const wallMs: number[] = [];
   const modelOnlyMs: number[] = [];
+  const noModelMs: number[] = [];
   const loads: number[] = [];
   const stages = new Map<string, number[]>();
   for (let i = 0; i < RUNS; i++) {
@@ -70,8 +73,11 @@ async function measure(
     wallMs.push(performance.now() - t0);
     for (const [k, v] of stageBusy(results)) stages.set(k, [...(stages.get(k) ?? []), v]);
     modelOnlyMs.push(await replay(calls));
+    const t1 = performance.now();
+    await runPipeline(studies, instantSet(set, calls), { studiesPerBatch });
+    noModelMs.push(performance.now() - t1);
     log(
-      `batch ${studiesPerBatch}, spinning ${spinning}: pipeline ${wallMs.at(-1)?.toFixed(0)} ms, model-only ${modelOnlyMs.at(-1)?.toFixed(0)} ms (load ${load1()})`,
+      `batch ${studiesPerBatch}, spinning ${spinning}: pipeline ${wallMs.at(-1)?.toFixed(0)} ms, model-only ${modelOnlyMs.at(-1)?.toFixed(0)} ms, without models ${noModelMs.at(-1)?.toFixed(0)} ms (load ${load1()})`,
     );
   }
   const wall = distribution(wallMs).median;
@@ -82,6 +88,7 @@ async function measure(
     modelRuns: calls.length,
     wallMs,
     modelOnlyMs,
+    noModelMs,
     ratio: wall / model,
     stagesMs: Object.fromEntries([...stages].map(([k, v]) => [k, distribution(v).median])),
     loads,
@@ -92,14 +99,15 @@ const f0 = (v: number) => v.toFixed(0);
 
 function ratioTable(rows: readonly BatchResult[], n: number): string[] {
   const lines = [
-    '| studies per batch | intra-op spinning | model runs | pipeline wall ms per study | model-only ms per study | wall / model-only | load (1 min) at each pipeline run |',
-    '|---:|---|---:|---:|---:|---:|---|',
+    '| studies per batch | intra-op spinning | model runs | pipeline wall ms per study | model-only ms per study | wall / model-only | pipeline without models ms per study | load (1 min) at each pipeline run |',
+    '|---:|---|---:|---:|---:|---:|---:|---|',
   ];
   for (const r of rows) {
     const wall = distribution(r.wallMs).median / n;
     const model = distribution(r.modelOnlyMs).median / n;
+    const alone = distribution(r.noModelMs).median / n;
     lines.push(
-      `| ${r.studiesPerBatch} | ${r.spinning ? 'on (default)' : 'off'} | ${r.modelRuns} | ${f0(wall)} | ${f0(model)} | **${r.ratio.toFixed(2)}** | ${r.loads.join(', ')} |`,
+      `| ${r.studiesPerBatch} | ${r.spinning ? 'on (default)' : 'off'} | ${r.modelRuns} | ${f0(wall)} | ${f0(model)} | **${r.ratio.toFixed(2)}** | ${f0(alone)} | ${r.loads.join(', ')} |`,
     );
   }
   return lines;
@@ -170,7 +178,7 @@ export async function runWith(setup: RatioSetup): Promise<BenchReport> {
   const n = studies.length;
   const best = rows.reduce((a, b) => (b.ratio < a.ratio ? b : a));
   const md = [
-    `${setup.description}, ${n} synthetic studies (seed ${COHORT.seed}, ${COHORT.size} px) read from DICOM files on demand, every study through the pipeline at each batch size. onnxruntime-node cpu, 2 intra-op threads, 1 inter-op thread, graph optimisation all, inline preprocessing. ${RUNS} pipeline runs per row after a recording warm-up, each followed by a replay of the recorded model runs (model-only); medians.`,
+    `${setup.description}, ${n} synthetic studies (seed ${COHORT.seed}, ${COHORT.size} px) read from DICOM files on demand, every study through the pipeline at each batch size. onnxruntime-node cpu, 2 intra-op threads, 1 inter-op thread, graph optimisation all, inline preprocessing. ${RUNS} pipeline runs per row after a recording warm-up, each followed by a replay of the recorded model runs (model-only) and by the pipeline with every model answering at once from the recording (its own reading, decoding and resampling alone, one thread); medians.`,
     '',
     ...ratioTable(rows, n),
     '',

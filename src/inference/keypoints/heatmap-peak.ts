@@ -15,12 +15,18 @@ export interface HeatmapPeak {
  */
 export function heatmapPeak(data: Float32Array, offset: number, rows: number, cols: number, refine: boolean): HeatmapPeak {
   let best = offset;
+  let value = data[offset];
   const end = offset + rows * cols;
-  for (let i = offset + 1; i < end; i++) if (data[i] > data[best]) best = i;
+  for (let i = offset + 1; i < end; i++) {
+    const v = data[i];
+    if (v > value) {
+      value = v;
+      best = i;
+    }
+  }
   const idx = best - offset;
   const px = idx % cols;
   const py = (idx - px) / cols;
-  const value = data[best];
   if (!refine) return { x: px, y: py, value };
   const dx = px > 0 && px < cols - 1 ? vertex(data[best - 1], value, data[best + 1]) : 0;
   const dy = py > 0 && py < rows - 1 ? vertex(data[best - cols], value, data[best + cols]) : 0;

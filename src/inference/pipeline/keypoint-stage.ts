@@ -27,12 +27,23 @@ export function recordMissingKeypoints(m: ModelManifest, state: StudyState, samp
   }
 }
 
+/**
+ * The folds' heatmaps averaged, value by value in fold order (mean += output / folds, in float32). One fold: its
+ * output as it is, since 0 + x / 1 is x (a -0 aside, which no argmax tells apart from +0).
+ */
+function foldMean(outputs: readonly Float32Array[]): Float32Array {
+  if (outputs.length === 1) return outputs[0];
+  const mean = new Float32Array(outputs[0].length);
+  const n = outputs.length;
+  for (const o of outputs) for (let i = 0; i < mean.length; i++) mean[i] += o[i] / n;
+  return mean;
+}
+
 /** `outputs`: one batch-major heatmap tensor per fold, all for the rows of `prepared`. */
 export function decodeKeypoints(m: ModelManifest, prepared: PreparedInputs, outputs: readonly Float32Array[], refine: boolean): void {
   const spec = specOf(m);
   const [, k, h, w] = spec.output.shape as [unknown, number, number, number];
-  const mean = new Float32Array(outputs[0].length);
-  for (const o of outputs) for (let i = 0; i < mean.length; i++) mean[i] += o[i] / outputs.length;
+  const mean = foldMean(outputs);
 
   prepared.rows.forEach((row, r) => {
     const slot = row.slots[0];
@@ -57,7 +68,8 @@ export function decodeKeypoints(m: ModelManifest, prepared: PreparedInputs, outp
         pixel,
         normalized,
         patientMm: pixelToPatient(slice.geometry, pixel.x, pixel.y),
-        score: peak.value,
+        // + 0: a one-fold "mean" is the output itself, and a -0 peak reads +0 as the summed mean gave it.
+        score: peak.value + 0,
       };
       row.state.keypoints.set(keypointKey(spec.view.series, level, side), kp);
       row.state.keypointList.push(kp);

@@ -197,21 +197,24 @@ function slotKey(state: StudyState, plan: ViewPlan, filled: number, target: View
 export async function runInChunks(
   run: (feeds: Record<string, { data: Float32Array; dims: number[] }>) => Promise<Float32Array>,
   manifest: ModelManifest,
-  prepared: PreparedInputs,
+  prepared: Pick<PreparedInputs, 'tensor'> & { readonly rows: { readonly length: number } },
   maxBatch: number,
 ): Promise<Float32Array> {
   const { input, output } = manifest.spec;
   const n = prepared.rows.length;
   const inSize = input.shape.slice(1).reduce<number>((a, d) => a * (d as number), 1);
   const outSize = output.shape.slice(1).reduce<number>((a, d) => a * (d as number), 1);
-  const out = new Float32Array(n * outSize);
+  // One chunk: the model's own output is the answer (no copy). Several: each chunk's input is a view of the
+  // prepared tensor (onnxruntime reads a typed array at its byte offset), and the outputs are concatenated.
+  const out = n > maxBatch ? new Float32Array(n * outSize) : undefined;
   for (let start = 0; start < n; start += maxBatch) {
     const b = Math.min(maxBatch, n - start);
-    const data = b === n ? prepared.tensor : prepared.tensor.slice(start * inSize, (start + b) * inSize);
+    const data = b === n ? prepared.tensor : prepared.tensor.subarray(start * inSize, (start + b) * inSize);
     const result = await run({ [input.name]: { data, dims: [b, ...(input.shape.slice(1) as number[])] } });
     if (result.length !== b * outSize)
       throw new Error(`${manifest.name}: output ${output.name} has ${result.length} values for batch ${b}, expected ${b * outSize}`);
+    if (!out) return result;
     out.set(result, start * outSize);
   }
-  return out;
+  return out ?? new Float32Array(0);
 }

@@ -24,6 +24,12 @@ export interface PipelineOptions {
   readonly maxBatch?: number;
   /** Studies whose samples share model runs (runPipeline). Default 4. */
   readonly studiesPerBatch?: number;
+  /**
+   * Batches under way at once (runPipeline). Default 2: the next batch reads, decodes and resamples while this one's
+   * models run, and its model runs fill the gaps where this one waits for its own inputs (after each keypoint
+   * stage). Model runs stay one at a time (one lane for all batches). 1 = one batch after another.
+   */
+  readonly batchesInFlight?: number;
   /** Where resampling runs. Default: inline on the calling thread. */
   readonly preprocessor?: Preprocessor;
   readonly signal?: AbortSignal;
@@ -50,7 +56,6 @@ function checkAborted(signal: AbortSignal | undefined): void {
 
 class BatchRun {
   private readonly clock = new StageClock();
-  private readonly lane = new SerialLane();
   private readonly states: StudyState[];
   private readonly preprocessor: Preprocessor;
   private readonly maxBatch: number;
@@ -61,6 +66,7 @@ class BatchRun {
     studies: readonly StudyInput[],
     private readonly set: LoadedModelSet,
     private readonly options: PipelineOptions,
+    private readonly lane: SerialLane = new SerialLane(),
   ) {
     this.states = studies.map((s) => new StudyState(s, (ms) => this.clock.add('load', ms)));
     this.preprocessor = options.preprocessor ?? inlinePreprocessor;
@@ -178,7 +184,10 @@ export async function runStudyPipeline(study: StudyInput, modelSet: LoadedModelS
   return result;
 }
 
-/** Several studies, `studiesPerBatch` at a time; `onProgress` after each batch. Results in input order. */
+/**
+ * Several studies, `studiesPerBatch` at a time, `batchesInFlight` batches under way at once sharing one model lane;
+ * `onProgress` after each batch, in batch order. Results in input order.
+ */
 export async function runPipeline(
   studies: readonly StudyInput[],
   modelSet: LoadedModelSet,
@@ -186,12 +195,31 @@ export async function runPipeline(
   onProgress?: (p: PipelineProgress) => void,
 ): Promise<StudyResult[]> {
   const per = Math.max(1, options.studiesPerBatch ?? 4);
+  const window = Math.max(1, Math.floor(options.batchesInFlight ?? 2));
+  const lane = new SerialLane();
+  const starts = Array.from({ length: Math.ceil(studies.length / per) }, (_, b) => b * per);
+  const running: Promise<StudyResult[]>[] = [];
+  const start = (b: number): void => {
+    const run = new BatchRun(studies.slice(starts[b], starts[b] + per), modelSet, options, lane).run();
+    // Observed now: a batch that fails while an earlier one is awaited must not be an unhandled rejection.
+    run.catch(() => undefined);
+    running.push(run);
+  };
   const results: StudyResult[] = [];
-  for (let i = 0; i < studies.length; i += per) {
-    checkAborted(options.signal);
-    const batch = await new BatchRun(studies.slice(i, i + per), modelSet, options).run();
-    results.push(...batch);
-    onProgress?.({ studiesDone: results.length, studiesTotal: studies.length, results: batch });
+  try {
+    for (let b = 0; b < starts.length; b++) {
+      checkAborted(options.signal);
+      // running[0] is batch b; top the window up with the batches after the last one started.
+      while (running.length < window && b + running.length < starts.length) start(b + running.length);
+      const current = running.shift();
+      if (!current) throw new Error('internal: no batch under way');
+      const batch = await current;
+      results.push(...batch);
+      onProgress?.({ studiesDone: results.length, studiesTotal: studies.length, results: batch });
+    }
+  } finally {
+    // Batches already started finish (or fail) before the caller hears back: nothing keeps running behind it.
+    await Promise.allSettled(running);
   }
   return results;
 }

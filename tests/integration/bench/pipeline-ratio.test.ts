@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordingSet, replay, type RecordedRun } from '../../../bench/inference/recording-set.js';
+import { instantSet, recordingSet, replay, type RecordedRun } from '../../../bench/inference/recording-set.js';
 import { loadModelSet, type LoadedModelSet } from '../../../src/inference/model-set.js';
 import { runPipeline } from '../../../src/inference/pipeline/run.js';
 import type { FloatTensor } from '../../../src/inference/runtime/onnx-session.js';
@@ -59,5 +59,19 @@ describe('recordingSet and replay', () => {
     const ms = await replay(runs);
     expect(ms).toBeGreaterThan(0);
     expect(runs.length).toBe(before);
+  });
+
+  it('instantSet answers with the recorded outputs: the same results without a forward pass, and refuses a different run', async () => {
+    const studies = ['c', 'd'].map((id) => ({ studyId: id, stacks: syntheticStudy(id).stacks }));
+    const runs: RecordedRun[] = [];
+    const real = await runPipeline(studies, recordingSet(set, runs), { studiesPerBatch: 2 });
+    const instant = await runPipeline(studies, instantSet(set, runs), { studiesPerBatch: 2 });
+    const strip = (r: (typeof real)[number]) => ({ ...r, timings: undefined });
+    expect(instant.map(strip)).toEqual(real.map(strip));
+    // One study per batch makes other tensors than those recorded at two: the set says so instead of answering.
+    const diverged = await runPipeline(studies, instantSet(set, runs), { studiesPerBatch: 1 });
+    expect(diverged.some((r) => r.missingKeypoints.some((k) => k.reason.code === 'MODEL_ERROR' && /not the recorded one/.test(k.reason.message)))).toBe(
+      true,
+    );
   });
 });

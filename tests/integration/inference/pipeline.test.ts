@@ -243,6 +243,35 @@ describe('batching and threads', () => {
     expect(batched[0].timings.studiesInBatch).toBe(3);
   });
 
+  it('keeps two batches under way: the next batch keypoint runs go before this batch classifiers, answers unchanged', async () => {
+    const order: string[] = [];
+    const logged: LoadedModelSet = {
+      ...set,
+      models: set.models.map((m) => ({
+        ...m,
+        session: { ...m.session, run: (feeds) => (order.push(m.manifest.role), m.session.run(feeds)) },
+      })),
+    };
+    const studies = ['p', 'q', 'r'].map((id) => study(id, syntheticStudy(id)));
+    const progress = (into: number[][]) => (p: { results: readonly StudyResult[] }) => into.push(p.results.map((r) => studies.findIndex((s) => s.studyId === r.studyId)));
+    const oneAtATime: number[][] = [];
+    const serial = await runPipeline(studies, logged, { ...REFINED, studiesPerBatch: 1, batchesInFlight: 1 }, progress(oneAtATime));
+    const serialOrder = order.splice(0);
+    const overlapped: number[][] = [];
+    const windowed = await runPipeline(studies, logged, { ...REFINED, studiesPerBatch: 1 }, progress(overlapped));
+    // One at a time, batch 2's first run (Sag T2 keypoints) comes after all of batch 1's classifiers; two under
+    // way, it comes before batch 1's first classifier run.
+    const secondSagT2 = (o: readonly string[]) => o.indexOf('keypoints-sagittal-t2', o.indexOf('keypoints-sagittal-t2') + 1);
+    const firstClassifier = (o: readonly string[]) => o.findIndex((r) => r.startsWith('classifier-'));
+    expect(secondSagT2(serialOrder)).toBeGreaterThan(firstClassifier(serialOrder));
+    expect(secondSagT2(order)).toBeLessThan(firstClassifier(order));
+    expect(order.length).toBe(serialOrder.length);
+    expect(overlapped).toEqual([[0], [1], [2]]);
+    expect(oneAtATime).toEqual([[0], [1], [2]]);
+    const strip = (r: StudyResult) => ({ ...r, timings: undefined });
+    expect(windowed.map(strip)).toEqual(serial.map(strip));
+  });
+
   it('renders identically on worker threads', async () => {
     const workers = new WorkerPreprocessor(2);
     try {
