@@ -53,7 +53,7 @@ export async function prepareAnalytics(client: pg.Client, dataset: ApiDataset): 
     [dataset.modelSetId, setB],
   );
   await client.query(`UPDATE "Prediction" SET "memberSpread" = 0.6 * random() WHERE "modelSetId" = $1::uuid`, [dataset.modelSetId]);
-  await client.query(`VACUUM ANALYZE "Prediction"`);
+  await client.query(`VACUUM ANALYZE "Prediction", "StudyMetricTerms"`);
   const prepareMs = performance.now() - started;
   const indexBytes = (
     await client.query<{ name: string; bytes: string }>(

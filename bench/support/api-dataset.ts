@@ -134,7 +134,7 @@ export async function generateApiDataset(url: string, options: ApiDatasetOptions
     await client.query(`SELECT "StudyMetricTerms_rebuild"()`);
     await checkDataset(client, modelSetId);
     // A settled database has statistics and a visibility map; a freshly bulk-loaded one has neither.
-    await client.query(`VACUUM ANALYZE "Study", "Series", "Label", "Prediction"`);
+    await client.query(`VACUUM ANALYZE "Study", "Series", "Label", "Prediction", "StudyMetricTerms"`);
     const severities = async (table: 'Label' | 'Prediction'): Promise<Record<string, number>> =>
       Object.fromEntries(
         (

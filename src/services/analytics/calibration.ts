@@ -12,8 +12,13 @@ const STEP = (1 + 1e-8) / CALIBRATION_BINS;
 /** The 9 interior edges, computed as numpy's linspace computes them (i * step). */
 const EDGES = Array.from({ length: CALIBRATION_BINS - 1 }, (_, i) => (i + 1) * STEP);
 
+/** The lowest bin whose upper edge is >= p (the last for larger p; the first for NaN). */
 export function binOf(p: number): number {
-  let bin = 0;
+  // A guess from p / STEP, then moved against the edges themselves until the edge below is < p and its own edge is
+  // >= p: exactly the linear search's answer, in one or two comparisons instead of up to nine.
+  const guess = Math.ceil(p / STEP) - 1;
+  let bin = guess >= 0 ? Math.min(guess, EDGES.length) : 0;
+  while (bin > 0 && EDGES[bin - 1] >= p) bin--;
   while (bin < EDGES.length && EDGES[bin] < p) bin++;
   return bin;
 }
@@ -40,6 +45,10 @@ export function reliabilityBins(hit: ArrayLike<boolean | number>, p: ArrayLike<n
     sumP[b] += p[i];
     if (hit[i]) sumHit[b] += 1;
   }
+  return binsOf(count, sumP, sumHit);
+}
+
+function binsOf(count: Float64Array, sumP: Float64Array, sumHit: Float64Array): ReliabilityBin[] {
   const bins: ReliabilityBin[] = [];
   for (let b = 0; b < CALIBRATION_BINS; b++) {
     if (count[b] === 0) continue;
@@ -53,6 +62,48 @@ export function reliabilityBins(hit: ArrayLike<boolean | number>, p: ArrayLike<n
     });
   }
   return bins;
+}
+
+function eceOf(bins: readonly ReliabilityBin[], n: number): Statistic {
+  if (n === 0) return undefinedBecause('no rows');
+  let ece = 0;
+  for (const b of bins) ece += (b.count / n) * Math.abs(b.observed - b.meanPredicted);
+  return defined(ece);
+}
+
+/**
+ * expectedCalibrationError() and reliabilityBins() of each class in one pass over the rows: every bin adds the same
+ * numbers in the same row order as those functions do, so the answers are theirs to the last bit.
+ */
+export function calibrationOf(
+  labels: ArrayLike<number>,
+  p0: ArrayLike<number>,
+  p1: ArrayLike<number>,
+  p2: ArrayLike<number>,
+): { ece: Statistic; reliability: ReliabilityBin[][] } {
+  const n = labels.length;
+  // Per series (class 0, 1, 2, then the top label) and bin: count, sum of probability, sum of hits.
+  const count = Array.from({ length: 4 }, () => new Float64Array(CALIBRATION_BINS));
+  const sumP = Array.from({ length: 4 }, () => new Float64Array(CALIBRATION_BINS));
+  const sumHit = Array.from({ length: 4 }, () => new Float64Array(CALIBRATION_BINS));
+  const add = (k: number, p: number, hit: boolean): void => {
+    const b = binOf(p);
+    count[k][b] += 1;
+    sumP[k][b] += p;
+    if (hit) sumHit[k][b] += 1;
+  };
+  for (let i = 0; i < n; i++) {
+    const a = p0[i];
+    const m = p1[i];
+    const s = p2[i];
+    const label = labels[i];
+    add(0, a, label === 0);
+    add(1, m, label === 1);
+    add(2, s, label === 2);
+    add(3, Math.max(a, m, s), argmax3(a, m, s) === label);
+  }
+  const reliability = [0, 1, 2].map((k) => binsOf(count[k], sumP[k], sumHit[k]));
+  return { ece: eceOf(binsOf(count[3], sumP[3], sumHit[3]), n), reliability };
 }
 
 /** Top-label ECE over rows of three probabilities (p0, p1, p2 per row) and their labels (0..2). */
@@ -70,7 +121,5 @@ export function expectedCalibrationError(
     confidence[i] = Math.max(p0[i], p1[i], p2[i]);
     correct[i] = argmax3(p0[i], p1[i], p2[i]) === labels[i] ? 1 : 0;
   }
-  let ece = 0;
-  for (const b of reliabilityBins(correct, confidence)) ece += (b.count / n) * Math.abs(b.observed - b.meanPredicted);
-  return defined(ece);
+  return eceOf(reliabilityBins(correct, confidence), n);
 }

@@ -10,11 +10,6 @@ export function labelWeightSql(p: string): string {
   return `(CASE ${p}."labelSeverity" WHEN 'NORMAL_MILD' THEN ${w(SEVERITY_WEIGHT.NORMAL_MILD)} WHEN 'MODERATE' THEN ${w(SEVERITY_WEIGHT.MODERATE)} ELSE ${w(SEVERITY_WEIGHT.SEVERE)} END)`;
 }
 
-/** The label's class index 0..2 over Prediction `p`. */
-export function labelClassSql(p: string): string {
-  return `(CASE ${p}."labelSeverity" WHEN 'NORMAL_MILD' THEN 0 WHEN 'MODERATE' THEN 1 ELSE 2 END)`;
-}
-
 /** The metric's part of a row's condition (spinal, foraminal, subarticular) over a row aliased `r`. */
 export function coreSql(r: string): string {
   return `(CASE WHEN ${r}.condition = 'SPINAL_CANAL_STENOSIS' THEN 'spinal'
