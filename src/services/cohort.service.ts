@@ -4,8 +4,8 @@ import { badInput } from '../domain/errors.js';
 import type { ProjectScope, StudyFilterInput } from '../domain/study-filter.js';
 import { CONDITIONS, LEVELS, SEVERITIES, type Condition, type Level, type Severity, type SeveritySource } from '../domain/vocabulary.js';
 import type { Stratifier } from '../domain/stratifiers.js';
+import { groupCellCounts } from './cohort-groups.js';
 import {
-  groupKeySql,
   keyOf,
   normaliseGroupBy,
   suppressGroups,
@@ -104,46 +104,15 @@ function allCells(
   return cells;
 }
 
-/**
- * The cells of every group in one query: the filtered studies with their group key, joined to their rows and
- * counted per key and cell (one pass over the rows, whatever the number of groups); then suppression.
- */
+/** The cells of every group in one query (cohort-groups.ts), then suppression. */
 async function groupedCells(db: Database, args: CohortSummaryArgs, groupBy: readonly Stratifier[]): Promise<Grouped<CohortCellRow[]>> {
   if (!args.policy) throw new Error('cohortSummary: groupBy needs a suppression policy');
   const b = new SqlBuilder();
   const where = studyFilterCondition(b, args.filter, args.scope, args.modelSetId);
-  const rowsOf =
-    args.source === 'PREDICTED'
-      ? `"Prediction" r ON r."studyId" = f.id AND r."modelSetId" = ${b.param(args.modelSetId)}::uuid`
-      : `"Label" r ON r."studyId" = f.id`;
-  const rows = await db.sql.query<{
-    key: (string | null)[];
-    studies: number;
-    condition: Condition | null;
-    level: Level | null;
-    severity: Severity | null;
-    n: number | null;
-  }>(
-    // The rows are counted per small integer group id and enum cell, cast to text only in the 75-per-group answer:
-    // hashing a text[] key and three text casts per row cost most of the pass over 500,000 rows.
-    `WITH f AS MATERIALIZED (SELECT s.id, ${groupKeySql(groupBy)} AS key FROM "Study" s WHERE ${where}),
-     g AS MATERIALIZED (SELECT key, row_number() OVER (ORDER BY key)::int AS gid, count(*)::int AS studies FROM f GROUP BY key),
-     fg AS (SELECT f.id, g.gid FROM f JOIN g ON g.key IS NOT DISTINCT FROM f.key),
-     c AS (SELECT f.gid, r.condition, r.level, r.severity, count(*)::int AS n FROM fg f JOIN ${rowsOf} GROUP BY 1, 2, 3, 4)
-     SELECT g.key, g.studies, c.condition::text AS condition, c.level::text AS level, c.severity::text AS severity, c.n
-     FROM g LEFT JOIN c ON c.gid = g.gid`,
-    b.params,
-  );
-  const byKey = new Map<string, { key: (string | null)[]; studies: number; rows: typeof rows }>();
-  for (const r of rows) {
-    const id = JSON.stringify(r.key);
-    const entry = byKey.get(id) ?? { key: r.key, studies: Number(r.studies), rows: [] };
-    entry.rows.push(r);
-    byKey.set(id, entry);
-  }
+  const groups = await groupCellCounts(db, b, where, groupBy, args.source, args.modelSetId);
   return suppressGroups(
     groupBy,
-    [...byKey.values()].map((e) => ({ key: keyOf(groupBy, e.key), studyCount: e.studies, result: allCells(e.rows) })),
+    groups.map((g) => ({ key: keyOf(groupBy, g.key), studyCount: g.studies, result: allCells(g.cells) })),
     args.policy,
   );
 }
