@@ -37,7 +37,10 @@ export function distribution(samples: readonly number[]): Distribution {
   const s = [...samples].sort((a, b) => a - b);
   const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))];
   const round = (v: number) => Math.round(v * 100) / 100;
-  return { median: round(at(0.5)), p10: round(at(0.1)), p90: round(at(0.9)), mean: round(s.reduce((a, v) => a + v, 0) / s.length) };
+  // An even count's median is the mean of its two middle values (nearest-rank would report the larger of two runs).
+  const mid = s.length / 2;
+  const median = s.length % 2 === 0 && s.length > 0 ? (s[mid - 1] + s[mid]) / 2 : at(0.5);
+  return { median: round(median), p10: round(at(0.1)), p90: round(at(0.9)), mean: round(s.reduce((a, v) => a + v, 0) / s.length) };
 }
 
 export interface BenchOptions {

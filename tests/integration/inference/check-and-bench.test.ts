@@ -80,6 +80,9 @@ describe('trainer check files', () => {
 describe('benchmarks', () => {
   it('summarises timings', () => {
     expect(distribution([5, 1, 4, 2, 3])).toEqual({ median: 3, p10: 1, p90: 5, mean: 3 });
+    // Two runs: their mean, not the larger one.
+    expect(distribution([4, 2]).median).toBe(3);
+    expect(distribution([7, 1, 3, 5]).median).toBe(4);
   });
 
   it('times models and reports GFLOP/s from a given FLOP count', async () => {
