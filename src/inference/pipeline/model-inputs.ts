@@ -146,9 +146,13 @@ export async function prepareInputs(
     return i;
   };
   const { slices, rows: h, cols: w } = layout.target;
+  const slotSize = slices * h * w;
+  const perSample = layout.slots(layout.samples[0] ?? { level: undefined, side: 'NONE' }).length * slotSize;
   const tasks: RenderTask[] = [];
+  // Where each task is rendered: its own place in the model's tensor (a zeroed view).
+  const targets: { row: number; slot: number }[] = [];
   const owned: { resolve(t: Float32Array): void; reject(e: unknown): void; key: string }[] = [];
-  const slotTensors: { row: number; slot: number; tensor: Promise<Float32Array> }[] = [];
+  const slotTensors: { row: number; slot: number; tensor: Promise<Float32Array>; ownTask: boolean }[] = [];
   const rows: PreparedRow[] = ok.map((p, r) => ({
     state: p.state,
     sample: p.sample,
@@ -166,24 +170,30 @@ export async function prepareInputs(
             : { frame: -1, map: { x: { offset: 0, scale: 1 }, y: { offset: 0, scale: 1 } } };
         });
         tasks.push({ channels, rows: h, cols: w, normalisation: 'zscore-stack' });
+        targets.push({ row: r, slot: j });
         tensor = new Promise<Float32Array>((resolve, reject) => owned.push({ resolve, reject, key }));
         cache?.set(key, tensor);
+        slotTensors.push({ row: r, slot: j, tensor, ownTask: true });
+      } else {
+        slotTensors.push({ row: r, slot: j, tensor, ownTask: false });
       }
-      slotTensors.push({ row: r, slot: j, tensor });
       return { plan: slot.plan, filled: slot.channels.length };
     }),
   }));
+  const tensor = new Float32Array(rows.length * perSample);
+  const at = (row: number, slot: number) => row * perSample + slot * slotSize;
   try {
-    const rendered = await preprocessor.render({ frames, tasks });
+    const into = targets.map((t) => tensor.subarray(at(t.row, t.slot), at(t.row, t.slot) + slotSize));
+    const rendered = await preprocessor.render({ frames, tasks }, into);
     owned.forEach((o, i) => o.resolve(rendered[i]));
   } catch (e) {
     owned.forEach((o) => (cache?.delete(o.key), o.reject(e)));
   }
-
-  const slotSize = slices * h * w;
-  const perSample = layout.slots(layout.samples[0] ?? { level: undefined, side: 'NONE' }).length * slotSize;
-  const tensor = new Float32Array(rows.length * perSample);
-  for (const t of slotTensors) tensor.set(await t.tensor, t.row * perSample + t.slot * slotSize);
+  // Slots rendered for this model are in place already; those another model of the run rendered are copied in.
+  for (const t of slotTensors) {
+    const rendered = await t.tensor;
+    if (!t.ownTask) tensor.set(rendered, at(t.row, t.slot));
+  }
   return { rows, skipped, tensor };
 }
 

@@ -6,12 +6,16 @@ import type { ImageFrame } from '../../domain/image.js';
 import { renderBatch, type RenderBatch } from './render.js';
 
 export interface Preprocessor {
-  render(batch: RenderBatch): Promise<Float32Array[]>;
+  /**
+   * One tensor per task. With `into`, task i lands in `into[i]` (zeroed; a view of the model's input tensor, so the
+   * inline path writes each sample once instead of rendering and then copying it) and the result holds those views.
+   */
+  render(batch: RenderBatch, into?: readonly Float32Array[]): Promise<Float32Array[]>;
   close(): Promise<void>;
 }
 
 export const inlinePreprocessor: Preprocessor = {
-  render: (batch) => Promise.resolve(renderBatch(batch)),
+  render: (batch, into) => Promise.resolve(renderBatch(batch, into)),
   close: () => Promise.resolve(),
 };
 
@@ -50,13 +54,20 @@ export class WorkerPreprocessor implements Preprocessor {
     });
   }
 
-  async render(batch: RenderBatch): Promise<Float32Array[]> {
+  async render(batch: RenderBatch, into?: readonly Float32Array[]): Promise<Float32Array[]> {
     const n = Math.min(this.workers.length, batch.tasks.length);
     if (n === 0) return [];
     const parts = Array.from({ length: n }, (_, w) => batch.tasks.map((_t, i) => i).filter((i) => i % n === w));
     const results = await Promise.all(parts.map((taskIdx, w) => this.post(w, subBatch(batch, taskIdx))));
     const out = new Array<Float32Array>(batch.tasks.length);
-    parts.forEach((taskIdx, w) => taskIdx.forEach((t, j) => (out[t] = results[w][j])));
+    // A worker's tensors arrive in buffers of their own: copied into the targets when there are any.
+    parts.forEach((taskIdx, w) =>
+      taskIdx.forEach((t, j) => {
+        const target = into?.[t];
+        if (target) target.set(results[w][j]);
+        out[t] = target ?? results[w][j];
+      }),
+    );
     return out;
   }
 

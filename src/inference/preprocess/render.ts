@@ -34,9 +34,12 @@ export interface RenderBatch {
  * One sample: channels resampled straight into the tensor (an ROI read in place from its frame, not copied out),
  * then the stack z-scored with the sum the resampler accumulated as it wrote.
  */
-export function renderTask(frames: readonly ImageFrame[], task: RenderTask): Float32Array {
+export function renderTask(frames: readonly ImageFrame[], task: RenderTask, into?: Float32Array): Float32Array {
   const plane = task.rows * task.cols;
-  const out = new Float32Array(task.channels.length * plane);
+  const size = task.channels.length * plane;
+  if (into && into.length !== size) throw new RangeError(`renderTask: target holds ${into.length} values, the task ${size}`);
+  // A given target is a zeroed part of the model's tensor (zero channels are skipped, not written).
+  const out = into ?? new Float32Array(size);
   let sum = 0;
   for (let c = 0; c < task.channels.length; c++) {
     const ch = task.channels[c];
@@ -47,6 +50,7 @@ export function renderTask(frames: readonly ImageFrame[], task: RenderTask): Flo
   return out;
 }
 
-export function renderBatch(batch: RenderBatch): Float32Array[] {
-  return batch.tasks.map((t) => renderTask(batch.frames, t));
+/** `into[i]`, when given, receives task i in place (it must be zeroed); it is also what the result holds at i. */
+export function renderBatch(batch: RenderBatch, into?: readonly Float32Array[]): Float32Array[] {
+  return batch.tasks.map((t, i) => renderTask(batch.frames, t, into?.[i]));
 }

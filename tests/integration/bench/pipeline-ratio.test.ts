@@ -70,8 +70,10 @@ describe('recordingSet and replay', () => {
     expect(instant.map(strip)).toEqual(real.map(strip));
     // One study per batch makes other tensors than those recorded at two: the set says so instead of answering.
     const diverged = await runPipeline(studies, instantSet(set, runs), { studiesPerBatch: 1 });
-    expect(diverged.some((r) => r.missingKeypoints.some((k) => k.reason.code === 'MODEL_ERROR' && /not the recorded one/.test(k.reason.message)))).toBe(
-      true,
-    );
+    expect(
+      diverged.some((r) =>
+        r.missingKeypoints.some((k) => k.reason.code === 'MODEL_ERROR' && /not the recorded one/.test(k.reason.message)),
+      ),
+    ).toBe(true);
   });
 });

@@ -253,7 +253,8 @@ describe('batching and threads', () => {
       })),
     };
     const studies = ['p', 'q', 'r'].map((id) => study(id, syntheticStudy(id)));
-    const progress = (into: number[][]) => (p: { results: readonly StudyResult[] }) => into.push(p.results.map((r) => studies.findIndex((s) => s.studyId === r.studyId)));
+    const progress = (into: number[][]) => (p: { results: readonly StudyResult[] }) =>
+      into.push(p.results.map((r) => studies.findIndex((s) => s.studyId === r.studyId)));
     const oneAtATime: number[][] = [];
     const serial = await runPipeline(studies, logged, { ...REFINED, studiesPerBatch: 1, batchesInFlight: 1 }, progress(oneAtATime));
     const serialOrder = order.splice(0);

@@ -41,6 +41,34 @@ describe('worker preprocessing', () => {
     }
   });
 
+  it('renders into given views of one tensor (inline in place, workers copied in) exactly what it renders alone', async () => {
+    const size = 4 * 16 * 16;
+    const alone = await inlinePreprocessor.render(batch);
+    const pool = new WorkerPreprocessor(2);
+    try {
+      for (const p of [inlinePreprocessor, pool]) {
+        // Tasks in reverse order inside the tensor, with a gap before each: each view is written and nothing else.
+        const tensor = new Float32Array(batch.tasks.length * (size + 3)).fill(0);
+        const views = batch.tasks.map((_, i) => tensor.subarray((6 - i) * (size + 3) + 3, (6 - i) * (size + 3) + 3 + size));
+        const out = await p.render(batch, views);
+        out.forEach((t, i) => {
+          expect(t).toEqual(alone[i]);
+          expect(Array.from(views[i])).toEqual(Array.from(alone[i]));
+        });
+        for (let i = 0; i < batch.tasks.length; i++)
+          expect(Array.from(tensor.subarray(i * (size + 3), i * (size + 3) + 3))).toEqual([0, 0, 0]);
+      }
+      expect(() =>
+        inlinePreprocessor.render(
+          batch,
+          batch.tasks.map(() => new Float32Array(5)),
+        ),
+      ).toThrow(/target holds 5 values, the task 1024/);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('keeps a process alive while it works and lets it exit when idle', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'spinegraph-pool-'));
     try {

@@ -15,7 +15,9 @@ let model: LoadedModel;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'run-in-chunks-'));
   // Input-dependent logits (maxima over column ranges), so that rows with other pixels get other outputs.
-  await writeFixtureModelSet(join(dir, 'set'), { logits: { foraminal: [[{ scale: 1 }], [{ scale: 1, cols: [0, 5] }], [{ scale: -1, cols: [6, 12] }]] } });
+  await writeFixtureModelSet(join(dir, 'set'), {
+    logits: { foraminal: [[{ scale: 1 }], [{ scale: 1, cols: [0, 5] }], [{ scale: -1, cols: [6, 12] }]] },
+  });
   set = await loadModelSet(join(dir, 'set'), { intraOpNumThreads: 1 });
   const found = set.models.find((m) => m.manifest.role === 'classifier-foraminal');
   if (!found) throw new Error('the fixture set has no foraminal classifier');
@@ -33,7 +35,8 @@ describe('runInChunks', () => {
     const rows = 10;
     // Row r holds a bright block at a row-dependent place, so the rows' logits differ.
     const tensor = new Float32Array(rows * perRow);
-    for (let r = 0; r < rows; r++) for (let i = 0; i < perRow; i++) tensor[r * perRow + i] = Math.sin(i * 0.01 * (r + 1)) + (i % (r + 7) === 0 ? 3 : 0);
+    for (let r = 0; r < rows; r++)
+      for (let i = 0; i < perRow; i++) tensor[r * perRow + i] = Math.sin(i * 0.01 * (r + 1)) + (i % (r + 7) === 0 ? 3 : 0);
     const run = async (feeds: Record<string, { data: Float32Array; dims: number[] }>) =>
       (await model.session.run(feeds))[m.spec.output.name].data;
     const whole = await runInChunks(run, m, { tensor, rows: { length: rows } }, 32);
