@@ -3,6 +3,7 @@
 // some or none of their rows predicted, another model set's rows beside them, unknown strata and a filter.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_ADMIN } from '../../src/auth/viewer.js';
+import type { StudyFilterInput } from '../../src/domain/study-filter.js';
 import { CONDITIONS, LEVELS, type Condition } from '../../src/domain/vocabulary.js';
 import type { PredictionRow } from '../../src/inference/types.js';
 import { cohortSummary } from '../../src/services/cohort.service.js';
@@ -73,7 +74,8 @@ describe('cohortSummary(source: PREDICTED, groupBy)', () => {
     await t?.drop();
   });
 
-  for (const filter of [null, { sexes: ['F', 'unknown'] }]) {
+  const filters: (StudyFilterInput | null)[] = [null, { sexes: ['F', 'UNKNOWN'] }];
+  for (const filter of filters) {
     it(`equals the predictions counted per group and cell (filter: ${JSON.stringify(filter)})`, async () => {
       const summary = await cohortSummary(t.db, {
         scope: LOCAL_ADMIN.scope,
