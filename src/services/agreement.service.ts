@@ -7,11 +7,10 @@ import { badInput } from '../domain/errors.js';
 import type { Stratifier } from '../domain/stratifiers.js';
 import type { ProjectScope, StudyFilterInput } from '../domain/study-filter.js';
 import { CONDITIONS, LEVELS, type Condition, type Level } from '../domain/vocabulary.js';
-import { agreementStats, severeScores, type AgreementStats, type SeverityRows } from './analytics/agreement-stats.js';
-import { mergeSortedScores } from './analytics/roc-auc.js';
+import { agreementOfLevels, type AgreementStats, type SeverityRows } from './analytics/agreement-stats.js';
 import { citeCohort, type CohortReference } from './saved-cohorts.service.js';
 import { normaliseGroupBy, perStratum, type GroupAnswer, type GroupingInfo, type SuppressionPolicy } from './strata.js';
-import { SqlBuilder, studyFilterCondition } from './study-filter-sql.js';
+import { inStudies, SqlBuilder, studyFilterCondition } from './study-filter-sql.js';
 
 export interface AgreementGroup extends AgreementStats {
   readonly condition: Condition;
@@ -72,18 +71,16 @@ async function agreementOf(db: Database, args: AgreementArgs): Promise<Agreement
     `SELECT encode(int4send(t."labelNormalMildMask") || int4send(t."labelModerateMask") || int4send(t."labelSevereMask") || t.probabilities, 'base64') AS packed
      FROM "StudyMetricTerms" t
      WHERE t."modelSetId" = ${m}::uuid AND (t."labelNormalMildMask" | t."labelModerateMask" | t."labelSevereMask") <> 0
-       AND t."studyId" IN (SELECT s.id FROM "Study" s WHERE ${where})`,
+       ${inStudies('t', where)}`,
     b.params,
   );
   const cells = studyCells(rows.map((r) => Buffer.from(r.packed, 'base64')));
   const groups: AgreementGroup[] = [];
   let rowCount = 0;
   CONDITIONS.forEach((condition, c) => {
-    const parts = LEVELS.map((_, l) => cells[c * LEVELS.length + l]);
-    const severe = parts.map(severeScores);
-    LEVELS.forEach((level, i) => groups.push({ condition, level, ...agreementStats(parts[i], severe[i]) }));
-    // The pooled AUC merges the levels' sorted scores instead of sorting the five levels' rows again.
-    const pooled = agreementStats(concatRows(parts), mergeSortedScores(severe));
+    // The levels and their pool in one pass (agreementOfLevels: the pool equals the levels' rows concatenated).
+    const { levels, pooled } = agreementOfLevels(LEVELS.map((_, l) => cells[c * LEVELS.length + l]));
+    LEVELS.forEach((level, i) => groups.push({ condition, level, ...levels[i] }));
     groups.push({ condition, level: null, ...pooled });
     rowCount += pooled.rows;
   });
@@ -125,21 +122,6 @@ export function studyCells(studies: readonly Uint8Array[]): SeverityRows[] {
       r.p2[i] = view.getFloat64(o + 16);
       o += 24;
     }
-  }
-  return rows;
-}
-
-/** Several cells' rows as one set of rows, in the order given. */
-function concatRows(parts: readonly SeverityRows[]): SeverityRows {
-  const n = parts.reduce((sum, p) => sum + p.labels.length, 0);
-  const rows = { labels: new Uint8Array(n), p0: new Float64Array(n), p1: new Float64Array(n), p2: new Float64Array(n) };
-  let at = 0;
-  for (const p of parts) {
-    rows.labels.set(p.labels, at);
-    rows.p0.set(p.p0, at);
-    rows.p1.set(p.p1, at);
-    rows.p2.set(p.p2, at);
-    at += p.labels.length;
   }
   return rows;
 }

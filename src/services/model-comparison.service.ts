@@ -11,7 +11,7 @@ import { coreSql, float64sOf, labelWeightSql } from './analytics/metric-sql.js';
 import { pairedBootstrap, type PartComparison, type StudyContributions } from './analytics/paired-bootstrap.js';
 import { LOG_LOSS_EPS } from './evaluation.service.js';
 import { citeCohort, type CohortReference } from './saved-cohorts.service.js';
-import { SqlBuilder, studyFilterCondition } from './study-filter-sql.js';
+import { inStudies, SqlBuilder, studyFilterCondition } from './study-filter-sql.js';
 
 export const MAX_RESAMPLES = 10_000;
 export const CONFIDENCE_LEVEL = 0.95;
@@ -98,7 +98,7 @@ async function studyContributions(db: Database, args: CompareArgs): Promise<Stud
        FROM "StudyMetricTerms" ta
        JOIN "StudyMetricTerms" tb ON tb."modelSetId" = ${mb}::uuid AND tb."studyId" = ta."studyId"
        WHERE ta."modelSetId" = ${ma}::uuid AND (ta."labelNormalMildMask" | ta."labelModerateMask" | ta."labelSevereMask") <> 0
-         AND ta."studyId" IN (SELECT s.id FROM "Study" s WHERE ${where})),
+         ${inStudies('ta', where)}),
      rows AS (
        SELECT pa."studyId", ${coreSql('pa')} AS core, ${labelWeightSql('pa')} AS w, (pa."labelSeverity" = 'SEVERE')::int AS y,
               pa."weightedLoss" AS la, pb."weightedLoss" AS lb, pa.severe AS sa, pb.severe AS sb

@@ -43,6 +43,15 @@ export function studyFilterCondition(
   return parts.length ? parts.join(' AND ') : 'TRUE';
 }
 
+/**
+ * `AND <alias>."studyId" IN (the filtered studies)`, or nothing when the filter selects every study (`where` is
+ * 'TRUE': no scope, no filter): a row's study always exists (foreign key), so the semi-join would only cost a probe
+ * of Study per row.
+ */
+export function inStudies(alias: string, where: string): string {
+  return where === 'TRUE' ? '' : `AND ${alias}."studyId" IN (SELECT s.id FROM "Study" s WHERE ${where})`;
+}
+
 /** The caller's scope and the filter's project, as a condition on `column`; 'TRUE' when they restrict nothing. */
 export function projectCondition(b: SqlBuilder, column: string, scope: ProjectScope, projectId: string | null | undefined): string {
   const parts: string[] = [];

@@ -72,38 +72,75 @@ function eceOf(bins: readonly ReliabilityBin[], n: number): Statistic {
 }
 
 /**
- * expectedCalibrationError() and reliabilityBins() of each class in one pass over the rows: every bin adds the same
- * numbers in the same row order as those functions do, so the answers are theirs to the last bit.
+ * expectedCalibrationError() and reliabilityBins() of each class, summed one row at a time: every bin adds the same
+ * numbers in the same row order as those functions do, so the answers are theirs to the last bit. A row's bins are
+ * found once (binRow) and may be added to several sums (a level's and its pooled group's).
  */
+export class CalibrationSums {
+  // Per series (class 0, 1, 2, then the top label) x bin: rows, sum of the probability, sum of hits.
+  private readonly count = new Float64Array(4 * CALIBRATION_BINS);
+  private readonly sumP = new Float64Array(4 * CALIBRATION_BINS);
+  private readonly sumHit = new Float64Array(4 * CALIBRATION_BINS);
+  private rows = 0;
+
+  /** Adds the row binRow() last described in `row`. */
+  add(row: BinnedRow): void {
+    for (let k = 0; k < 4; k++) {
+      const i = k * CALIBRATION_BINS + row.bin[k];
+      this.count[i] += 1;
+      this.sumP[i] += row.p[k];
+      if (row.hit[k]) this.sumHit[i] += 1;
+    }
+    this.rows++;
+  }
+
+  result(): { ece: Statistic; reliability: ReliabilityBin[][] } {
+    const series = (k: number): ReliabilityBin[] => {
+      const at = (a: Float64Array): Float64Array => a.subarray(k * CALIBRATION_BINS, (k + 1) * CALIBRATION_BINS);
+      return binsOf(at(this.count), at(this.sumP), at(this.sumHit));
+    };
+    return { ece: eceOf(series(3), this.rows), reliability: [series(0), series(1), series(2)] };
+  }
+}
+
+/** One row's four series (class 0, 1, 2, top label): bin, probability, hit. Reused from row to row. */
+export interface BinnedRow {
+  readonly bin: Int32Array;
+  readonly p: Float64Array;
+  readonly hit: Uint8Array;
+}
+
+export function binnedRow(): BinnedRow {
+  return { bin: new Int32Array(4), p: new Float64Array(4), hit: new Uint8Array(4) };
+}
+
+/** Fills `row` for a row with label `label` and probabilities a, m, s. */
+export function binRow(row: BinnedRow, label: number, a: number, m: number, s: number): void {
+  const top = Math.max(a, m, s);
+  row.p[0] = a;
+  row.p[1] = m;
+  row.p[2] = s;
+  row.p[3] = top;
+  row.hit[0] = label === 0 ? 1 : 0;
+  row.hit[1] = label === 1 ? 1 : 0;
+  row.hit[2] = label === 2 ? 1 : 0;
+  row.hit[3] = argmax3(a, m, s) === label ? 1 : 0;
+  for (let k = 0; k < 4; k++) row.bin[k] = binOf(row.p[k]);
+}
+
 export function calibrationOf(
   labels: ArrayLike<number>,
   p0: ArrayLike<number>,
   p1: ArrayLike<number>,
   p2: ArrayLike<number>,
 ): { ece: Statistic; reliability: ReliabilityBin[][] } {
-  const n = labels.length;
-  // Per series (class 0, 1, 2, then the top label) and bin: count, sum of probability, sum of hits.
-  const count = Array.from({ length: 4 }, () => new Float64Array(CALIBRATION_BINS));
-  const sumP = Array.from({ length: 4 }, () => new Float64Array(CALIBRATION_BINS));
-  const sumHit = Array.from({ length: 4 }, () => new Float64Array(CALIBRATION_BINS));
-  const add = (k: number, p: number, hit: boolean): void => {
-    const b = binOf(p);
-    count[k][b] += 1;
-    sumP[k][b] += p;
-    if (hit) sumHit[k][b] += 1;
-  };
-  for (let i = 0; i < n; i++) {
-    const a = p0[i];
-    const m = p1[i];
-    const s = p2[i];
-    const label = labels[i];
-    add(0, a, label === 0);
-    add(1, m, label === 1);
-    add(2, s, label === 2);
-    add(3, Math.max(a, m, s), argmax3(a, m, s) === label);
+  const sums = new CalibrationSums();
+  const row = binnedRow();
+  for (let i = 0; i < labels.length; i++) {
+    binRow(row, labels[i], p0[i], p1[i], p2[i]);
+    sums.add(row);
   }
-  const reliability = [0, 1, 2].map((k) => binsOf(count[k], sumP[k], sumHit[k]));
-  return { ece: eceOf(binsOf(count[3], sumP[3], sumHit[3]), n), reliability };
+  return sums.result();
 }
 
 /** Top-label ECE over rows of three probabilities (p0, p1, p2 per row) and their labels (0..2). */

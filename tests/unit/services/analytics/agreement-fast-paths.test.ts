@@ -2,7 +2,7 @@
 // bin found from p / step instead of a walk over the edges, the pooled AUC from the levels' sorted scores merged. Each
 // must give the plain definition's answer to the last bit, on rows with ties, exact edges, zeros and ones.
 import { describe, expect, it } from 'vitest';
-import { agreementStats, severeScores, type SeverityRows } from '../../../../src/services/analytics/agreement-stats.js';
+import { agreementOfLevels, agreementStats, type SeverityRows } from '../../../../src/services/analytics/agreement-stats.js';
 import {
   binOf,
   calibrationOf,
@@ -10,7 +10,7 @@ import {
   expectedCalibrationError,
   reliabilityBins,
 } from '../../../../src/services/analytics/calibration.js';
-import { mergeSortedScores, rocAuc } from '../../../../src/services/analytics/roc-auc.js';
+import { rocAuc } from '../../../../src/services/analytics/roc-auc.js';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -75,18 +75,24 @@ describe('agreement statistics: fast paths equal the definitions', () => {
     });
   });
 
-  it('the pooled AUC from merged sorted scores equals the AUC of the concatenated rows', () => {
+  it('the levels and their pool in one pass equal agreementStats of each level and of the rows concatenated', () => {
     const random = rng(3);
-    const parts = [rows(700, random), rows(1, random), rows(0, random), rows(1200, random)];
-    const labels = parts.flatMap((p) => Array.from(p.labels, (l) => l === 2));
-    const scores = parts.flatMap((p) => Array.from(p.p2));
+    const parts = [rows(700, random), rows(1, random), rows(0, random), rows(1200, random), rows(300, random)];
+    const cat = (f: (p: SeverityRows) => ArrayLike<number>) => parts.flatMap((p) => Array.from(f(p)));
     const pooled: SeverityRows = {
-      labels: Uint8Array.from(parts.flatMap((p) => Array.from(p.labels))),
-      p0: Float64Array.from(parts.flatMap((p) => Array.from(p.p0))),
-      p1: Float64Array.from(parts.flatMap((p) => Array.from(p.p1))),
-      p2: Float64Array.from(scores),
+      labels: Uint8Array.from(cat((p) => p.labels)),
+      p0: Float64Array.from(cat((p) => p.p0)),
+      p1: Float64Array.from(cat((p) => p.p1)),
+      p2: Float64Array.from(cat((p) => p.p2)),
     };
-    expect(agreementStats(pooled, mergeSortedScores(parts.map(severeScores))).severeAuc).toEqual(rocAuc(labels, scores));
-    expect(agreementStats(pooled).severeAuc).toEqual(rocAuc(labels, scores));
+    const fast = agreementOfLevels(parts);
+    expect(fast.pooled).toEqual(agreementStats(pooled));
+    parts.forEach((p, i) => expect(fast.levels[i]).toEqual(agreementStats(p)));
+    expect(fast.pooled.severeAuc).toEqual(
+      rocAuc(
+        Array.from(pooled.labels, (l) => l === 2),
+        pooled.p2,
+      ),
+    );
   });
 });
