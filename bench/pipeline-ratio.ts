@@ -186,7 +186,7 @@ export async function runWith(setup: RatioSetup): Promise<BenchReport> {
     '',
     ...stageTable(best, n),
     '',
-    '`load` sums the latency of every slice load (they run concurrently and wait behind model runs and resampling): it counts waiting, not work.',
+    '`load` sums the latency of every slice load (they run concurrently and wait behind model runs and resampling): it counts waiting, not work. The `preprocess:` rows count waiting too (for slices, and for the JS thread while the other batch under way renders); the column "pipeline without models" above is the work itself.',
     '',
     `Load average at the end: ${end.join(' / ')}. On this shared 2-core machine both halves of each ratio wait for cores; they alternate, so they see the same load, but a ratio measured under load is not the quiet-machine ratio.`,
   ];
