@@ -31,7 +31,7 @@ export function recordMissingKeypoints(m: ModelManifest, state: StudyState, samp
  * The folds' heatmaps averaged, value by value in fold order (mean += output / folds, in float32). One fold: its
  * output as it is, since 0 + x / 1 is x (a -0 aside, which no argmax tells apart from +0).
  */
-function foldMean(outputs: readonly Float32Array[]): Float32Array {
+export function foldMean(outputs: readonly Float32Array[]): Float32Array {
   if (outputs.length === 1) return outputs[0];
   const mean = new Float32Array(outputs[0].length);
   const n = outputs.length;
