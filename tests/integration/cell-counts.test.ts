@@ -8,55 +8,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { applyMigrations } from '../../src/db/migrations/migrate.js';
 import { CONDITIONS, LEVELS, SEVERITIES, severityArgmax, type Condition, type Level, type Severity } from '../../src/domain/vocabulary.js';
-import type { PredictionRow, StudyResult } from '../../src/inference/types.js';
+import type { StudyResult } from '../../src/inference/types.js';
 import { cohortSummary, type SeveritySource } from '../../src/services/cohort.service.js';
 import { upsertLabels } from '../../src/services/import/import-writer.js';
 import { writeStudyResult } from '../../src/services/inference/result-writer.js';
+import { lcg, predictionsOnlyResult, randomPredictions } from '../support/random-predictions.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+const studyResult = (studyId: string, random: () => number) =>
+  predictionsOnlyResult(studyId, randomPredictions(random, { scale: [1, 0.6, 0.3] }));
 
 const MIGRATIONS_DIR = join(import.meta.dirname, '../../prisma/migrations');
 const ALL = { kind: 'all' } as const;
 
 /** A deterministic pseudo-random stream, so a failure replays. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-function predictionsFor(random: () => number): PredictionRow[] {
-  const rows: PredictionRow[] = [];
-  for (const condition of CONDITIONS) {
-    for (const level of LEVELS) {
-      const raw = [random(), random() * 0.6, random() * 0.3];
-      const total = raw[0] + raw[1] + raw[2];
-      rows.push({
-        condition,
-        level,
-        normalMild: raw[0] / total,
-        moderate: raw[1] / total,
-        severe: raw[2] / total,
-        fallbackCodes: [],
-        modelsUsed: 1,
-        modelsExpected: 1,
-      });
-    }
-  }
-  return rows;
-}
-
-function studyResult(studyId: string, random: () => number): StudyResult {
-  return {
-    studyId,
-    predictions: predictionsFor(random),
-    keypoints: [],
-    missingKeypoints: [],
-    warnings: [],
-    timings: { stagesMs: {}, wallMs: 0, studiesInBatch: 1 },
-  };
-}
 
 async function seedProjectsAndSets(
   db: Database,
@@ -146,7 +111,7 @@ describe('cell counts kept by triggers', () => {
   let projects: string[];
   let sets: string[];
   let studies: Map<string, string[]>;
-  const random = rng(7);
+  const random = lcg(7);
 
   beforeAll(async () => {
     t = await createTestDatabase();
@@ -221,9 +186,9 @@ describe('cell counts kept by triggers', () => {
   it('stays exact with concurrent writers of one model set (and none deadlocks)', async () => {
     const ids = (await t.db.sql.query<{ id: string }>(`SELECT id FROM "Study" ORDER BY "externalId"`)).map((r) => r.id);
     // Fresh inserts and reruns at once, over the pool's ten connections: inserted and updated rows in parallel.
-    await Promise.all([...ids, ...ids].map((id, i) => writeStudyResult(t.db, studyResult(id, rng(1000 + i)), sets[0] as string, null)));
+    await Promise.all([...ids, ...ids].map((id, i) => writeStudyResult(t.db, studyResult(id, lcg(1000 + i)), sets[0] as string, null)));
     await t.db.sql.query(`DELETE FROM "Prediction" WHERE "studyId" = ANY($1::uuid[])`, [ids.slice(0, 5)]);
-    await Promise.all(ids.slice(0, 10).map((id, i) => writeStudyResult(t.db, studyResult(id, rng(2000 + i)), sets[0] as string, null)));
+    await Promise.all(ids.slice(0, 10).map((id, i) => writeStudyResult(t.db, studyResult(id, lcg(2000 + i)), sets[0] as string, null)));
     await expectCountsExact(t.db);
   });
 
@@ -312,7 +277,7 @@ describe('cell counts migration', () => {
     await t.db.withMigrationExecutor((executor) => applyMigrations(executor, dir));
 
     const { sets, studies, projects } = await seedProjectsAndSets(t.db, 5);
-    const random = rng(11);
+    const random = lcg(11);
     for (const projectId of projects) {
       for (const id of studies.get(projectId) as string[]) await writeLegacyPredictions(t.db, studyResult(id, random), sets[0] as string);
       const ids = await externalIdsOf(t.db, studies.get(projectId) as string[]);
@@ -344,7 +309,7 @@ describe('cell counts on the embedded database', () => {
 
   it('keeps them exact there too', async () => {
     const { sets, studies, projects } = await seedProjectsAndSets(db, 4);
-    const random = rng(3);
+    const random = lcg(3);
     const ids = [...(studies.get(projects[0] as string) as string[]), ...(studies.get(projects[1] as string) as string[])];
     for (const id of ids) await writeStudyResult(db, studyResult(id, random), sets[0] as string, null);
     for (const id of ids.slice(0, 3)) await writeStudyResult(db, studyResult(id, random), sets[0] as string, null);

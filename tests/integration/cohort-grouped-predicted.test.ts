@@ -4,41 +4,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_ADMIN } from '../../src/auth/viewer.js';
 import type { StudyFilterInput } from '../../src/domain/study-filter.js';
-import { CONDITIONS, LEVELS, type Condition } from '../../src/domain/vocabulary.js';
-import type { PredictionRow } from '../../src/inference/types.js';
+import { CONDITIONS, type Condition } from '../../src/domain/vocabulary.js';
 import { cohortSummary } from '../../src/services/cohort.service.js';
 import { writeStudyResult } from '../../src/services/inference/result-writer.js';
+import { lcg, predictionsOnlyResult, randomPredictions } from '../support/random-predictions.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 describe('cohortSummary(source: PREDICTED, groupBy)', () => {
   let t: TestDatabase;
   let sets: string[];
-  const random = rng(9);
-  const predictions = (conditions: readonly Condition[]): PredictionRow[] =>
-    conditions.flatMap((condition) =>
-      LEVELS.map((level) => {
-        const raw = [random(), random(), random()];
-        const total = raw[0] + raw[1] + raw[2];
-        return {
-          condition,
-          level,
-          normalMild: raw[0] / total,
-          moderate: raw[1] / total,
-          severe: raw[2] / total,
-          fallbackCodes: [],
-          modelsUsed: 1,
-          modelsExpected: 1,
-        };
-      }),
-    );
+  const random = lcg(9);
+  const result = (studyId: string, conditions: readonly Condition[]) =>
+    predictionsOnlyResult(studyId, randomPredictions(random, { conditions }));
 
   beforeAll(async () => {
     t = await createTestDatabase();
@@ -58,16 +35,8 @@ describe('cohortSummary(source: PREDICTED, groupBy)', () => {
     );
     for (const [i, s] of studies.entries()) {
       const conditions = i % 5 === 0 ? [] : i % 5 === 1 ? CONDITIONS.slice(0, 2) : CONDITIONS;
-      const result = (c: readonly Condition[]) => ({
-        studyId: s.id,
-        predictions: predictions(c),
-        keypoints: [],
-        missingKeypoints: [],
-        warnings: [],
-        timings: { stagesMs: {}, wallMs: 0, studiesInBatch: 1 },
-      });
-      if (conditions.length) await writeStudyResult(t.db, result(conditions), sets[0], null);
-      await writeStudyResult(t.db, result(CONDITIONS), sets[1], null);
+      if (conditions.length) await writeStudyResult(t.db, result(s.id, conditions), sets[0], null);
+      await writeStudyResult(t.db, result(s.id, CONDITIONS), sets[1], null);
     }
   });
   afterAll(async () => {

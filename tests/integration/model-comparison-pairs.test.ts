@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_ADMIN } from '../../src/auth/viewer.js';
 import { CONDITIONS, LEVELS, SEVERITIES, type Condition, type Severity } from '../../src/domain/vocabulary.js';
-import type { PredictionRow } from '../../src/inference/types.js';
 import { upsertLabels } from '../../src/services/import/import-writer.js';
 import { writeStudyResult } from '../../src/services/inference/result-writer.js';
 import { compareModelSets } from '../../src/services/model-comparison.service.js';
+import { lcg, predictionsOnlyResult, randomPredictions } from '../support/random-predictions.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const EPS = 2.220446049250313e-16;
@@ -23,14 +23,6 @@ interface Pair extends Record<string, unknown> {
   lb: number;
   sa: number;
   sb: number;
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
 }
 
 /** Each set's four parts and overall, from the paired rows (evaluation.service.ts's definition). */
@@ -63,33 +55,9 @@ function scores(pairs: readonly Pair[]): { a: number[]; b: number[] } {
 describe('compareModelSets on sets that predicted different rows', () => {
   let t: TestDatabase;
   let sets: string[];
-  const random = rng(5);
-
-  const predictions = (conditions: readonly Condition[]): PredictionRow[] =>
-    conditions.flatMap((condition) =>
-      LEVELS.map((level) => {
-        const raw = [random(), random() * 0.6, random() * 0.4];
-        const total = raw[0] + raw[1] + raw[2];
-        return {
-          condition,
-          level,
-          normalMild: raw[0] / total,
-          moderate: raw[1] / total,
-          severe: raw[2] / total,
-          fallbackCodes: [],
-          modelsUsed: 1,
-          modelsExpected: 1,
-        };
-      }),
-    );
-  const result = (studyId: string, conditions: readonly Condition[]) => ({
-    studyId,
-    predictions: predictions(conditions),
-    keypoints: [],
-    missingKeypoints: [],
-    warnings: [],
-    timings: { stagesMs: {}, wallMs: 0, studiesInBatch: 1 },
-  });
+  const random = lcg(5);
+  const result = (studyId: string, conditions: readonly Condition[]) =>
+    predictionsOnlyResult(studyId, randomPredictions(random, { conditions, scale: [1, 0.6, 0.4] }));
 
   beforeAll(async () => {
     t = await createTestDatabase();

@@ -4,10 +4,14 @@
 // TRUNCATE, a bulk load that bypassed triggers and its repair) they must equal what the rows themselves say.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONDITIONS, LEVELS, SEVERITIES, type Condition, type Level, type Severity } from '../../src/domain/vocabulary.js';
-import type { PredictionRow } from '../../src/inference/types.js';
 import { upsertLabels } from '../../src/services/import/import-writer.js';
 import { writeStudyResult } from '../../src/services/inference/result-writer.js';
+import { lcg, predictionsOnlyResult, randomPredictions } from '../support/random-predictions.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+// Some exact zeros and ones, so the clip matters.
+const result = (studyId: string, random: () => number) =>
+  predictionsOnlyResult(studyId, randomPredictions(random, { scale: [1, 0.6, 0.3], certainShare: 0.1 }));
 
 const EPS = 2.220446049250313e-16;
 const WEIGHT: Record<Severity, number> = { NORMAL_MILD: 1, MODERATE: 2, SEVERE: 4 };
@@ -17,34 +21,6 @@ function weightedLoss(label: Severity, p: readonly [number, number, number]): nu
   const c = p.map((x) => Math.min(Math.max(x, EPS), 1 - EPS));
   const k = SEVERITIES.indexOf(label);
   return WEIGHT[label] * -Math.log(c[k] / (c[0] + c[1] + c[2]));
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-function predictions(random: () => number): PredictionRow[] {
-  return CONDITIONS.flatMap((condition) =>
-    LEVELS.map((level) => {
-      // Some exact zeros and ones, so the clip matters.
-      const raw = random() < 0.1 ? [1, 0, 0] : [random(), random() * 0.6, random() * 0.3];
-      const total = raw[0] + raw[1] + raw[2];
-      return {
-        condition,
-        level,
-        normalMild: raw[0] / total,
-        moderate: raw[1] / total,
-        severe: raw[2] / total,
-        fallbackCodes: [],
-        modelsUsed: 1,
-        modelsExpected: 1,
-      };
-    }),
-  );
 }
 
 interface Row extends Record<string, unknown> {
@@ -61,7 +37,7 @@ describe('Prediction.labelSeverity and weightedLoss', () => {
   let t: TestDatabase;
   let sets: string[];
   let studyIds: string[];
-  const random = rng(11);
+  const random = lcg(11);
 
   /** Every prediction: its copy of the label equals the label, its weightedLoss the metric's term (NULL unlabelled). */
   async function expectCopiesExact(): Promise<number> {
@@ -114,25 +90,17 @@ describe('Prediction.labelSeverity and weightedLoss', () => {
   });
 
   it('a prediction written before or after its label carries it; label changes and deletes follow', async () => {
-    const result = (studyId: string) => ({
-      studyId,
-      predictions: predictions(random),
-      keypoints: [],
-      missingKeypoints: [],
-      warnings: [],
-      timings: { stagesMs: {}, wallMs: 0, studiesInBatch: 1 },
-    });
     // Predictions of set A for half the studies, then labels for all, then set A's other half and set B.
-    for (const id of studyIds.slice(0, 4)) await writeStudyResult(t.db, result(id), sets[0] as string, null);
+    for (const id of studyIds.slice(0, 4)) await writeStudyResult(t.db, result(id, random), sets[0] as string, null);
     expect(await expectCopiesExact()).toBe(0);
     const ids = await externalIds();
     await upsertLabels(t.db.sql, ids, labelRows([...ids.keys()]));
     expect(await expectCopiesExact()).toBe(4 * 25);
-    for (const id of studyIds.slice(4)) await writeStudyResult(t.db, result(id), sets[0] as string, null);
-    for (const id of studyIds) await writeStudyResult(t.db, result(id), sets[1] as string, null);
+    for (const id of studyIds.slice(4)) await writeStudyResult(t.db, result(id, random), sets[0] as string, null);
+    for (const id of studyIds) await writeStudyResult(t.db, result(id, random), sets[1] as string, null);
     expect(await expectCopiesExact()).toBe(2 * 8 * 25);
     // A rerun rewrites the probabilities: the loss follows, the label stays.
-    await writeStudyResult(t.db, result(studyIds[0] as string), sets[0] as string, null);
+    await writeStudyResult(t.db, result(studyIds[0] as string, random), sets[0] as string, null);
     await expectCopiesExact();
     // A second CSV changes some severities (the import's upsert), bulk SQL changes and moves others.
     await upsertLabels(t.db.sql, ids, labelRows([...ids.keys()].slice(0, 3)));

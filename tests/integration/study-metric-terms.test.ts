@@ -8,10 +8,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_ADMIN } from '../../src/auth/viewer.js';
 import { CONDITIONS, LEVELS, SEVERITIES, type Condition, type Level, type Severity } from '../../src/domain/vocabulary.js';
-import type { PredictionRow } from '../../src/inference/types.js';
 import { upsertLabels } from '../../src/services/import/import-writer.js';
 import { writeStudyResult } from '../../src/services/inference/result-writer.js';
 import { markReviewed } from '../../src/services/review-mark.service.js';
+import { lcg, predictionsOnlyResult, randomPredictions } from '../support/random-predictions.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 interface PredictionFact extends Record<string, unknown> {
@@ -75,19 +75,13 @@ function expectedTerms(rows: readonly PredictionFact[]): Terms[] {
 
 const byPair = (a: Terms, b: Terms): number => (a.modelSetId + a.studyId < b.modelSetId + b.studyId ? -1 : 1);
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
 describe('StudyMetricTerms', () => {
   let t: TestDatabase;
   let sets: string[];
   let studyIds: string[];
-  const random = rng(23);
+  const random = lcg(23);
+  const result = (studyId: string, conditions?: readonly Condition[]) =>
+    predictionsOnlyResult(studyId, randomPredictions(random, { conditions, scale: [1, 0.6, 0.3], certainShare: 0.1 }));
 
   /** Stored rows equal the recomputation; returns how many there are. */
   async function expectTermsExact(): Promise<number> {
@@ -112,34 +106,6 @@ describe('StudyMetricTerms', () => {
     expect(actual).toEqual(expectedTerms(facts).sort(byPair));
     return actual.length;
   }
-
-  function predictions(conditions: readonly Condition[] = CONDITIONS): PredictionRow[] {
-    return conditions.flatMap((condition) =>
-      LEVELS.map((level) => {
-        const raw = random() < 0.1 ? [1, 0, 0] : [random(), random() * 0.6, random() * 0.3];
-        const total = raw[0] + raw[1] + raw[2];
-        return {
-          condition,
-          level,
-          normalMild: raw[0] / total,
-          moderate: raw[1] / total,
-          severe: raw[2] / total,
-          fallbackCodes: [],
-          modelsUsed: 1,
-          modelsExpected: 1,
-        };
-      }),
-    );
-  }
-
-  const result = (studyId: string, conditions?: readonly Condition[]) => ({
-    studyId,
-    predictions: predictions(conditions),
-    keypoints: [],
-    missingKeypoints: [],
-    warnings: [],
-    timings: { stagesMs: {}, wallMs: 0, studiesInBatch: 1 },
-  });
 
   const labelRows = (externalIds: readonly string[]) =>
     externalIds.flatMap((studyExternalId) =>
