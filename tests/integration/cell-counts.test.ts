@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { applyMigrations } from '../../src/db/migrations/migrate.js';
-import { CONDITIONS, LEVELS, SEVERITIES, severityArgmax, type Condition, type Level, type Severity } from '../../src/domain/vocabulary.js';
+import { severityArgmax } from '../../src/domain/vocabulary.js';
 import type { StudyResult } from '../../src/inference/types.js';
 import { cohortSummary, type SeveritySource } from '../../src/services/cohort.service.js';
 import { upsertLabels } from '../../src/services/import/import-writer.js';
 import { writeStudyResult } from '../../src/services/inference/result-writer.js';
-import { lcg, predictionsOnlyResult, randomPredictions } from '../support/random-predictions.js';
+import { lcg, predictionsOnlyResult, randomLabelRows, randomPredictions } from '../support/random-predictions.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const studyResult = (studyId: string, random: () => number) =>
@@ -88,17 +88,6 @@ async function expectCountsExact(db: Database): Promise<void> {
   expect(l.kept).toEqual(l.counted);
 }
 
-function labelRows(
-  externalIds: readonly string[],
-  random: () => number,
-): { studyExternalId: string; condition: Condition; level: Level; severity: Severity }[] {
-  return externalIds.flatMap((studyExternalId) =>
-    CONDITIONS.flatMap((condition) =>
-      LEVELS.map((level) => ({ studyExternalId, condition, level, severity: SEVERITIES[Math.floor(random() * 3)] as Severity })),
-    ),
-  );
-}
-
 async function externalIdsOf(db: Database, studyIds: readonly string[]): Promise<Map<string, string>> {
   const rows = await db.sql.query<{ id: string; externalId: string }>(`SELECT id, "externalId" FROM "Study" WHERE id = ANY($1::uuid[])`, [
     studyIds,
@@ -156,10 +145,10 @@ describe('cell counts kept by triggers', () => {
   it('counts labels written by the import, changed and deleted', async () => {
     for (const i of [0, 1]) {
       const ids = await externalIdsOf(t.db, studiesOf(i));
-      expect(await upsertLabels(t.db.sql, ids, labelRows([...ids.keys()], random))).toBe(12 * 25);
+      expect(await upsertLabels(t.db.sql, ids, randomLabelRows(random, [...ids.keys()]))).toBe(12 * 25);
       await expectCountsExact(t.db);
       // A second CSV for the same studies changes some severities (the upsert only touches rows that differ).
-      await upsertLabels(t.db.sql, ids, labelRows([...ids.keys()].slice(0, 4), random));
+      await upsertLabels(t.db.sql, ids, randomLabelRows(random, [...ids.keys()].slice(0, 4)));
       await expectCountsExact(t.db);
     }
     await t.db.sql.query(`DELETE FROM "Label" WHERE level = 'L1_L2'`);
@@ -207,7 +196,7 @@ describe('cell counts kept by triggers', () => {
 
   it('gives cohortSummary the same answer as counting the rows, for whole projects and the caller’s scope', async () => {
     const ids = await externalIdsOf(t.db, [...studiesOf(0), ...studiesOf(1)]);
-    await upsertLabels(t.db.sql, ids, labelRows([...ids.keys()], random));
+    await upsertLabels(t.db.sql, ids, randomLabelRows(random, [...ids.keys()]));
     const allIds = (await t.db.sql.query<{ id: string }>(`SELECT id FROM "Study"`)).map((r) => r.id);
     const cases: { scope: typeof ALL | { kind: 'projects'; projectIds: string[] }; projectId?: string }[] = [
       { scope: ALL },
@@ -281,7 +270,7 @@ describe('cell counts migration', () => {
     for (const projectId of projects) {
       for (const id of studies.get(projectId) as string[]) await writeLegacyPredictions(t.db, studyResult(id, random), sets[0] as string);
       const ids = await externalIdsOf(t.db, studies.get(projectId) as string[]);
-      await upsertLabels(t.db.sql, ids, labelRows([...ids.keys()], random));
+      await upsertLabels(t.db.sql, ids, randomLabelRows(random, [...ids.keys()]));
     }
     expect(await t.db.sql.query(`SELECT to_regclass('"PredictionCellCount"') AS t`)).toEqual([{ t: null }]);
 
@@ -314,7 +303,7 @@ describe('cell counts on the embedded database', () => {
     for (const id of ids) await writeStudyResult(db, studyResult(id, random), sets[0] as string, null);
     for (const id of ids.slice(0, 3)) await writeStudyResult(db, studyResult(id, random), sets[0] as string, null);
     const external = await externalIdsOf(db, ids);
-    await upsertLabels(db.sql, external, labelRows([...external.keys()], random));
+    await upsertLabels(db.sql, external, randomLabelRows(random, [...external.keys()]));
     await db.sql.query(`DELETE FROM "Study" WHERE id = $1::uuid`, [ids[0]]);
     await expectCountsExact(db);
   });

@@ -4,11 +4,11 @@
 // the paired rows, and the row and study counts the pairs'.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_ADMIN } from '../../src/auth/viewer.js';
-import { CONDITIONS, LEVELS, SEVERITIES, type Condition, type Severity } from '../../src/domain/vocabulary.js';
+import { CONDITIONS, type Condition, type Severity } from '../../src/domain/vocabulary.js';
 import { upsertLabels } from '../../src/services/import/import-writer.js';
 import { writeStudyResult } from '../../src/services/inference/result-writer.js';
 import { compareModelSets } from '../../src/services/model-comparison.service.js';
-import { lcg, predictionsOnlyResult, randomPredictions } from '../support/random-predictions.js';
+import { lcg, predictionsOnlyResult, randomLabelRows, randomPredictions } from '../support/random-predictions.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const EPS = 2.220446049250313e-16;
@@ -77,10 +77,9 @@ describe('compareModelSets on sets that predicted different rows', () => {
     await upsertLabels(
       t.db.sql,
       new Map(studies.map((s) => [s.externalId, s.id])),
-      studies.flatMap((s) =>
-        CONDITIONS.flatMap((condition) =>
-          LEVELS.map((level) => ({ studyExternalId: s.externalId, condition, level, severity: SEVERITIES[Math.floor(random() * 3)] })),
-        ),
+      randomLabelRows(
+        random,
+        studies.map((s) => s.externalId),
       ),
     );
     // Some labels missing; B predicted all of some studies, only the spinal or the foraminal rows of others, none of one.

@@ -3,10 +3,10 @@
 // after every kind of write (the inference writer, the label import's upsert, bulk SQL, label changes and deletes,
 // TRUNCATE, a bulk load that bypassed triggers and its repair) they must equal what the rows themselves say.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONDITIONS, LEVELS, SEVERITIES, type Condition, type Level, type Severity } from '../../src/domain/vocabulary.js';
+import { SEVERITIES, type Severity } from '../../src/domain/vocabulary.js';
 import { upsertLabels } from '../../src/services/import/import-writer.js';
 import { writeStudyResult } from '../../src/services/inference/result-writer.js';
-import { lcg, predictionsOnlyResult, randomPredictions } from '../support/random-predictions.js';
+import { lcg, predictionsOnlyResult, randomLabelRows, randomPredictions } from '../support/random-predictions.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 // Some exact zeros and ones, so the clip matters.
@@ -53,15 +53,6 @@ describe('Prediction.labelSeverity and weightedLoss', () => {
     return rows.filter((r) => r.label !== null).length;
   }
 
-  const labelRows = (
-    externalIds: readonly string[],
-  ): { studyExternalId: string; condition: Condition; level: Level; severity: Severity }[] =>
-    externalIds.flatMap((studyExternalId) =>
-      CONDITIONS.flatMap((condition) =>
-        LEVELS.map((level) => ({ studyExternalId, condition, level, severity: SEVERITIES[Math.floor(random() * 3)] as Severity })),
-      ),
-    );
-
   async function externalIds(): Promise<Map<string, string>> {
     const rows = await t.db.sql.query<{ id: string; externalId: string }>(`SELECT id, "externalId" FROM "Study" ORDER BY "externalId"`);
     return new Map(rows.map((r) => [r.externalId, r.id]));
@@ -94,7 +85,7 @@ describe('Prediction.labelSeverity and weightedLoss', () => {
     for (const id of studyIds.slice(0, 4)) await writeStudyResult(t.db, result(id, random), sets[0] as string, null);
     expect(await expectCopiesExact()).toBe(0);
     const ids = await externalIds();
-    await upsertLabels(t.db.sql, ids, labelRows([...ids.keys()]));
+    await upsertLabels(t.db.sql, ids, randomLabelRows(random, [...ids.keys()]));
     expect(await expectCopiesExact()).toBe(4 * 25);
     for (const id of studyIds.slice(4)) await writeStudyResult(t.db, result(id, random), sets[0] as string, null);
     for (const id of studyIds) await writeStudyResult(t.db, result(id, random), sets[1] as string, null);
@@ -103,7 +94,7 @@ describe('Prediction.labelSeverity and weightedLoss', () => {
     await writeStudyResult(t.db, result(studyIds[0] as string, random), sets[0] as string, null);
     await expectCopiesExact();
     // A second CSV changes some severities (the import's upsert), bulk SQL changes and moves others.
-    await upsertLabels(t.db.sql, ids, labelRows([...ids.keys()].slice(0, 3)));
+    await upsertLabels(t.db.sql, ids, randomLabelRows(random, [...ids.keys()].slice(0, 3)));
     await t.db.sql.query(`UPDATE "Label" SET severity = 'SEVERE' WHERE level = 'L4_L5'`);
     // A label moved to another level: the old key's predictions lose it, the new key's take it.
     const spinal = `condition = 'SPINAL_CANAL_STENOSIS' AND "studyId" = $1::uuid`;

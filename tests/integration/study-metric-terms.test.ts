@@ -11,7 +11,7 @@ import { CONDITIONS, LEVELS, SEVERITIES, type Condition, type Level, type Severi
 import { upsertLabels } from '../../src/services/import/import-writer.js';
 import { writeStudyResult } from '../../src/services/inference/result-writer.js';
 import { markReviewed } from '../../src/services/review-mark.service.js';
-import { lcg, predictionsOnlyResult, randomPredictions } from '../support/random-predictions.js';
+import { lcg, predictionsOnlyResult, randomLabelRows, randomPredictions } from '../support/random-predictions.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 interface PredictionFact extends Record<string, unknown> {
@@ -107,13 +107,6 @@ describe('StudyMetricTerms', () => {
     return actual.length;
   }
 
-  const labelRows = (externalIds: readonly string[]) =>
-    externalIds.flatMap((studyExternalId) =>
-      CONDITIONS.flatMap((condition) =>
-        LEVELS.map((level) => ({ studyExternalId, condition, level, severity: SEVERITIES[Math.floor(random() * 3)] as Severity })),
-      ),
-    );
-
   async function externalIds(): Promise<Map<string, string>> {
     const rows = await t.db.sql.query<{ id: string; externalId: string }>(`SELECT id, "externalId" FROM "Study" ORDER BY "externalId"`);
     return new Map(rows.map((r) => [r.externalId, r.id]));
@@ -147,14 +140,14 @@ describe('StudyMetricTerms', () => {
     await writeStudyResult(t.db, result(studyIds[3], ['SPINAL_CANAL_STENOSIS']), sets[0], null);
     expect(await expectTermsExact()).toBe(4);
     const ids = await externalIds();
-    await upsertLabels(t.db.sql, ids, labelRows([...ids.keys()]));
+    await upsertLabels(t.db.sql, ids, randomLabelRows(random, [...ids.keys()]));
     await expectTermsExact();
     for (const id of studyIds.slice(4)) await writeStudyResult(t.db, result(id), sets[0], null);
     for (const id of studyIds) await writeStudyResult(t.db, result(id), sets[1], null);
     expect(await expectTermsExact()).toBe(16);
     // A rerun rewrites the probabilities; a second CSV and bulk SQL change labels; one label moves, one goes.
     await writeStudyResult(t.db, result(studyIds[0]), sets[0], null);
-    await upsertLabels(t.db.sql, ids, labelRows([...ids.keys()].slice(0, 3)));
+    await upsertLabels(t.db.sql, ids, randomLabelRows(random, [...ids.keys()].slice(0, 3)));
     await t.db.sql.query(`UPDATE "Label" SET severity = 'SEVERE' WHERE level = 'L4_L5'`);
     const spinal = `condition = 'SPINAL_CANAL_STENOSIS' AND "studyId" = $1::uuid`;
     await t.db.sql.query(`DELETE FROM "Label" WHERE level = 'L1_L2' AND ${spinal}`, [studyIds[1]]);

@@ -1,6 +1,6 @@
-// Random but reproducible pipeline results for tests that write predictions through the result writer: a seeded
-// linear congruential generator and 25 (or fewer) prediction rows drawn from it, one draw order for every test.
-import { CONDITIONS, LEVELS, type Condition } from '../../src/domain/vocabulary.js';
+// Random but reproducible pipeline results and labels for tests that write predictions through the result writer: a
+// seeded linear congruential generator, 25 (or fewer) prediction rows and 25 labels a study drawn from it.
+import { CONDITIONS, LEVELS, SEVERITIES, type Condition, type Level, type Severity } from '../../src/domain/vocabulary.js';
 import type { PredictionRow, StudyResult } from '../../src/inference/types.js';
 
 /** Numerical Recipes' LCG: uniform in [0, 1), the same sequence for the same seed. */
@@ -56,4 +56,20 @@ export function predictionsOnlyResult(studyId: string, predictions: readonly Pre
     warnings: [],
     timings: { stagesMs: {}, wallMs: 0, studiesInBatch: 1 },
   };
+}
+
+export interface RandomLabel {
+  readonly studyExternalId: string;
+  readonly condition: Condition;
+  readonly level: Level;
+  readonly severity: Severity;
+}
+
+/** 25 labels per study (every condition and level), each class equally likely: the rows upsertLabels takes. */
+export function randomLabelRows(random: () => number, externalIds: readonly string[]): RandomLabel[] {
+  return externalIds.flatMap((studyExternalId) =>
+    CONDITIONS.flatMap((condition) =>
+      LEVELS.map((level) => ({ studyExternalId, condition, level, severity: SEVERITIES[Math.floor(random() * 3)] })),
+    ),
+  );
 }
